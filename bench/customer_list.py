@@ -1,0 +1,103 @@
+"""Customer list at scale: how long the lazy list takes to open, page, jump and filter.
+
+    python bench/customer_list.py [--customers 100000] [--database URL]
+
+Without --database it seeds a fresh SQLite database in a temporary folder with demo data.
+Prints figures; it asserts nothing (performance targets live here, not in unit tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from crm_desktop.demo_data import generate  # noqa: E402
+from crm_desktop.formatting import Formatter  # noqa: E402
+from crm_desktop.gui.customer_list_model import CustomerListModel  # noqa: E402
+from crm_desktop.services.customer_list_service import (  # noqa: E402
+    CustomerFilter,
+    CustomerListService,
+    SortKey,
+)
+from crm_desktop.storage.database import Database  # noqa: E402
+from crm_desktop.storage.schema import upgrade  # noqa: E402
+
+
+def timed(fn: Callable[[], object], repeat: int = 20) -> tuple[float, float]:
+    """(p50, p95) in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--database")
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    url = args.database or f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
+    database = Database(url)
+    upgrade(database)
+    service = CustomerListService(database)
+    if service.count(CustomerFilter()) < args.customers:
+        start = time.perf_counter()
+        generate(database, args.customers - service.count(CustomerFilter()))
+        print(f"seeded {args.customers:,} customers in {time.perf_counter() - start:.1f} s")
+    total = service.count(CustomerFilter())
+    print(f"database: {database.describe()}  customers: {total:,}")
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    formatter = Formatter()
+
+    def open_list() -> None:
+        model = CustomerListModel(service, formatter)
+        model.index(0, 0).data()
+
+    rows: list[tuple[str, tuple[float, float]]] = [("open list (count + first page)",
+                                                     timed(open_list))]
+    model = CustomerListModel(service, formatter)
+    rows.append(("jump to the last row (OFFSET page)", timed(
+        lambda: (model.refresh(), model.index(total - 1, 0).data()))))
+    first = service.page(CustomerFilter(), limit=200)
+    rows.append(("next page by keyset", timed(
+        lambda: service.page(CustomerFilter(), limit=200, after=first[-1]))))
+    for sort in (SortKey.LAST_CONTACT, SortKey.LIFETIME_VALUE):
+        rows.append((f"first page sorted by {sort.value} desc", timed(
+            lambda sort=sort: service.page(CustomerFilter(), sort, descending=True, limit=200))))
+    for text in ("smi", "0134", "jim"):
+        rows.append((f"filter “{text}” (count + page)", timed(lambda text=text: (
+            service.count(CustomerFilter(text=text)),
+            service.page(CustomerFilter(text=text), limit=200)), repeat=10)))
+    for label, (p50, p95) in rows:
+        print(f"{label:45s} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
+
+    start = time.perf_counter()
+    scroller = CustomerListModel(service, formatter)
+    for row in range(0, total, 200):
+        scroller.index(row, 0).data()
+    elapsed = time.perf_counter() - start
+    pages = -(-total // 200)
+    print(f"scroll top to bottom, every page: {elapsed:.2f} s for {pages:,} pages "
+          f"({elapsed / pages * 1000:.2f} ms a page)")
+    del app
+    database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

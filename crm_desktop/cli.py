@@ -1,0 +1,119 @@
+"""The ``crm-desktop`` command: launch the app, or run a maintenance sub-command.
+
+    crm-desktop                         open the app on the default SQLite database
+    crm-desktop --database URL          ... or on another database (also CRM_DATABASE_URL)
+    crm-desktop db upgrade | db current
+    crm-desktop demo-data --customers N
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from crm_desktop import APP_NAME, __version__
+from crm_desktop.errors import CrmError
+from crm_desktop.logging_setup import configure_logging
+from crm_desktop.paths import AppPaths, app_paths
+from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import current_revision, head_revision, upgrade
+
+DATABASE_ENV = "CRM_DATABASE_URL"
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm-desktop", description=f"{APP_NAME}: remember every "
+                                     "customer.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--database", metavar="URL", default=os.environ.get(DATABASE_ENV),
+        help="database URL, e.g. postgresql+psycopg://user@host/crm "
+             f"(default: ${DATABASE_ENV}, else SQLite in your data folder)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log debug details")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="open the main window, then quit (checks an installation)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="back up, then upgrade the schema to this version")
+    db_commands.add_parser("current", help="print the database's schema revision")
+
+    demo = commands.add_parser("demo-data", help="fill the database with realistic fake data")
+    demo.add_argument("--customers", type=int, default=500, metavar="N")
+    demo.add_argument("--history-per-customer", type=int, default=5, metavar="K")
+    demo.add_argument("--seed", type=int, default=2026)
+    return parser
+
+
+def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
+    return str(args.database) if args.database else paths.default_database_url()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    paths = app_paths().ensure()
+    configure_logging(paths.log_file, verbose=args.verbose)
+    url = database_url(args, paths)
+    if args.command is None:
+        # Qt is loaded only for the GUI, so maintenance commands run on a machine without it.
+        from crm_desktop.gui.app import run_app  # noqa: PLC0415
+
+        return run_app(url, paths, smoke_test=args.smoke_test)
+    try:
+        return _run_command(args, url, paths)
+    except CrmError as exc:
+        print(f"crm-desktop: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
+    database = Database(url)
+    try:
+        if args.command == "db":
+            if args.db_command == "current":
+                current = current_revision(database)
+                head = head_revision()
+                state = "up to date" if current == head else f"this version expects {head}"
+                print(f"{current or 'empty'} ({state})")
+                return 0
+            backup = upgrade(database, paths.backup_dir)
+            if backup:
+                print(f"backed up to {backup}")
+            print(f"database is at schema {current_revision(database)}")
+            return 0
+        if args.command == "demo-data":
+            return _demo_data(database, args, paths)
+    finally:
+        database.dispose()
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _demo_data(database: Database, args: argparse.Namespace, paths: AppPaths) -> int:
+    # Faker is only needed here; keep it out of every other start-up.
+    from crm_desktop.demo_data import generate  # noqa: PLC0415
+
+    if args.customers < 1:
+        print("crm-desktop: --customers must be at least 1", file=sys.stderr)
+        return 2
+    upgrade(database, paths.backup_dir)
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done:,} / {total:,} customers", end="", file=sys.stderr, flush=True)
+
+    result = generate(database, args.customers, history_per_customer=args.history_per_customer,
+                      seed=args.seed, progress=progress)
+    elapsed = time.perf_counter() - started
+    print(file=sys.stderr)
+    print(f"added {result.customers:,} customers, {result.history:,} history entries, "
+          f"{result.orders:,} orders, {result.invoices:,} invoices, "
+          f"{result.follow_ups:,} follow-ups in {elapsed:.1f} s")
+    return 0

@@ -1,0 +1,419 @@
+"""Realistic fake shop data for demos and benchmarks.
+
+100,000 customers take well under a minute: names and places come from small pools that Faker
+fills once, rows are written with bulk Core inserts in chunks, and ids are assigned here so
+children can point at their parents without a round trip.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from faker import Faker
+from sqlalchemy import Connection, Table, func, select, text
+
+from crm_desktop.actor import SYSTEM
+from crm_desktop.models import (
+    Address,
+    AuditEntry,
+    ContactPoint,
+    Customer,
+    CustomerQuery,
+    Feedback,
+    FeedbackCategory,
+    FollowUp,
+    HistoryEntry,
+    ImportantDate,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    Payment,
+    PersonalNote,
+    Preference,
+    Product,
+    Role,
+    Tag,
+    User,
+    customer_tags,
+)
+from crm_desktop.models.base import Base, table_of
+from crm_desktop.money import line_totals
+from crm_desktop.services.customer_service import sort_name_for
+from crm_desktop.services.settings_service import BusinessSettings, SettingsService
+from crm_desktop.services.user_service import UserService
+from crm_desktop.storage.database import Database
+from crm_desktop.validation import fold
+
+Progress = Callable[[int, int], None]
+
+CHUNK = 5_000
+
+PREFERENCES = [
+    ("service_style", "Always in a hurry — keep it short."),
+    ("service_style", "Likes time to consider the options; never rush."),
+    ("service_style", "Enjoys a chat about the grandchildren."),
+    ("channel", "Prefers a phone call to e-mail."),
+    ("channel", "E-mail only, please; never calls back."),
+    ("best_time", "Best reached after 5 pm."),
+    ("best_time", "Mornings before 10."),
+    ("language", "Prefers to speak Spanish."),
+    ("other", "Allergic to lilies — check bouquets."),
+    ("other", "Pays by bank transfer, never card."),
+]
+NOTES = [
+    "Her cat is at the vet — ask how she is doing.",
+    "Daughter's wedding in the spring.",
+    "Recently moved house; check the new address on orders.",
+    "Was unhappy with the last delivery delay; be extra careful.",
+    "Brought in two friends as customers last year.",
+    "Training for a marathon.",
+]
+TAGS = ["VIP", "Regular", "Wholesale", "Newsletter", "Local", "Gift buyer", "Trade", "Seasonal"]
+CATEGORIES = ["Delivery", "Billing", "Product quality", "Staff", "Waiting time"]
+HISTORY_KINDS = ["call", "visit", "email", "letter", "note"]
+SUMMARIES = {
+    "call": ["Called about an order", "Asked for prices", "Returned our call", "Booked a visit"],
+    "visit": ["Came into the shop", "Picked up an order", "Browsed the new range"],
+    "email": ["Asked about delivery times", "Sent thanks for the service", "Asked for invoice"],
+    "letter": ["Sent a handwritten card", "Mailed the catalogue"],
+    "note": ["Mentioned a birthday coming up", "Prefers the blue packaging"],
+}
+
+
+@dataclass
+class DemoResult:
+    customers: int
+    history: int
+    orders: int
+    invoices: int
+    follow_ups: int
+
+
+def _pool(fake: Faker, make: Callable[[], str], size: int) -> list[str]:
+    return [make() for _ in range(size)]
+
+
+def _chunks(total: int, size: int) -> Iterator[range]:
+    for start in range(0, total, size):
+        yield range(start, min(total, start + size))
+
+
+def _next_id(conn: Connection, table: Table) -> int:
+    return int(conn.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
+
+
+def generate(
+    database: Database,
+    customers: int,
+    *,
+    history_per_customer: int = 5,
+    seed: int = 2026,
+    progress: Progress | None = None,
+) -> DemoResult:
+    rng = random.Random(seed)
+    Faker.seed(seed)
+    users = UserService(database)
+    if users.needs_first_run():
+        users.first_run("Sam Owner", "Corner Shop", "US")
+    settings: BusinessSettings = SettingsService(database).business()
+    region = settings.country
+    fake = Faker(_faker_locale(settings.locale))
+    first_names = _pool(fake, fake.first_name, 600)
+    last_names = _pool(fake, fake.last_name, 900)
+    companies = _pool(fake, fake.company, 300)
+    streets = _pool(fake, fake.street_address, 800)
+    cities = [(fake.postcode(), fake.city()) for _ in range(300)]
+    now = database.clock()
+    stamp = {"version": 1, "created_at": now, "updated_at": now,
+             "created_by_id": None, "updated_by_id": None}
+
+    with database.engine.begin() as conn:
+        user_ids = list(conn.scalars(select(User.id)))
+        if len(user_ids) < 2:
+            conn.execute(table_of(User).insert(), [{
+                **stamp, "username": "rita.reception", "display_name": "Rita Reception",
+                "role": Role.RECEPTIONIST.value, "active": True, "password_hash": None}])
+            user_ids = list(conn.scalars(select(User.id)))
+        tag_ids = _ensure_named(conn, table_of(Tag), TAGS, stamp, key=True)
+        category_ids = _ensure_named(conn, table_of(FeedbackCategory), CATEGORIES, stamp)
+        products = _ensure_products(conn, fake, rng, stamp)
+
+    ids = {t: 0 for t in ("customer", "contact", "address", "pref", "note", "date", "history",
+                          "order", "line", "invoice", "iline", "payment", "follow", "query",
+                          "feedback")}
+    tables: dict[str, type[Base]] = {
+        "customer": Customer, "contact": ContactPoint, "address": Address, "pref": Preference,
+        "note": PersonalNote, "date": ImportantDate, "history": HistoryEntry, "order": Order,
+        "line": OrderLine, "invoice": Invoice, "iline": InvoiceLine, "payment": Payment,
+        "follow": FollowUp, "query": CustomerQuery, "feedback": Feedback,
+    }
+    with database.engine.begin() as conn:
+        for key, model in tables.items():
+            ids[key] = _next_id(conn, table_of(model))
+        invoice_seq = int(conn.scalar(select(func.count()).select_from(Invoice)) or 0)
+
+    totals = DemoResult(0, 0, 0, 0, 0)
+    phone_example = phonenumbers.example_number_for_type(region, 0) or phonenumbers.parse(
+        "+12015550123")
+    for chunk in _chunks(customers, CHUNK):
+        rows: dict[str, list[dict[str, Any]]] = {k: [] for k in tables}
+        rows["tags"] = []
+        for _ in chunk:
+            cid = ids["customer"]
+            ids["customer"] += 1
+            first, last = rng.choice(first_names), rng.choice(last_names)
+            company = rng.choice(companies) if rng.random() < 0.15 else None
+            status = rng.choices(["customer", "prospect", "inactive", "lost"], [70, 18, 8, 4])[0]
+            since = now - timedelta(days=rng.randint(30, 5 * 365))
+            last_contact = now - timedelta(days=rng.randint(0, 400), minutes=rng.randint(0, 600))
+            owner = rng.choice(user_ids)
+            phone_national = _fake_phone(rng, phone_example)
+            number = phonenumbers.parse(phone_national, region)
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            rows["contact"].append({**stamp, "id": ids["contact"], "customer_id": cid,
+                                    "kind": "phone", "label": rng.choice(["mobile", "home", ""]),
+                                    "value": phone_national, "normalized": e164,
+                                    "digits": e164.lstrip("+"), "is_primary": True,
+                                    "position": 0})
+            ids["contact"] += 1
+            if rng.random() < 0.75:
+                email = f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 999)}@example.com"
+                rows["contact"].append({**stamp, "id": ids["contact"], "customer_id": cid,
+                                        "kind": "email", "label": "", "value": email,
+                                        "normalized": email, "digits": None,
+                                        "is_primary": True, "position": 1})
+                ids["contact"] += 1
+            postcode, city = rng.choice(cities)
+            rows["address"].append({**stamp, "id": ids["address"], "customer_id": cid,
+                                    "kind": "billing", "label": "", "line1": rng.choice(streets),
+                                    "line2": "", "postal_code": postcode, "city": city,
+                                    "region": "", "country": region, "is_primary": True,
+                                    "position": 0})
+            ids["address"] += 1
+            for position in range(rng.choice([0, 1, 1, 2])):
+                kind, text_ = rng.choice(PREFERENCES)
+                rows["pref"].append({**stamp, "id": ids["pref"], "customer_id": cid,
+                                     "kind": kind, "text": text_, "pinned": position == 0,
+                                     "position": position})
+                ids["pref"] += 1
+            if rng.random() < 0.3:
+                rows["note"].append({**stamp, "id": ids["note"], "customer_id": cid,
+                                     "text": rng.choice(NOTES), "pinned": rng.random() < 0.7})
+                ids["note"] += 1
+            if rng.random() < 0.5:
+                birthday = fake.date_of_birth(minimum_age=18, maximum_age=90)
+                rows["date"].append({**stamp, "id": ids["date"], "customer_id": cid,
+                                     "kind": "birthday", "label": "", "month": birthday.month,
+                                     "day": birthday.day,
+                                     "year": birthday.year if rng.random() < 0.6 else None})
+                ids["date"] += 1
+            for tag_id in rng.sample(tag_ids, rng.choice([0, 0, 1, 1, 2])):
+                rows["tags"].append({"customer_id": cid, "tag_id": tag_id})
+            for _h in range(history_per_customer):
+                kind = rng.choice(HISTORY_KINDS)
+                rows["history"].append({**stamp, "id": ids["history"], "customer_id": cid,
+                                        "kind": kind,
+                                        "occurred_at": (since
+                                                        + (last_contact - since) * rng.random()),
+                                        "user_id": rng.choice(user_ids),
+                                        "summary": rng.choice(SUMMARIES[kind]), "details": "",
+                                        "outcome": rng.choice(["", "Happy", "Will call back",
+                                                               "Ordered", "Needs a quote"]),
+                                        "duration_minutes": None})
+                ids["history"] += 1
+            lifetime = Decimal("0.00")
+            first_order: datetime | None = None
+            if status in ("customer", "inactive", "lost"):
+                lifetime, first_order, invoice_seq = _order_with_invoice(
+                    rows, ids, rng, stamp, cid, products, since, settings.currency, invoice_seq)
+            next_follow_up = None
+            if rng.random() < 0.25:
+                due = now + timedelta(days=rng.randint(-10, 40))
+                next_follow_up = due
+                rows["follow"].append({**stamp, "id": ids["follow"], "customer_id": cid,
+                                       "due_at": due, "has_time": False, "time_zone": "UTC",
+                                       "channel": rng.choice(["call", "visit", "email", "card"]),
+                                       "purpose": rng.choice(["Check they are happy",
+                                                              "Offer the new range",
+                                                              "Birthday card"]),
+                                       "notes": "", "assignee_id": owner, "rrule": None,
+                                       "series_id": None, "state": "open", "source_kind": None,
+                                       "source_id": None, "completed_at": None, "outcome": None,
+                                       "cancel_reason": None, "notified_at": None})
+                ids["follow"] += 1
+            if rng.random() < 0.03:
+                rows["query"].append({**stamp, "id": ids["query"], "customer_id": cid,
+                                      "channel": "phone", "subject": "Where is my order?",
+                                      "details": "", "priority": "normal", "status": "new",
+                                      "owner_id": owner, "due_at": now + timedelta(days=2),
+                                      "resolved_at": None, "resolution": None})
+                ids["query"] += 1
+            if rng.random() < 0.04:
+                kind = rng.choice(["complaint", "win", "suggestion"])
+                rows["feedback"].append({**stamp, "id": ids["feedback"], "customer_id": cid,
+                                         "order_id": None, "invoice_id": None, "kind": kind,
+                                         "category_id": rng.choice(category_ids),
+                                         "occurred_at": now - timedelta(days=rng.randint(0, 700)),
+                                         "rating": rng.randint(1, 5), "text": "",
+                                         "apology_made": None, "action_taken": None})
+                ids["feedback"] += 1
+            rows["customer"].append({
+                **stamp, "id": cid, "first_name": first, "last_name": last, "company": company,
+                "sort_name": sort_name_for(first, last, company or ""), "status": status,
+                "lost_reason": "Moved away" if status == "lost" else None,
+                "status_changed_at": since, "owner_id": owner,
+                "source": rng.choice(["Walk-in", "Recommendation", "Website", "Market stall"]),
+                "last_contact_at": last_contact, "next_follow_up_at": next_follow_up,
+                "first_order_at": first_order, "lifetime_value": lifetime,
+                "deleted_at": None, "deleted_by_id": None,
+            })
+        with database.engine.begin() as conn:
+            conn.execute(table_of(Customer).insert(), rows.pop("customer"))
+            if rows["tags"]:
+                conn.execute(customer_tags.insert(), rows.pop("tags"))
+            for key in ("contact", "address", "pref", "note", "date", "history", "order", "line",
+                        "invoice", "iline", "payment", "follow", "query", "feedback"):
+                if rows[key]:
+                    conn.execute(table_of(tables[key]).insert(), rows[key])
+            totals.customers += len(chunk)
+            totals.history += len(rows["history"])
+            totals.orders += len(rows["order"])
+            totals.invoices += len(rows["invoice"])
+            totals.follow_ups += len(rows["follow"])
+        if progress:
+            progress(totals.customers, customers)
+
+    with database.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            for model in tables.values():
+                name = table_of(model).name
+                conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+        conn.execute(table_of(AuditEntry).insert(), [{
+            "at": now, "user_id": SYSTEM.user_id, "action": "create", "entity": "demo_data",
+            "entity_id": None, "changes": json.dumps(totals.__dict__)}])
+    return totals
+
+
+def _faker_locale(locale: str) -> str:
+    try:
+        Faker(locale)
+    except AttributeError:
+        return "en_US"
+    return locale
+
+
+def _ascii(name: str) -> str:
+    return "".join(c for c in fold(name) if c.isalnum()) or "customer"
+
+
+def _fake_phone(rng: random.Random, example: phonenumbers.PhoneNumber) -> str:
+    """A number shaped like the region's example number, with the last digits changed."""
+    national = str(example.national_number)
+    keep = max(1, len(national) - 6)
+    digits = national[:keep] + "".join(str(rng.randint(0, 9)) for _ in national[keep:])
+    number = phonenumbers.PhoneNumber(country_code=example.country_code,
+                                      national_number=int(digits))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def _ensure_named(conn: Connection, table: Table, names: list[str], stamp: dict[str, Any],
+                  *, key: bool = False) -> list[int]:
+    existing = {r.name: r.id for r in conn.execute(select(table.c.id, table.c.name))}
+    missing = [n for n in names if n not in existing]
+    if missing:
+        conn.execute(table.insert(), [
+            {**stamp, "name": n, **({"name_key": n.casefold()} if key else {"active": True})}
+            for n in missing])
+        existing = {r.name: r.id for r in conn.execute(select(table.c.id, table.c.name))}
+    return [existing[n] for n in names]
+
+
+def _ensure_products(conn: Connection, fake: Faker, rng: random.Random,
+                     stamp: dict[str, Any]) -> list[tuple[int, str, Decimal, Decimal]]:
+    table = table_of(Product)
+    if not conn.scalar(select(func.count()).select_from(table)):
+        rows = []
+        for i in range(40):
+            price = Decimal(rng.randint(150, 15000)) / 100
+            rows.append({**stamp, "sku": f"SKU-{1000 + i}",
+                         "name": fake.catch_phrase().split()[-1].title() + f" {i + 1}",
+                         "description": "", "unit_price": price,
+                         "tax_rate": rng.choice([Decimal("0"), Decimal("7"), Decimal("19")]),
+                         "unit": "pc", "active": True})
+        conn.execute(table.insert(), rows)
+    return [(r.id, r.name, r.unit_price, r.tax_rate) for r in conn.execute(
+        select(table.c.id, table.c.name, table.c.unit_price, table.c.tax_rate))]
+
+
+def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loop
+    rows: dict[str, list[dict[str, Any]]],
+    ids: dict[str, int],
+    rng: random.Random,
+    stamp: dict[str, Any],
+    customer_id: int,
+    products: list[tuple[int, str, Decimal, Decimal]],
+    since: datetime,
+    currency: str,
+    invoice_seq: int,
+) -> tuple[Decimal, datetime, int]:
+    order_id = ids["order"]
+    ids["order"] += 1
+    ordered = since + timedelta(days=rng.randint(0, 20))
+    delivered = ordered + timedelta(days=rng.randint(1, 6))
+    rows["order"].append({**stamp, "id": order_id, "customer_id": customer_id,
+                          "state": "delivered", "currency": currency, "ordered_at": ordered,
+                          "confirmed_at": ordered, "shipped_at": delivered,
+                          "delivered_at": delivered,
+                          "closed_at": None, "cancelled_at": None, "cancel_reason": None,
+                          "notes": ""})
+    invoice_id = ids["invoice"]
+    ids["invoice"] += 1
+    net_total = tax_total = gross_total = Decimal("0.00")
+    for position in range(rng.randint(1, 3)):
+        product_id, name, price, tax_rate = rng.choice(products)
+        qty = Decimal(rng.randint(1, 4))
+        rows["line"].append({**stamp, "id": ids["line"], "order_id": order_id,
+                             "position": position, "product_id": product_id,
+                             "description": name, "quantity": qty, "delivered_quantity": qty,
+                             "returned_quantity": Decimal(0), "unit_price": price,
+                             "discount_percent": Decimal(0), "tax_rate": tax_rate,
+                             "return_reason": None, "returned_at": None, "refund_kind": None})
+        rows["iline"].append({**stamp, "id": ids["iline"], "invoice_id": invoice_id,
+                              "position": position, "order_line_id": ids["line"],
+                              "description": name, "quantity": qty, "unit_price": price,
+                              "discount_percent": Decimal(0), "tax_rate": tax_rate})
+        ids["line"] += 1
+        ids["iline"] += 1
+        net, tax = line_totals(qty, price, Decimal(0), tax_rate)
+        net_total += net
+        tax_total += tax
+    gross_total = net_total + tax_total
+    invoice_seq += 1
+    issued = delivered.date()
+    rows["invoice"].append({**stamp, "id": invoice_id, "customer_id": customer_id,
+                            "kind": "invoice", "credited_invoice_id": None,
+                            "number": f"{issued.year}-D{invoice_seq:06d}", "state": "issued",
+                            "currency": currency, "issued_on": issued,
+                            "due_on": issued + timedelta(days=14), "billing_address": "",
+                            "net_total": net_total, "tax_total": tax_total,
+                            "gross_total": gross_total, "thank_you_note": "",
+                            "printed_at": delivered, "voided_at": None, "void_reason": None})
+    if rng.random() < 0.85:
+        rows["payment"].append({**stamp, "id": ids["payment"], "invoice_id": invoice_id,
+                                "paid_on": issued + timedelta(days=rng.randint(0, 20)),
+                                "amount": gross_total, "method": "card", "reference": ""})
+        ids["payment"] += 1
+    return gross_total, ordered, invoice_seq
+
+
+__all__ = ["DemoResult", "generate"]

@@ -1,0 +1,62 @@
+"""Known errors: each one carries a message fit to show a person as it is.
+
+Anything that is not a ``CrmError`` is a bug and is reported with details and a log entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class CrmError(Exception):
+    """An error the user can understand and act on."""
+
+    title = "Could not complete that"
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ValidationError(CrmError):
+    """Input was refused. ``errors`` maps each offending field to a human message."""
+
+    title = "Please check the form"
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        if not errors:
+            raise ValueError("ValidationError needs at least one field error")
+        self.errors = dict(errors)
+        super().__init__("; ".join(self.errors.values()))
+
+    @classmethod
+    def single(cls, field: str, message: str) -> ValidationError:
+        return cls({field: message})
+
+    @property
+    def field(self) -> str:
+        return next(iter(self.errors))
+
+
+class ConflictError(CrmError):
+    """Someone else changed the record since it was opened (optimistic locking)."""
+
+    title = "Changed by someone else"
+
+
+class NotFoundError(CrmError):
+    title = "Not found"
+
+
+class PermissionDeniedError(CrmError):
+    title = "Not allowed"
+
+
+class StorageError(CrmError):
+    """The database cannot be used right now: locked, read-only, disk full, unreachable."""
+
+    title = "Database problem"
+
+
+class NewerDatabaseError(StorageError):
+    title = "Database is from a newer version"

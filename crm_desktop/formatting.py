@@ -1,0 +1,65 @@
+"""Showing money, dates and times the way the shop's locale writes them (Babel).
+
+Times are stored in UTC and shown in the computer's local time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+
+from babel.dates import format_date, format_datetime, format_timedelta
+from babel.numbers import format_currency, format_decimal
+
+from crm_desktop.models import CustomerStatus
+
+
+def local_zone() -> tzinfo:
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+STATUS_LABELS = {
+    CustomerStatus.PROSPECT: "Prospect",
+    CustomerStatus.CUSTOMER: "Customer",
+    CustomerStatus.INACTIVE: "Inactive",
+    CustomerStatus.LOST: "Lost",
+}
+
+
+@dataclass(frozen=True)
+class Formatter:
+    locale: str = "en_US"
+    currency: str = "USD"
+    zone: tzinfo = field(default_factory=local_zone)
+
+    def money(self, amount: Decimal) -> str:
+        return format_currency(amount, self.currency, locale=self.locale)
+
+    def number(self, value: Decimal | int) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: date | datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(self.zone).date()
+        return format_date(value, "medium", locale=self.locale)
+
+    def date_time(self, value: datetime | None) -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, "medium", tzinfo=self.zone, locale=self.locale)
+
+    def ago(self, value: datetime | None, now: datetime) -> str:
+        """'3 days ago', 'in 2 weeks'."""
+        if value is None:
+            return ""
+        return format_timedelta(value - now, add_direction=True, locale=self.locale,
+                                threshold=1.1)
+
+    @staticmethod
+    def status(status: CustomerStatus) -> str:
+        return STATUS_LABELS[status]

@@ -1,0 +1,171 @@
+"""The customer list page: search box, filters and the lazy table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.formatting import STATUS_LABELS
+from crm_desktop.gui.customer_list_model import COLUMNS, CustomerListModel
+from crm_desktop.gui.ui_state import restore_header, save_header
+from crm_desktop.models import CustomerStatus
+from crm_desktop.services.customer_list_service import CustomerFilter
+
+SEARCH_DELAY_MS = 150
+
+
+class CustomerTable(QTableView):
+    """Enter opens the current customer, like a double click."""
+
+    activated_row = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_row.emit(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
+class CustomersPage(QWidget):
+    open_customer = Signal(int)
+    new_customer = Signal()
+
+    def __init__(self, model: CustomerListModel, ui_state: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._ui_state = ui_state
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, company, phone or e-mail   (Ctrl+K)")
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("All statuses", None)
+        for status, label in STATUS_LABELS.items():
+            self.status_filter.addItem(label, status.value)
+        self.new_button = QPushButton("&New customer")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count_label")
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.status_filter)
+        top.addWidget(self.new_button)
+
+        self.table = CustomerTable()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        # Rows are fetched lazily; fixed heights keep Qt from measuring every row.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(False)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        for column, width in zip(range(len(COLUMNS)), (190, 150, 90, 130, 200, 140, 120, 110,
+                                                       110, 110), strict=True):
+            self.table.setColumnWidth(column, width)
+        self.table.setSortingEnabled(True)
+        restored = restore_header(self._ui_state, "customer_list", header)
+        if not restored or not model.is_sortable(header.sortIndicatorSection()):
+            # Qt's default indicator is descending; a first start lists A to Z.
+            header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self._sorted_by = (header.sortIndicatorSection(), header.sortIndicatorOrder())
+        model.sort(*self._sorted_by)
+        header.sortIndicatorChanged.connect(self._sort_changed)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self._open_first)
+        self.status_filter.currentIndexChanged.connect(self.apply_filters)
+        self.new_button.clicked.connect(self.new_customer)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated_row.connect(self._open_row)
+        model.modelReset.connect(self._update_count)
+        self._update_count()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        status = self.status_filter.currentData()
+        self.model.set_filter(CustomerFilter(
+            text=self.search.text(),
+            status=CustomerStatus(status) if status else None,
+        ))
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def save_state(self) -> None:
+        save_header(self._ui_state, "customer_list", self.table.horizontalHeader())
+
+    def _update_count(self) -> None:
+        count = self.model.rowCount()
+        noun = "customer" if count == 1 else "customers"
+        self.count_label.setText(f"{count:,} {noun}")
+
+    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if self.model.is_sortable(column):
+            self._sorted_by = (column, order)
+            return
+        # Phone, e-mail and similar columns have no index to sort on: keep the current order.
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(*self._sorted_by)
+        header.blockSignals(False)
+
+    def _open_first(self) -> None:
+        self.apply_filters()
+        row = max(self.table.currentIndex().row(), 0)
+        if self.model.rowCount():
+            self._open_row(row)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        self._open_row(index.row())
+
+    def _open_row(self, row: int) -> None:
+        customer_id = self.model.customer_id(row)
+        if customer_id is not None:
+            self.open_customer.emit(customer_id)
+
+    def _column_menu(self, pos: QPoint) -> None:
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column, spec in enumerate(COLUMNS):
+            action = QAction(spec.title, menu)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(column != 0)  # the name always stays visible
+            action.toggled.connect(
+                lambda shown, c=column: header.setSectionHidden(c, not shown))
+            menu.addAction(action)
+        menu.exec(header.mapToGlobal(pos))

@@ -1,0 +1,199 @@
+"""The main window: navigation on the left, the current page on the right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+)
+
+from crm_desktop import APP_NAME, __version__
+from crm_desktop.actor import Actor
+from crm_desktop.errors import CrmError
+from crm_desktop.formatting import Formatter
+from crm_desktop.gui.customer_form import CustomerFormDialog
+from crm_desktop.gui.customer_list_model import CustomerListModel
+from crm_desktop.gui.customer_list_view import CustomersPage
+from crm_desktop.gui.customer_profile_view import CustomerProfileView
+from crm_desktop.gui.errors import show_error
+from crm_desktop.gui.ui_state import (
+    restore_geometry,
+    restore_splitter,
+    save_geometry,
+    save_splitter,
+)
+from crm_desktop.services.customer_list_service import CustomerListService
+from crm_desktop.services.customer_service import CustomerDetail, CustomerService
+from crm_desktop.services.user_service import UserService
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the main window hands out: each page receives only the services it uses."""
+
+    customers: CustomerService
+    customer_list: CustomerListService
+    users: UserService
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, *, actor: Actor, formatter: Formatter,
+                 ui_state: QSettings, database_label: str, shop_name: str) -> None:
+        super().__init__()
+        self._services = services
+        self._actor = actor
+        self._ui_state = ui_state
+        self.setWindowTitle(f"{shop_name} — {APP_NAME}")
+        self.resize(1200, 760)
+
+        self.customer_model = CustomerListModel(services.customer_list, formatter)
+        self.customers_page = CustomersPage(self.customer_model, ui_state)
+        self.profile = CustomerProfileView(formatter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.customers_page)
+        self.stack.addWidget(self.profile)
+
+        self.nav = QListWidget()
+        self.nav.addItems(["Customers"])
+        self.nav.setCurrentRow(0)
+        self.nav.setMaximumWidth(220)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([160, 1040])
+        self.setCentralWidget(self.splitter)
+
+        self._build_menus()
+        user = QLabel(f"Signed in as {actor.display_name}")
+        self.statusBar().addPermanentWidget(user)
+        self.statusBar().addPermanentWidget(QLabel(f"Database: {database_label}"))
+
+        self.nav.currentRowChanged.connect(self._navigate)
+        self.customers_page.open_customer.connect(self.open_customer)
+        self.customers_page.new_customer.connect(self.new_customer)
+        self.profile.back.connect(self.show_list)
+        self.profile.edit.connect(self.edit_customer)
+        self.profile.delete.connect(self.delete_customer)
+
+        restore_geometry(ui_state, "main_window", self)
+        restore_splitter(ui_state, "main_window", self.splitter)
+        self.customers_page.search.setFocus()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = QAction("&New customer…", self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_customer)
+        file_menu.addAction(self.new_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        go_menu = self.menuBar().addMenu("&Go")
+        self.find_action = QAction("&Find customer", self)
+        self.find_action.setShortcuts(
+            [QKeySequence("Ctrl+K"), QKeySequence(QKeySequence.StandardKey.Find)])
+        self.find_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.find_action.triggered.connect(self.focus_search)
+        go_menu.addAction(self.find_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction(f"&About {APP_NAME}", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, APP_NAME, f"<b>{APP_NAME}</b> {__version__}<br>Remember every customer."))
+        help_menu.addAction(about)
+
+    # ---- navigation --------------------------------------------------------------------------
+
+    def _navigate(self, row: int) -> None:
+        if row == 0:
+            self.show_list()
+
+    def show_list(self) -> None:
+        self.stack.setCurrentWidget(self.customers_page)
+        self.customers_page.table.setFocus()
+
+    def focus_search(self) -> None:
+        self.show_list()
+        self.customers_page.focus_search()
+
+    def open_customer(self, customer_id: int) -> None:
+        try:
+            customer = self._services.customers.get(customer_id)
+        except CrmError as exc:
+            show_error(self, exc)
+            self.customer_model.refresh()
+            return
+        self._show_profile(customer)
+
+    def _show_profile(self, customer: CustomerDetail) -> None:
+        self.profile.show_customer(customer)
+        self.stack.setCurrentWidget(self.profile)
+        self.profile.edit_button.setFocus()
+
+    # ---- actions -------------------------------------------------------------------------
+
+    def new_customer(self) -> CustomerFormDialog:
+        return self._open_form(None)
+
+    def edit_customer(self, customer_id: int) -> CustomerFormDialog | None:
+        try:
+            existing = self._services.customers.get(customer_id)
+        except CrmError as exc:
+            show_error(self, exc)
+            return None
+        return self._open_form(existing)
+
+    def _open_form(self, existing: CustomerDetail | None) -> CustomerFormDialog:
+        dialog = CustomerFormDialog(self._services.customers, self._actor,
+                                    self._services.users.list_active(), existing, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._form_closed(dialog, result))
+        dialog.open()
+        return dialog
+
+    def _form_closed(self, dialog: CustomerFormDialog, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.customer_model.refresh()
+            self._show_profile(dialog.saved)
+            self.statusBar().showMessage(f"Saved {dialog.saved.display_name}", 5000)
+
+    def delete_customer(self, customer_id: int, version: int) -> None:
+        name = self.profile.customer.display_name if self.profile.customer else "this customer"
+        answer = QMessageBox.question(
+            self, "Delete customer?",
+            f"Move {name} to the trash? The owner can restore them for 30 days.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._services.customers.delete(customer_id, version, self._actor)
+        except CrmError as exc:
+            show_error(self, exc)
+            return
+        self.customer_model.refresh()
+        self.show_list()
+        self.statusBar().showMessage(f"Moved {name} to the trash", 5000)
+
+    # ---- state ---------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        save_geometry(self._ui_state, "main_window", self)
+        save_splitter(self._ui_state, "main_window", self.splitter)
+        self.customers_page.save_state()
+        self._ui_state.sync()
+        event.accept()

@@ -1,0 +1,200 @@
+"""Products, orders, invoices and payments. Every amount is an exact ``Decimal``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_desktop.models.base import Base, Tracked, money_type, percent_type, quantity_type, str_enum
+from crm_desktop.models.enums import (
+    InvoiceKind,
+    InvoiceState,
+    OrderState,
+    PaymentMethod,
+    RefundKind,
+)
+
+
+class Product(Tracked, Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit_price: Mapped[Decimal] = mapped_column(money_type())
+    tax_rate: Mapped[Decimal] = mapped_column(percent_type())
+    unit: Mapped[str] = mapped_column(String(20), default="pc")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Order(Tracked, Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_customer_ordered", "customer_id", "ordered_at"),
+        Index("ix_orders_state_ordered", "state", "ordered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    state: Mapped[OrderState] = mapped_column(
+        str_enum(OrderState, "order_state"), default=OrderState.DRAFT
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    ordered_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.position"
+    )
+
+
+class OrderLine(Tracked, Base):
+    """What was ordered, what reached the customer, and what came back."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "delivered_quantity >= 0 AND delivered_quantity <= quantity", name="delivered_range"
+        ),
+        CheckConstraint(
+            "returned_quantity >= 0 AND returned_quantity <= delivered_quantity",
+            name="returned_range",
+        ),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint("discount_percent >= 0 AND discount_percent <= 100", name="discount_range"),
+        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(quantity_type())
+    delivered_quantity: Mapped[Decimal] = mapped_column(quantity_type(), default=Decimal(0))
+    returned_quantity: Mapped[Decimal] = mapped_column(quantity_type(), default=Decimal(0))
+    # Copied from the catalogue when the line is added: a later price change never alters it.
+    unit_price: Mapped[Decimal] = mapped_column(money_type())
+    discount_percent: Mapped[Decimal] = mapped_column(percent_type(), default=Decimal(0))
+    tax_rate: Mapped[Decimal] = mapped_column(percent_type())
+    return_reason: Mapped[str | None] = mapped_column(String(500))
+    returned_at: Mapped[datetime | None]
+    refund_kind: Mapped[RefundKind | None] = mapped_column(str_enum(RefundKind, "refund_kind"))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class Invoice(Tracked, Base):
+    """A draft has no number; issuing assigns one. Issued invoices never change again."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("number", name="uq_invoices_number"),
+        CheckConstraint("state = 'draft' OR number IS NOT NULL", name="issued_has_number"),
+        CheckConstraint(
+            "kind = 'invoice' OR credited_invoice_id IS NOT NULL", name="credit_note_has_target"
+        ),
+        Index("ix_invoices_customer_issued", "customer_id", "issued_on"),
+        Index("ix_invoices_state_due", "state", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    kind: Mapped[InvoiceKind] = mapped_column(
+        str_enum(InvoiceKind, "invoice_kind"), default=InvoiceKind.INVOICE
+    )
+    credited_invoice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT")
+    )
+    number: Mapped[str | None] = mapped_column(String(40))
+    state: Mapped[InvoiceState] = mapped_column(
+        str_enum(InvoiceState, "invoice_state"), default=InvoiceState.DRAFT
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    # Snapshots taken at issue time, so a reprint years later is identical.
+    billing_address: Mapped[str] = mapped_column(Text, default="")
+    net_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    tax_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    gross_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    thank_you_note: Mapped[str] = mapped_column(Text, default="")
+    printed_at: Mapped[datetime | None]
+    voided_at: Mapped[datetime | None]
+    void_reason: Mapped[str | None] = mapped_column(String(500))
+
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.position"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="invoice", cascade="all, delete-orphan", order_by="Payment.paid_on"
+    )
+
+
+class InvoiceLine(Tracked, Base):
+    __tablename__ = "invoice_lines"
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint("discount_percent >= 0 AND discount_percent <= 100", name="discount_range"),
+        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)
+    order_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="RESTRICT"), index=True
+    )
+    description: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[Decimal] = mapped_column(quantity_type())  # negative on credit notes
+    unit_price: Mapped[Decimal] = mapped_column(money_type())
+    discount_percent: Mapped[Decimal] = mapped_column(percent_type(), default=Decimal(0))
+    tax_rate: Mapped[Decimal] = mapped_column(percent_type())
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class Payment(Tracked, Base):
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT"), index=True
+    )
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(money_type())
+    method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, "payment_method"))
+    reference: Mapped[str] = mapped_column(String(200), default="")
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")

@@ -1,0 +1,136 @@
+"""Every closed list of values in the product, as str enums stored by value."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    RECEPTIONIST = "receptionist"
+
+
+class CustomerStatus(StrEnum):
+    PROSPECT = "prospect"
+    CUSTOMER = "customer"
+    INACTIVE = "inactive"
+    LOST = "lost"
+
+
+class ContactKind(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+class AddressKind(StrEnum):
+    BILLING = "billing"
+    SHIPPING = "shipping"
+
+
+class PreferenceKind(StrEnum):
+    CHANNEL = "channel"
+    BEST_TIME = "best_time"
+    LANGUAGE = "language"
+    SERVICE_STYLE = "service_style"
+    OTHER = "other"
+
+
+class DateKind(StrEnum):
+    BIRTHDAY = "birthday"
+    ANNIVERSARY = "anniversary"
+    CUSTOM = "custom"
+
+
+class HistoryKind(StrEnum):
+    CALL = "call"
+    VISIT = "visit"
+    EMAIL = "email"
+    LETTER = "letter"
+    NOTE = "note"
+
+
+class OrderState(StrEnum):
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class RefundKind(StrEnum):
+    REFUND = "refund"
+    CREDIT = "credit"
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class InvoiceState(StrEnum):
+    """Stored states. Partly paid, paid and overdue are computed from payments and the due date."""
+
+    DRAFT = "draft"
+    ISSUED = "issued"
+    VOID = "void"
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    BANK_TRANSFER = "bank_transfer"
+    CHEQUE = "cheque"
+    OTHER = "other"
+
+
+class FollowUpChannel(StrEnum):
+    CALL = "call"
+    VISIT = "visit"
+    EMAIL = "email"
+    LETTER = "letter"
+    CARD = "card"
+
+
+class FollowUpState(StrEnum):
+    SUGGESTED = "suggested"
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    DISMISSED = "dismissed"
+
+
+class QueryChannel(StrEnum):
+    PHONE = "phone"
+    WALK_IN = "walk_in"
+    EMAIL = "email"
+    LETTER = "letter"
+    OTHER = "other"
+
+
+class QueryStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class FeedbackKind(StrEnum):
+    COMPLAINT = "complaint"
+    WIN = "win"
+    SUGGESTION = "suggestion"
+    SURVEY = "survey"
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"

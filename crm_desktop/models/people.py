@@ -1,0 +1,267 @@
+"""Users, customers and everything the shop remembers about a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_desktop.models.base import Base, Tracked, money_type, str_enum
+from crm_desktop.models.enums import (
+    AddressKind,
+    ContactKind,
+    CustomerStatus,
+    DateKind,
+    HistoryKind,
+    PreferenceKind,
+    Role,
+)
+
+
+class User(Tracked, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+customer_tags = Table(
+    "customer_tags",
+    Base.metadata,
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(Tracked, Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    # Case-folded name: "VIP" and "vip" are the same tag.
+    name_key: Mapped[str] = mapped_column(String(60), unique=True)
+    color: Mapped[str | None] = mapped_column(String(9))
+
+
+_LIVE = text("deleted_at IS NULL")
+
+
+class Customer(Tracked, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint("lifetime_value >= 0", name="lifetime_value_not_negative"),
+        CheckConstraint(
+            "status <> 'lost' OR lost_reason IS NOT NULL", name="lost_needs_reason"
+        ),
+        # The list's sort orders, over live customers only: the list always filters on
+        # deleted_at IS NULL, so paging and counting walk these indexes alone.
+        *(
+            Index(name, *columns, sqlite_where=_LIVE, postgresql_where=_LIVE)
+            for name, columns in (
+                ("ix_customers_sort_name_id", ("sort_name", "id")),
+                ("ix_customers_status_sort_name", ("status", "sort_name", "id")),
+                ("ix_customers_owner_sort_name", ("owner_id", "sort_name", "id")),
+                ("ix_customers_last_contact", ("last_contact_at", "id")),
+                ("ix_customers_next_follow_up", ("next_follow_up_at", "id")),
+                ("ix_customers_lifetime_value", ("lifetime_value", "id")),
+            )
+        ),
+        # Only the trash looks rows up by deleted_at; an index over every live row would lure
+        # the planner away from the sort indexes above (measured: a full sort per page).
+        Index(
+            "ix_customers_trash",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    company: Mapped[str | None] = mapped_column(String(200))
+    # "Smith Jim" folded to lower case without accents: the sort and prefix-search key.
+    sort_name: Mapped[str] = mapped_column(String(320))
+    status: Mapped[CustomerStatus] = mapped_column(
+        str_enum(CustomerStatus, "customer_status"), default=CustomerStatus.PROSPECT
+    )
+    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    status_changed_at: Mapped[datetime | None]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str | None] = mapped_column(String(200))
+    # Kept up to date by the services that write history, follow-ups and invoices, so the
+    # customer list can sort on them in SQL with an index.
+    last_contact_at: Mapped[datetime | None]
+    next_follow_up_at: Mapped[datetime | None]
+    first_order_at: Mapped[datetime | None]
+    lifetime_value: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    deleted_at: Mapped[datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    contact_points: Mapped[list[ContactPoint]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="ContactPoint.position"
+    )
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="Address.position"
+    )
+    preferences: Mapped[list[Preference]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="Preference.position"
+    )
+    notes: Mapped[list[PersonalNote]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="PersonalNote.id"
+    )
+    important_dates: Mapped[list[ImportantDate]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="ImportantDate.id"
+    )
+    tags: Mapped[list[Tag]] = relationship(secondary=customer_tags, order_by="Tag.name_key")
+
+    @property
+    def display_name(self) -> str:
+        person = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return person or self.company or f"Customer {self.id}"
+
+
+class ContactPoint(Tracked, Base):
+    """A phone number or e-mail address. At most one primary of each kind per customer."""
+
+    __tablename__ = "contact_points"
+    __table_args__ = (
+        Index("ix_contact_points_normalized", "normalized"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ContactKind] = mapped_column(str_enum(ContactKind, "contact_kind"))
+    label: Mapped[str] = mapped_column(String(40), default="")
+    value: Mapped[str] = mapped_column(String(254))
+    # E.164 for phones, lower-cased address for e-mails: what duplicates are matched on.
+    normalized: Mapped[str] = mapped_column(String(254))
+    # Phone digits only, for "type any fragment of the number" search.
+    digits: Mapped[str | None] = mapped_column(String(32))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    customer: Mapped[Customer] = relationship(back_populates="contact_points")
+
+
+Index(
+    "uq_contact_points_one_primary",
+    ContactPoint.customer_id,
+    ContactPoint.kind,
+    unique=True,
+    sqlite_where=text("is_primary"),
+    postgresql_where=text("is_primary"),
+)
+
+
+class Address(Tracked, Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[AddressKind] = mapped_column(str_enum(AddressKind, "address_kind"))
+    label: Mapped[str] = mapped_column(String(40), default="")
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+
+class Preference(Tracked, Base):
+    """How the customer likes to be served. Pinned ones appear in the profile's banner."""
+
+    __tablename__ = "preferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[PreferenceKind] = mapped_column(str_enum(PreferenceKind, "preference_kind"))
+    text: Mapped[str] = mapped_column(String(1000))
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    customer: Mapped[Customer] = relationship(back_populates="preferences")
+
+
+class PersonalNote(Tracked, Base):
+    """'Alecia's cat is at the vet.' Pinned notes appear in the profile's banner."""
+
+    __tablename__ = "personal_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="notes")
+
+
+class ImportantDate(Tracked, Base):
+    __tablename__ = "important_dates"
+    __table_args__ = (
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+        CheckConstraint("day BETWEEN 1 AND 31", name="day_range"),
+        CheckConstraint("year IS NULL OR year BETWEEN 1800 AND 2200", name="year_range"),
+        Index("ix_important_dates_month_day", "month", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[DateKind] = mapped_column(str_enum(DateKind, "date_kind"))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    month: Mapped[int] = mapped_column(SmallInteger)
+    day: Mapped[int] = mapped_column(SmallInteger)
+    year: Mapped[int | None] = mapped_column(SmallInteger)  # optional: "born some year in May"
+
+    customer: Mapped[Customer] = relationship(back_populates="important_dates")
+
+
+class HistoryEntry(Tracked, Base):
+    """A call, visit, e-mail, letter or note: who, when, what was said, how it went."""
+
+    __tablename__ = "history_entries"
+    __table_args__ = (Index("ix_history_entries_customer_when", "customer_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[HistoryKind] = mapped_column(str_enum(HistoryKind, "history_kind"))
+    occurred_at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    summary: Mapped[str] = mapped_column(String(500))
+    details: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(500), default="")
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""Services: the only write path. Each public method is one user action and one transaction."""

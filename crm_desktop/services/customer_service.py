@@ -1,0 +1,554 @@
+"""Creating, editing and (soft) deleting customers: the write path and the profile read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+
+from crm_desktop.actor import Actor
+from crm_desktop.errors import ConflictError, NotFoundError, ValidationError
+from crm_desktop.models import (
+    Address,
+    AddressKind,
+    ContactKind,
+    ContactPoint,
+    Customer,
+    CustomerStatus,
+    DateKind,
+    Preference,
+    PreferenceKind,
+    Tag,
+    User,
+)
+from crm_desktop.models.base import Base
+from crm_desktop.services.settings_service import SettingsService
+from crm_desktop.storage.database import Database
+from crm_desktop.validation import (
+    clean_text,
+    digits_only,
+    fold,
+    normalize_email,
+    normalize_phone,
+)
+
+MAX_CONTACTS = 20
+MAX_TAGS = 30
+
+
+# ---- what the form sends -------------------------------------------------------------------
+
+
+@dataclass
+class ContactInput:
+    kind: ContactKind
+    value: str
+    label: str = ""
+    is_primary: bool = False
+    id: int | None = None
+
+
+@dataclass
+class AddressInput:
+    line1: str
+    line2: str = ""
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""
+    kind: AddressKind = AddressKind.BILLING
+    label: str = ""
+    is_primary: bool = False
+    id: int | None = None
+
+
+@dataclass
+class PreferenceInput:
+    kind: PreferenceKind
+    text: str
+    pinned: bool = False
+    id: int | None = None
+
+
+@dataclass
+class CustomerInput:
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    status: CustomerStatus = CustomerStatus.PROSPECT
+    lost_reason: str = ""
+    owner_id: int | None = None
+    source: str = ""
+    tags: list[str] = field(default_factory=list)
+    contacts: list[ContactInput] = field(default_factory=list)
+    addresses: list[AddressInput] = field(default_factory=list)
+    preferences: list[PreferenceInput] = field(default_factory=list)
+
+
+# ---- what the profile shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    kind: ContactKind
+    label: str
+    value: str
+    normalized: str
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class AddressView:
+    id: int
+    kind: AddressKind
+    label: str
+    line1: str
+    line2: str
+    postal_code: str
+    city: str
+    region: str
+    country: str
+    is_primary: bool
+
+    def lines(self) -> list[str]:
+        city_line = " ".join(p for p in (self.postal_code, self.city) if p)
+        if self.region:
+            city_line = f"{city_line}, {self.region}" if city_line else self.region
+        return [line for line in (self.line1, self.line2, city_line, self.country) if line]
+
+
+@dataclass(frozen=True)
+class PreferenceView:
+    id: int
+    kind: PreferenceKind
+    text: str
+    pinned: bool
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    text: str
+    pinned: bool
+
+
+@dataclass(frozen=True)
+class DateView:
+    id: int
+    kind: DateKind
+    label: str
+    month: int
+    day: int
+    year: int | None
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    id: int
+    version: int
+    first_name: str
+    last_name: str
+    company: str
+    display_name: str
+    status: CustomerStatus
+    lost_reason: str
+    owner_id: int | None
+    owner_name: str
+    source: str
+    tags: tuple[str, ...]
+    contacts: tuple[ContactView, ...]
+    addresses: tuple[AddressView, ...]
+    preferences: tuple[PreferenceView, ...]
+    notes: tuple[NoteView, ...]
+    important_dates: tuple[DateView, ...]
+    last_contact_at: datetime | None
+    next_follow_up_at: datetime | None
+    lifetime_value: Decimal
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @property
+    def number(self) -> str:
+        return customer_number(self.id)
+
+    def as_input(self) -> CustomerInput:
+        """The editable form of this customer, ids kept so edits update rows in place."""
+        return CustomerInput(
+            first_name=self.first_name,
+            last_name=self.last_name,
+            company=self.company,
+            status=self.status,
+            lost_reason=self.lost_reason,
+            owner_id=self.owner_id,
+            source=self.source,
+            tags=list(self.tags),
+            contacts=[ContactInput(c.kind, c.value, c.label, c.is_primary, c.id)
+                      for c in self.contacts],
+            addresses=[AddressInput(a.line1, a.line2, a.postal_code, a.city, a.region, a.country,
+                                    a.kind, a.label, a.is_primary, a.id)
+                       for a in self.addresses],
+            preferences=[PreferenceInput(p.kind, p.text, p.pinned, p.id)
+                         for p in self.preferences],
+        )
+
+
+def customer_number(customer_id: int) -> str:
+    return f"C-{customer_id:06d}"
+
+
+def sort_name_for(first_name: str, last_name: str, company: str) -> str:
+    """The folded key customers are sorted and prefix-matched on: last name first."""
+    parts = [p for p in (last_name, first_name) if p] or [company]
+    return fold(" ".join(parts))[:320]
+
+
+# ---- the service ---------------------------------------------------------------------------
+
+
+class CustomerService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._settings = SettingsService(database)
+
+    def create(self, data: CustomerInput, actor: Actor) -> CustomerDetail:
+        region = self._settings.business().country
+        clean = _validate(data, region)
+        with self._db.transaction(actor) as session, session.no_autoflush:
+            customer = Customer(status=clean.status, owner_id=actor.user_id)
+            session.add(customer)
+            _apply(session, customer, clean, self._db.clock(), region)
+            session.flush()
+            return _detail(session, customer)
+
+    def update(self, customer_id: int, expected_version: int, data: CustomerInput,
+               actor: Actor) -> CustomerDetail:
+        region = self._settings.business().country
+        clean = _validate(data, region)
+        with self._db.transaction(actor) as session:
+            customer = _load(session, customer_id)
+            _check_version(customer, expected_version)
+            with session.no_autoflush:
+                _apply(session, customer, clean, self._db.clock(), region)
+            # Any edit, even of a phone number alone, bumps the customer's version, so a
+            # second desk holding the old version cannot overwrite it.
+            flag_modified(customer, "updated_at")
+            session.flush()
+            return _detail(session, customer)
+
+    def get(self, customer_id: int, *, include_deleted: bool = False) -> CustomerDetail:
+        with self._db.read() as session:
+            customer = _load(session, customer_id, include_deleted=include_deleted)
+            return _detail(session, customer)
+
+    def delete(self, customer_id: int, expected_version: int, actor: Actor) -> None:
+        """Soft delete: the customer moves to the trash and can be restored."""
+        with self._db.transaction(actor) as session:
+            customer = _load(session, customer_id)
+            _check_version(customer, expected_version)
+            customer.deleted_at = self._db.clock()
+            customer.deleted_by_id = actor.user_id
+
+    def restore(self, customer_id: int, actor: Actor) -> None:
+        with self._db.transaction(actor) as session:
+            customer = _load(session, customer_id, include_deleted=True)
+            customer.deleted_at = None
+            customer.deleted_by_id = None
+
+    def all_tags(self) -> list[str]:
+        with self._db.read() as session:
+            return list(session.scalars(select(Tag.name).order_by(Tag.name_key)))
+
+
+# ---- validation ----------------------------------------------------------------------------
+
+
+@dataclass
+class _CleanContact:
+    source: ContactInput
+    value: str
+    normalized: str
+    digits: str | None
+
+
+@dataclass
+class _Clean:
+    data: CustomerInput
+    status: CustomerStatus
+    contacts: list[_CleanContact]
+
+
+def _validate(data: CustomerInput, region: str) -> _Clean:
+    errors: dict[str, str] = {}
+
+    def check(fn: object) -> None:
+        try:
+            fn()  # type: ignore[operator]
+        except ValidationError as exc:
+            for key, message in exc.errors.items():
+                errors.setdefault(key, message)
+
+    out = CustomerInput(
+        status=data.status, owner_id=data.owner_id,
+        contacts=data.contacts, addresses=data.addresses, preferences=data.preferences,
+    )
+
+    def names() -> None:
+        out.first_name = clean_text("first_name", "First name", data.first_name, max_length=100)
+        out.last_name = clean_text("last_name", "Last name", data.last_name, max_length=100)
+        out.company = clean_text("company", "Company", data.company, max_length=200)
+        if not (out.first_name or out.last_name or out.company):
+            raise ValidationError.single(
+                "first_name", "Enter a name: a first name, a last name or a company."
+            )
+
+    check(names)
+    check(lambda: setattr(out, "source", clean_text("source", "Source", data.source,
+                                                     max_length=200)))
+    check(lambda: setattr(out, "lost_reason", clean_text(
+        "lost_reason", "Reason", data.lost_reason, max_length=500,
+        required=data.status is CustomerStatus.LOST)))
+    if data.status is CustomerStatus.LOST and "lost_reason" in errors:
+        errors["lost_reason"] = "Say why the customer was lost: it helps win the next one."
+
+    tags: list[str] = []
+    for i, tag in enumerate(data.tags):
+        def one_tag(i: int = i, tag: str = tag) -> None:
+            name = clean_text(f"tags.{i}", "Tag", tag, max_length=60)
+            if name and fold(name) not in {fold(t) for t in tags}:
+                tags.append(name)
+        check(one_tag)
+    if len(tags) > MAX_TAGS:
+        errors["tags"] = f"At most {MAX_TAGS} tags per customer."
+    out.tags = tags
+
+    contacts: list[_CleanContact] = []
+    if len(data.contacts) > MAX_CONTACTS:
+        errors["contacts"] = f"At most {MAX_CONTACTS} phone numbers and e-mail addresses."
+    for i, contact in enumerate(data.contacts):
+        def one_contact(i: int = i, contact: ContactInput = contact) -> None:
+            label = "Phone" if contact.kind is ContactKind.PHONE else "E-mail"
+            value = clean_text(f"contacts.{i}.value", label, contact.value, max_length=254,
+                               required=True)
+            clean_text(f"contacts.{i}.label", "Label", contact.label, max_length=40)
+            if contact.kind is ContactKind.PHONE:
+                e164, shown = normalize_phone(f"contacts.{i}.value", value, region)
+                contacts.append(_CleanContact(contact, shown, e164, digits_only(e164)))
+            else:
+                email = normalize_email(f"contacts.{i}.value", value)
+                contacts.append(_CleanContact(contact, email, email.casefold(), None))
+        check(one_contact)
+    for kind in ContactKind:
+        primaries = [c for c in contacts if c.source.kind is kind and c.source.is_primary]
+        if len(primaries) > 1:
+            index = data.contacts.index(primaries[1].source)
+            errors[f"contacts.{index}.is_primary"] = (
+                f"Only one {'phone number' if kind is ContactKind.PHONE else 'e-mail'} "
+                "can be the primary one."
+            )
+        seen: set[str] = set()
+        for c in contacts:
+            if c.source.kind is kind:
+                if c.normalized in seen:
+                    index = data.contacts.index(c.source)
+                    errors[f"contacts.{index}.value"] = f"“{c.value}” is listed twice."
+                seen.add(c.normalized)
+
+    for i, address in enumerate(data.addresses):
+        def one_address(i: int = i, a: AddressInput = address) -> None:
+            clean_text(f"addresses.{i}.line1", "Street", a.line1, max_length=200, required=True)
+            clean_text(f"addresses.{i}.line2", "Address line 2", a.line2, max_length=200)
+            clean_text(f"addresses.{i}.postal_code", "Postal code", a.postal_code, max_length=20)
+            clean_text(f"addresses.{i}.city", "City", a.city, max_length=100)
+            clean_text(f"addresses.{i}.region", "Region", a.region, max_length=100)
+            country = (a.country or region).strip().upper()
+            if len(country) != 2 or not country.isalpha():
+                raise ValidationError.single(
+                    f"addresses.{i}.country",
+                    "Country must be a two-letter code such as US, GB or DE.",
+                )
+        check(one_address)
+    for i, pref in enumerate(data.preferences):
+        check(lambda i=i, p=pref: clean_text(f"preferences.{i}.text", "Preference", p.text,
+                                             max_length=1000, required=True))
+    if errors:
+        raise ValidationError(errors)
+    return _Clean(out, data.status, contacts)
+
+
+# ---- persistence helpers -------------------------------------------------------------------
+
+_Row = TypeVar("_Row", bound=Base)
+
+
+def _load(session: Session, customer_id: int, *, include_deleted: bool = False) -> Customer:
+    customer = session.scalar(
+        select(Customer)
+        .where(Customer.id == customer_id)
+        .options(
+            selectinload(Customer.contact_points),
+            selectinload(Customer.addresses),
+            selectinload(Customer.preferences),
+            selectinload(Customer.notes),
+            selectinload(Customer.important_dates),
+            selectinload(Customer.tags),
+            selectinload(Customer.owner),
+        )
+    )
+    if customer is None or (customer.deleted_at is not None and not include_deleted):
+        raise NotFoundError("That customer no longer exists; someone may have deleted them.")
+    return customer
+
+
+def _check_version(customer: Customer, expected_version: int) -> None:
+    if customer.version != expected_version:
+        raise ConflictError(
+            f"{customer.display_name} was changed by someone else after you opened the profile. "
+            "Your changes were not saved; reopen the profile to see theirs."
+        )
+
+
+def _sync(existing: Sequence[_Row], wanted_ids: Sequence[int | None]) -> dict[int, _Row]:
+    """Rows to keep, by id. Rows the form no longer lists are removed by delete-orphan."""
+    by_id = {row.id: row for row in existing}  # type: ignore[attr-defined]
+    return {i: by_id[i] for i in wanted_ids if i is not None and i in by_id}
+
+
+def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
+           region: str) -> None:
+    data = clean.data
+    if data.status is not customer.status or customer.status_changed_at is None:
+        customer.status_changed_at = now
+    customer.first_name = data.first_name
+    customer.last_name = data.last_name
+    customer.company = data.company or None
+    customer.sort_name = sort_name_for(data.first_name, data.last_name, data.company)
+    customer.status = data.status
+    customer.lost_reason = data.lost_reason if data.status is CustomerStatus.LOST else None
+    if data.owner_id is not None:
+        if session.get(User, data.owner_id) is None:
+            raise ValidationError.single("owner_id", "That user no longer exists.")
+        customer.owner_id = data.owner_id
+    customer.source = data.source or None
+
+    customer.tags = _tags(session, data.tags)
+
+    keep = _sync(customer.contact_points, [c.source.id for c in clean.contacts])
+    contacts: list[ContactPoint] = []
+    wanted: dict[int, bool] = {}
+    has_primary = {kind: any(c.source.is_primary for c in clean.contacts
+                             if c.source.kind is kind) for kind in ContactKind}
+    for position, c in enumerate(clean.contacts):
+        row = keep.get(c.source.id) if c.source.id is not None else None
+        if row is None:
+            row = ContactPoint(kind=c.source.kind)
+        first_of_kind = next(x for x in clean.contacts if x.source.kind is c.source.kind) is c
+        row.kind = c.source.kind
+        row.label = " ".join(c.source.label.split())
+        row.value = c.value
+        row.normalized = c.normalized
+        row.digits = c.digits
+        wanted[id(row)] = c.source.is_primary or (
+            not has_primary[c.source.kind] and first_of_kind
+        )
+        row.position = position
+        contacts.append(row)
+    # A primary moving from one saved row to another: clear the old one in a flush of its
+    # own first, so the one-primary index never sees two at once.
+    losing = [r for r in customer.contact_points
+              if r.is_primary and r.id is not None and not wanted.get(id(r), False)]
+    if losing:
+        for row in losing:
+            row.is_primary = False
+        session.flush()
+    for row in contacts:
+        row.is_primary = wanted[id(row)]
+    customer.contact_points = contacts
+
+    keep_a = _sync(customer.addresses, [a.id for a in data.addresses])
+    addresses: list[Address] = []
+    any_primary = any(a.is_primary for a in data.addresses)
+    for position, a in enumerate(data.addresses):
+        row_a = keep_a.get(a.id) if a.id is not None else None
+        if row_a is None:
+            row_a = Address(kind=a.kind)
+        row_a.kind = a.kind
+        row_a.label = " ".join(a.label.split())
+        row_a.line1 = " ".join(a.line1.split())
+        row_a.line2 = " ".join(a.line2.split())
+        row_a.postal_code = " ".join(a.postal_code.split())
+        row_a.city = " ".join(a.city.split())
+        row_a.region = " ".join(a.region.split())
+        row_a.country = (a.country or region).strip().upper()
+        row_a.is_primary = a.is_primary or (not any_primary and position == 0)
+        row_a.position = position
+        addresses.append(row_a)
+    customer.addresses = addresses
+
+    keep_p = _sync(customer.preferences, [p.id for p in data.preferences])
+    preferences: list[Preference] = []
+    for position, p in enumerate(data.preferences):
+        row_p = keep_p.get(p.id) if p.id is not None else None
+        if row_p is None:
+            row_p = Preference(kind=p.kind)
+        row_p.kind = p.kind
+        row_p.text = p.text.strip()
+        row_p.pinned = p.pinned
+        row_p.position = position
+        preferences.append(row_p)
+    customer.preferences = preferences
+
+
+def _tags(session: Session, names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    keys = {fold(n): n for n in names}
+    found = {t.name_key: t for t in session.scalars(select(Tag).where(Tag.name_key.in_(keys)))}
+    tags = []
+    for key, name in keys.items():
+        tag = found.get(key)
+        if tag is None:
+            tag = Tag(name=name, name_key=key)
+            session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _detail(session: Session, c: Customer) -> CustomerDetail:
+    owner_name = c.owner.display_name if c.owner is not None else ""
+    return CustomerDetail(
+        id=c.id,
+        version=c.version,
+        first_name=c.first_name,
+        last_name=c.last_name,
+        company=c.company or "",
+        display_name=c.display_name,
+        status=c.status,
+        lost_reason=c.lost_reason or "",
+        owner_id=c.owner_id,
+        owner_name=owner_name,
+        source=c.source or "",
+        tags=tuple(sorted((t.name for t in c.tags), key=fold)),
+        contacts=tuple(ContactView(p.id, p.kind, p.label, p.value, p.normalized, p.is_primary)
+                       for p in c.contact_points),
+        addresses=tuple(AddressView(a.id, a.kind, a.label, a.line1, a.line2, a.postal_code,
+                                    a.city, a.region, a.country, a.is_primary)
+                        for a in c.addresses),
+        preferences=tuple(PreferenceView(p.id, p.kind, p.text, p.pinned) for p in c.preferences),
+        notes=tuple(NoteView(n.id, n.text, n.pinned) for n in c.notes),
+        important_dates=tuple(DateView(d.id, d.kind, d.label, d.month, d.day, d.year)
+                              for d in c.important_dates),
+        last_contact_at=c.last_contact_at,
+        next_follow_up_at=c.next_follow_up_at,
+        lifetime_value=c.lifetime_value,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        deleted_at=c.deleted_at,
+    )

@@ -1,0 +1,140 @@
+"""The database handle: one engine, and one session per user action.
+
+SQLite (the default, in the user's data folder) runs with WAL, ``synchronous=FULL``, foreign keys
+and a busy timeout. PostgreSQL is reached through the same URL option. Services only ever see
+``Database.transaction()`` and ``Database.read()``; nothing dialect-specific leaks into them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_desktop.actor import Actor
+from crm_desktop.clock import Clock, utc_now
+from crm_desktop.errors import ConflictError, StorageError
+from crm_desktop.storage.audit import install_audit_hooks
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_SNAPSHOT = 517  # extended result code: a read snapshot cannot be upgraded to write
+CONFLICT_MESSAGE = (
+    "Someone else saved a change to this record after you opened it. "
+    "Reopen it to see their change, then make yours again."
+)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so a
+        # service's reads and writes share one snapshot (SQLAlchemy's documented recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _known_storage_error(exc: DBAPIError) -> StorageError | None:
+    text = str(exc.orig).lower()
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            "The database is busy with another task. Please try again in a moment."
+        )
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return StorageError(
+            "The database is read-only, so nothing can be saved. Check the file's permissions."
+        )
+    if "disk is full" in text or "no space left" in text or "disk full" in text:
+        return StorageError("The disk is full, so nothing can be saved. Free some space.")
+    if isinstance(exc, OperationalError) and (
+        "connection" in text or "could not connect" in text or "server closed" in text
+    ):
+        return StorageError(
+            "The shared database cannot be reached. Check the network and the server."
+        )
+    return None
+
+
+class Database:
+    def __init__(self, url: str, *, clock: Clock = utc_now, echo: bool = False,
+                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+        self.url = make_url(url)
+        self.clock = clock
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine, busy_timeout_ms)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        install_audit_hooks(self._sessions, clock)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def sqlite_file(self) -> str | None:
+        """The file behind a SQLite URL, or None for memory databases and PostgreSQL."""
+        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
+            return None
+        return self.url.database
+
+    def describe(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self, actor: Actor) -> Iterator[Session]:
+        """One user action: commit on success, roll back everything on any error."""
+        with self._translate_errors(), self._sessions() as session:
+            session.info["actor"] = actor
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only look. Closing ends the transaction without expiring what was loaded,
+        so values read here stay usable afterwards; any attempt to write is refused."""
+        with self._translate_errors(), self._sessions() as session:
+            session.info["read_only"] = True
+            yield session
+
+    @contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except StaleDataError as exc:
+            raise ConflictError(CONFLICT_MESSAGE) from exc
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT:
+                # Our snapshot is older than another connection's commit: the same situation
+                # as a stale version, so the same message.
+                raise ConflictError(CONFLICT_MESSAGE) from exc
+            known = _known_storage_error(exc)
+            if known is None:
+                raise
+            log.warning("storage error: %s", exc)
+            raise known from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()

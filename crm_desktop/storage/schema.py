@@ -1,0 +1,83 @@
+"""Bring a database to the schema this version of the app expects.
+
+On start: refuse a database made by a newer version, back the file up, then upgrade.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from crm_desktop.errors import NewerDatabaseError
+from crm_desktop.storage.backup import backup_sqlite, latest_backup_time
+from crm_desktop.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Besides before every upgrade, the SQLite file is copied on start when the newest copy is
+# older than this, so a bad day never costs more than a day.
+DAILY = timedelta(hours=24)
+
+
+def alembic_config(database: Database) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Config values go through configparser interpolation: a literal % must be doubled.
+    url = database.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(database: Database) -> str | None:
+    with database.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_not_newer(database: Database) -> str | None:
+    current = current_revision(database)
+    scripts = ScriptDirectory(str(MIGRATIONS_DIR))
+    if current is not None:
+        try:
+            scripts.get_revision(current)
+        except Exception as exc:
+            raise NewerDatabaseError(
+                "This database was last used by a newer version of CRM Desktop "
+                f"(schema {current}). Please install that version or newer to open it; "
+                "nothing was changed."
+            ) from exc
+    return current
+
+
+def upgrade(database: Database, backup_dir: Path | None = None) -> Path | None:
+    """Upgrade to the newest schema; returns the backup taken, if any."""
+    current = check_not_newer(database)
+    head = head_revision()
+    backup: Path | None = None
+    db_file = database.sqlite_file
+    if db_file and backup_dir is not None and Path(db_file).exists():
+        newest = latest_backup_time(backup_dir, Path(db_file).stem)
+        now = database.clock()
+        stale = newest is None or now - newest >= DAILY
+        if current is not None and (current != head or stale):
+            reason = "daily" if current == head else f"before-{head}"
+            backup = backup_sqlite(Path(db_file), backup_dir, reason, now)
+    if current != head:
+        log.info("upgrading database %s from %s to %s", database.describe(), current, head)
+        config = alembic_config(database)
+        with database.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    return backup

@@ -1,0 +1,51 @@
+"""Screenshot the main window (customer list and a profile) for the README and for review.
+
+    CRM_DESKTOP_HOME=/tmp/demo python scripts/screenshot.py OUT_DIR
+
+Uses the database of CRM_DESKTOP_HOME (fill it first with ``crm-desktop demo-data``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication
+
+from crm_desktop.gui.app import application, build_main_window
+from crm_desktop.gui.ui_state import open_ui_state
+from crm_desktop.paths import app_paths
+from crm_desktop.services.user_service import UserService
+from crm_desktop.storage.database import Database
+
+
+def main(out_dir: Path) -> int:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = app_paths().ensure()
+    application()
+    database = Database(paths.default_database_url())
+    users = UserService(database).list_active()
+    actor = next((u for u in users if u.role == "owner"), users[0]).as_actor()
+    window = build_main_window(database, actor, open_ui_state(paths))
+    window.resize(1280, 760)
+    window.show()
+    QApplication.processEvents()
+    window.grab().save(str(out_dir / "customer-list.png"))
+    page = window.customers_page
+    page.search.setText(sys.argv[2] if len(sys.argv) > 2 else "")
+    page.apply_filters()
+    customer_id = window.customer_model.customer_id(0)
+    if customer_id is not None:
+        window.open_customer(customer_id)
+        QApplication.processEvents()
+        window.grab().save(str(out_dir / "customer-profile.png"))
+    window.close()
+    database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(Path(sys.argv[1])))

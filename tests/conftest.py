@@ -1,0 +1,124 @@
+"""Shared fixtures: every test gets its own database and its own data/config/log folders.
+
+PostgreSQL: tests that take the ``any_db`` fixture run twice, on SQLite and on the server named
+by ``CRM_TEST_POSTGRES_URL`` (each test in a fresh schema). Without that variable the
+PostgreSQL half is skipped, unless ``CRM_REQUIRE_POSTGRES=1`` (as in CI) makes it an error.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from crm_desktop.actor import Actor
+from crm_desktop.models import Role
+from crm_desktop.paths import HOME_ENV, AppPaths, app_paths
+from crm_desktop.services.user_service import UserService
+from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import upgrade
+
+POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
+
+
+class FakeClock:
+    """A clock the test moves by hand. Starts at a fixed, timezone-aware instant."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
+    """Point every folder the app uses at this test's temporary directory."""
+    home = tmp_path / "home"
+    monkeypatch.setenv(HOME_ENV, str(home))
+    for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
+    return app_paths().ensure()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def _postgres_schema_url(base_url: str) -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db_url(request: pytest.FixtureRequest, app_home: AppPaths) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield app_home.default_database_url()
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if os.environ.get("CRM_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{POSTGRES_ENV} is not set but CRM_REQUIRE_POSTGRES=1")
+        pytest.skip(f"set {POSTGRES_ENV} to run against PostgreSQL")
+    yield from _postgres_schema_url(base)
+
+
+def _migrated(url: str, clock: FakeClock, paths: AppPaths) -> Iterator[Database]:
+    database = Database(url, clock=clock)
+    upgrade(database, paths.backup_dir)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def any_db(any_db_url: str, clock: FakeClock, app_home: AppPaths) -> Iterator[Database]:
+    """A migrated database, once on SQLite and once on PostgreSQL."""
+    yield from _migrated(any_db_url, clock, app_home)
+
+
+@pytest.fixture
+def db(clock: FakeClock, app_home: AppPaths) -> Iterator[Database]:
+    """A migrated SQLite database in this test's data folder."""
+    yield from _migrated(app_home.default_database_url(), clock, app_home)
+
+
+def _owner(database: Database) -> Actor:
+    return UserService(database).first_run("Olivia Owner", "Corner Shop", "US").as_actor()
+
+
+@pytest.fixture
+def owner(db: Database) -> Actor:
+    return _owner(db)
+
+
+@pytest.fixture
+def any_owner(any_db: Database) -> Actor:
+    return _owner(any_db)
+
+
+@pytest.fixture
+def receptionist(db: Database, owner: Actor) -> Actor:
+    return UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner).as_actor()

@@ -1,0 +1,92 @@
+"""Schema upgrades: from nothing, and from every saved historical database holding data."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select, text
+
+from crm_desktop.errors import NewerDatabaseError
+from crm_desktop.models import Base, Customer, HistoryEntry, Invoice
+from crm_desktop.paths import AppPaths
+from crm_desktop.services.customer_service import CustomerService
+from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import (
+    MIGRATIONS_DIR,
+    current_revision,
+    head_revision,
+    upgrade,
+)
+from tests.conftest import FakeClock
+
+FIXTURES = sorted((Path(__file__).parents[1] / "fixtures" / "databases").glob("crm-*.sqlite3"))
+
+
+def test_migrations_build_exactly_the_models(any_db: Database) -> None:
+    with any_db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+    assert current_revision(any_db) == head_revision()
+
+
+def test_there_is_a_saved_database_for_every_revision() -> None:
+    """Run scripts/make_fixture_database.py after adding a migration."""
+    revisions = {r.revision for r in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+    assert {p.stem.removeprefix("crm-") for p in FIXTURES} == revisions
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: AppPaths,
+                                                    clock: FakeClock) -> None:
+    shutil.copy(fixture, app_home.database_file)
+    database = Database(app_home.default_database_url(), clock=clock)
+    with database.read() as session:
+        before = {model.__name__: session.scalar(select(func.count()).select_from(model))
+                  for model in (Customer, HistoryEntry, Invoice)}
+    assert before["Customer"] == 25
+
+    backup = upgrade(database, app_home.backup_dir)
+
+    assert current_revision(database) == head_revision()
+    with database.read() as session:
+        after = {model.__name__: session.scalar(select(func.count()).select_from(model))
+                 for model in (Customer, HistoryEntry, Invoice)}
+        first_id = session.scalar(select(func.min(Customer.id)))
+    assert after == before
+    assert first_id is not None
+    assert CustomerService(database).get(first_id).display_name
+    # A copy was taken before touching the file, and it holds the same data.
+    assert backup is not None and backup.exists()
+    with closing(sqlite3.connect(backup)) as copy:
+        assert copy.execute("SELECT count(*) FROM customers").fetchone() == (25,)
+    database.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(db: Database) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(NewerDatabaseError, match="newer version of CRM Desktop"):
+        upgrade(db)
+    assert current_revision(db) == "9999_future"
+
+
+def test_backups_are_taken_daily_and_pruned(app_home: AppPaths, clock: FakeClock) -> None:
+    database = Database(app_home.default_database_url(), clock=clock)
+    assert upgrade(database, app_home.backup_dir) is None  # a new, empty file: nothing to keep
+    assert upgrade(database, app_home.backup_dir) is not None  # first daily copy
+    clock.advance(hours=23)
+    assert upgrade(database, app_home.backup_dir) is None  # already copied today
+    clock.advance(hours=1)
+    assert upgrade(database, app_home.backup_dir) is not None  # a day later: a new copy
+    for _ in range(12):
+        clock.advance(days=1)
+        upgrade(database, app_home.backup_dir)
+    database.dispose()
+    assert len(list(app_home.backup_dir.glob("*.sqlite3"))) == 10  # the oldest are pruned

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.actor import Actor
+from crm_desktop.formatting import Formatter
+from crm_desktop.gui.app import build_main_window
+from crm_desktop.gui.errors import BugReportDialog
+from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.ui_state import open_ui_state
+from crm_desktop.paths import AppPaths
+from crm_desktop.storage.database import Database
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal the test did not expect fails the test at once instead of hanging it.
+    Tests that expect one patch the same function again with the answer they want."""
+
+    def unexpected(*args: object, **kwargs: object) -> None:
+        pytest.fail(f"unexpected dialog: {args[1:3]}")
+
+    for name in ("question", "warning", "information", "critical", "about"):
+        monkeypatch.setattr(QMessageBox, name, unexpected)
+    monkeypatch.setattr(BugReportDialog, "exec", lambda self: unexpected(
+        self, "bug report", self.details.toPlainText()))
+    # run_app installs its exception hook; pytest-qt's own capture must survive each test.
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+
+
+@pytest.fixture
+def formatter() -> Formatter:
+    return Formatter("en_US", "USD", zone=UTC)
+
+
+@pytest.fixture
+def ui_state(app_home: AppPaths) -> QSettings:
+    return open_ui_state(app_home)
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, db: Database, owner: Actor,
+                app_home: AppPaths) -> Callable[[], MainWindow]:
+    """Open the main window as the app does; call again to 'restart' it."""
+
+    def make() -> MainWindow:
+        window = build_main_window(db, owner, open_ui_state(app_home))
+        qtbot.addWidget(window)
+        window.show()
+        # Shortcuts such as Ctrl+K only reach the active window.
+        handle = window.windowHandle()
+        assert handle is not None
+        handle.requestActivate()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        return window
+
+    return make

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.actor import Actor
+from crm_desktop.gui.customer_form import CustomerFormDialog
+from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.models import ContactKind, PreferenceKind
+from crm_desktop.services.customer_service import (
+    ContactInput,
+    CustomerInput,
+    CustomerService,
+    PreferenceInput,
+)
+from crm_desktop.storage.database import Database
+
+
+def _add_through_the_form(qtbot: QtBot, window: MainWindow) -> None:
+    window.new_action.trigger()
+    dialog = window.findChild(CustomerFormDialog)
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.ui.first_name, "Margo")
+    dialog.ui.last_name.insert("Sánchez")  # QTest types Latin-1 only; insert like a paste
+    qtbot.keyClicks(dialog._contacts[0].value, "+1 201 555 0134")
+    qtbot.mouseClick(dialog.ui.add_preference, Qt.MouseButton.LeftButton)
+    dialog._preferences[0].text.insert("Always in a hurry — keep it short")
+    dialog._preferences[0].pinned.setChecked(True)
+    with qtbot.waitSignal(dialog.finished):
+        qtbot.keyClick(dialog.ui.first_name, Qt.Key.Key_Return)
+
+
+def test_add_a_customer_see_the_profile_restart_and_find_them(
+        qtbot: QtBot, make_window: Callable[[], MainWindow]) -> None:
+    window = make_window()
+    assert window.customers_page.count_label.text() == "0 customers"
+    _add_through_the_form(qtbot, window)
+
+    assert window.stack.currentWidget() is window.profile
+    assert window.profile.name_label.text() == "Margo Sánchez"
+    assert not window.profile.banner.isHidden()
+    assert "Always in a hurry — keep it short" in window.profile.banner_text()
+    assert window.customers_page.count_label.text() == "1 customer"
+    window.close()
+
+    reopened = make_window()
+    assert reopened.customer_model.rowCount() == 1
+    assert reopened.customer_model.index(0, 0).data() == "Margo Sánchez"
+    assert reopened.customer_model.index(0, 3).data() == "(201) 555-0134"
+
+
+def test_search_as_you_type_and_enter_opens_the_profile(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database,
+        owner: Actor) -> None:
+    service = CustomerService(db)
+    for first, phone in (("Jim", "201 555 0111"), ("Margo", "201 555 0134"),
+                         ("Alecia", "201 555 0177")):
+        service.create(CustomerInput(first_name=first, last_name="Hart", contacts=[
+            ContactInput(ContactKind.PHONE, phone)], preferences=[PreferenceInput(
+                PreferenceKind.SERVICE_STYLE, f"{first} pinned note", pinned=True)]), owner)
+    window = make_window()
+    window.open_customer(1)  # start somewhere else: Ctrl+K works from anywhere
+    qtbot.keyClick(window.profile, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    search = window.customers_page.search
+    assert window.stack.currentWidget() is window.customers_page
+    assert search.hasFocus()
+    qtbot.keyClicks(search, "0134")
+    qtbot.waitUntil(lambda: window.customer_model.rowCount() == 1)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.profile
+    assert window.profile.name_label.text() == "Margo Hart"
+    assert "Margo pinned note" in window.profile.banner_text()
+    qtbot.mouseClick(window.profile.back_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.customers_page
+
+
+def test_copy_a_phone_number_in_one_click(qtbot: QtBot, make_window: Callable[[], MainWindow],
+                                          db: Database, owner: Actor) -> None:
+    customer = CustomerService(db).create(CustomerInput(first_name="Jim", contacts=[
+        ContactInput(ContactKind.PHONE, "201 555 0111")]), owner)
+    window = make_window()
+    window.open_customer(customer.id)
+    button = window.profile.findChild(QToolButton, f"copy_{customer.contacts[0].id}")
+    assert button is not None
+    qtbot.waitUntil(lambda: button.height() > 0)  # laid out, so a click lands on it
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == "(201) 555-0111"
+
+
+def test_edit_from_the_profile(qtbot: QtBot, make_window: Callable[[], MainWindow],
+                               db: Database, owner: Actor) -> None:
+    customer = CustomerService(db).create(CustomerInput(first_name="Jim"), owner)
+    window = make_window()
+    window.open_customer(customer.id)
+    qtbot.mouseClick(window.profile.edit_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(CustomerFormDialog)
+    assert dialog is not None
+    dialog.ui.last_name.setText("Hart")
+    with qtbot.waitSignal(dialog.finished):
+        dialog.save()
+    assert window.profile.name_label.text() == "Jim Hart"
+    assert window.customer_model.index(0, 0).data() == "Jim Hart"
+
+
+def test_delete_asks_then_moves_to_trash(qtbot: QtBot, make_window: Callable[[], MainWindow],
+                                         db: Database, owner: Actor,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    customer = CustomerService(db).create(CustomerInput(first_name="Jim"), owner)
+    window = make_window()
+    window.open_customer(customer.id)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(window.profile.delete_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.customers_page
+    assert window.customer_model.rowCount() == 0
+    assert CustomerService(db).get(customer.id, include_deleted=True).deleted_at is not None
+
+
+def test_opening_a_customer_deleted_meanwhile_is_a_message_not_a_crash(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    customer = CustomerService(db).create(CustomerInput(first_name="Jim"), owner)
+    window = make_window()
+    CustomerService(db).delete(customer.id, customer.version, owner)
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: warnings.append(text))
+    window.open_customer(customer.id)
+    assert "no longer exists" in warnings[0]
+    assert window.stack.currentWidget() is window.customers_page
+    assert window.customer_model.rowCount() == 0
+
+
+def test_window_splitter_and_columns_are_restored(qtbot: QtBot,
+                                                  make_window: Callable[[], MainWindow]) -> None:
+    window = make_window()
+    window.resize(710, 540)  # inside the 800×600 offscreen screen
+    window.splitter.setSizes([200, 510])
+    header = window.customers_page.table.horizontalHeader()
+    header.setSectionHidden(4, True)
+    header.resizeSection(0, 321)
+    window.close()
+    again = make_window()
+    assert (again.width(), again.height()) == (710, 540)
+    assert again.splitter.sizes()[0] == 200
+    header = again.customers_page.table.horizontalHeader()
+    assert header.isSectionHidden(4)
+    assert header.sectionSize(0) == 321
+    assert isinstance(again._ui_state.value("main_window/geometry"), QByteArray)
