@@ -19,18 +19,18 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from crm_desktop.demo_data import generate  # noqa: E402
-from crm_desktop.formatting import Formatter  # noqa: E402
-from crm_desktop.gui.customer_list_model import CustomerListModel  # noqa: E402
-from crm_desktop.services.customer_list_service import (  # noqa: E402
+from crm_desktop.demo_data import generate
+from crm_desktop.formatting import Formatter
+from crm_desktop.gui.customer_list_model import CustomerListModel
+from crm_desktop.services.customer_list_service import (
     CustomerFilter,
     CustomerListService,
     SortKey,
 )
-from crm_desktop.storage.database import Database  # noqa: E402
-from crm_desktop.storage.schema import upgrade  # noqa: E402
+from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import upgrade
 
 
 def timed(fn: Callable[[], object], repeat: int = 20) -> tuple[float, float]:
