@@ -67,6 +67,7 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         customers=CustomerService(database),
         customer_list=CustomerListService(database),
         users=UserService(database),
+        settings=SettingsService(database),
     )
     return MainWindow(services, actor=actor, formatter=formatter, ui_state=ui_state,
                       database_label=database.describe(), shop_name=settings.shop_name)

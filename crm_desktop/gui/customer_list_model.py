@@ -114,6 +114,12 @@ class CustomerListModel(QAbstractTableModel):
 
     # ---- our interface ---------------------------------------------------------------------
 
+    def set_formatter(self, formatter: Formatter) -> None:
+        self._formatter = formatter
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self._count - 1, len(COLUMNS) - 1))
+
     @staticmethod
     def is_sortable(column: int) -> bool:
         return 0 <= column < len(COLUMNS) and COLUMNS[column].sort is not None

@@ -118,6 +118,9 @@ class CustomerProfileView(QWidget):
         self.edit_button.clicked.connect(self._edit)
         self.delete_button.clicked.connect(self._delete)
 
+    def set_formatter(self, formatter: Formatter) -> None:
+        self._formatter = formatter
+
     def show_customer(self, customer: CustomerDetail) -> None:
         self.customer = customer
         f = self._formatter

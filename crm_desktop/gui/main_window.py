@@ -25,6 +25,7 @@ from crm_desktop.gui.customer_list_model import CustomerListModel
 from crm_desktop.gui.customer_list_view import CustomersPage
 from crm_desktop.gui.customer_profile_view import CustomerProfileView
 from crm_desktop.gui.errors import show_error
+from crm_desktop.gui.settings_dialog import SettingsDialog
 from crm_desktop.gui.ui_state import (
     restore_geometry,
     restore_splitter,
@@ -33,6 +34,7 @@ from crm_desktop.gui.ui_state import (
 )
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import CustomerDetail, CustomerService
+from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.services.user_service import UserService
 
 
@@ -43,6 +45,7 @@ class Services:
     customers: CustomerService
     customer_list: CustomerListService
     users: UserService
+    settings: SettingsService
 
 
 class MainWindow(QMainWindow):
@@ -95,6 +98,13 @@ class MainWindow(QMainWindow):
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_action.triggered.connect(self.new_customer)
         file_menu.addAction(self.new_action)
+        self.settings_action = QAction("Shop &settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setEnabled(self._actor.is_owner)
+        if not self._actor.is_owner:
+            self.settings_action.setToolTip("Only the shop owner can change the settings")
+        self.settings_action.triggered.connect(self.edit_settings)
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -169,6 +179,26 @@ class MainWindow(QMainWindow):
             self.customer_model.refresh()
             self._show_profile(dialog.saved)
             self.statusBar().showMessage(f"Saved {dialog.saved.display_name}", 5000)
+
+    def edit_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self._services.settings, self._actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._settings_closed(dialog, result))
+        dialog.open()
+        return dialog
+
+    def _settings_closed(self, dialog: SettingsDialog, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            saved = dialog.saved
+            self.setWindowTitle(f"{saved.shop_name} — {APP_NAME}")
+            self.set_formatter(Formatter(locale=saved.locale, currency=saved.currency))
+            self.statusBar().showMessage("Settings saved", 5000)
+
+    def set_formatter(self, formatter: Formatter) -> None:
+        self.customer_model.set_formatter(formatter)
+        self.profile.set_formatter(formatter)
+        if self.profile.customer is not None:
+            self.profile.show_customer(self.profile.customer)
 
     def delete_customer(self, customer_id: int, version: int) -> None:
         name = self.profile.customer.display_name if self.profile.customer else "this customer"

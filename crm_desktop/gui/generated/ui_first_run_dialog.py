@@ -91,7 +91,7 @@ class Ui_FirstRunDialog(object):
 
     def retranslateUi(self, FirstRunDialog):
         FirstRunDialog.setWindowTitle(QCoreApplication.translate("FirstRunDialog", u"Welcome to CRM Desktop", None))
-        self.intro.setText(QCoreApplication.translate("FirstRunDialog", u"Let's set up your shop. You can change all of this later in Settings.", None))
+        self.intro.setText(QCoreApplication.translate("FirstRunDialog", u"Let's set up your shop. You can change all of this later under File \u2192 Shop settings.", None))
         self.shop_name_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Shop name", None))
         self.owner_name_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Your name", None))
         self.country_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Country", None))

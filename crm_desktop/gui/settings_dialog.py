@@ -1,0 +1,124 @@
+"""The shop's settings (owner only): name, country, currency, language, quiet period."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import phonenumbers
+from babel import Locale
+from babel.numbers import get_territory_currencies
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.actor import Actor
+from crm_desktop.errors import CrmError, ValidationError
+from crm_desktop.gui.errors import show_error
+from crm_desktop.gui.field_errors import FieldErrors, error_label
+from crm_desktop.services.settings_service import BusinessSettings, SettingsService
+
+LOCALES = ["en_US", "en_GB", "en_IE", "en_AU", "en_CA", "de_DE", "de_AT", "de_CH", "fr_FR",
+           "fr_BE", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_PT", "sv_SE", "da_DK", "nb_NO"]
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, service: SettingsService, actor: Actor,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Shop settings")
+        self._service = service
+        self._actor = actor
+        self._current = service.business()
+        self.saved: BusinessSettings | None = None
+        names = Locale("en").territories
+
+        self.shop_name = QLineEdit(self._current.shop_name)
+        self.shop_name.setMaxLength(120)
+        self.country = QComboBox()
+        for name, code in sorted((names[c], c) for c in phonenumbers.SUPPORTED_REGIONS
+                                 if c in names):
+            self.country.addItem(name, code)
+        self.country.setCurrentIndex(max(0, self.country.findData(self._current.country)))
+        self.currency = QLineEdit(self._current.currency)
+        self.currency.setMaxLength(3)
+        self.currency.setToolTip("Three-letter code, e.g. EUR, GBP, USD")
+        self.locale_box = QComboBox()
+        self.locale_box.setEditable(True)
+        for code in sorted({*LOCALES, self._current.locale}):
+            self.locale_box.addItem(f"{Locale.parse(code).display_name} ({code})", code)
+        self.locale_box.setCurrentIndex(max(0, self.locale_box.findData(self._current.locale)))
+        self.quiet_days = QSpinBox()
+        self.quiet_days.setRange(30, 3650)
+        self.quiet_days.setSuffix(" days")
+        self.quiet_days.setValue(self._current.inactive_after_days)
+        self.quiet_days.setToolTip("A customer with no order or contact for this long is shown "
+                                   "as inactive")
+        self.error = error_label()
+
+        form = QFormLayout()
+        form.addRow("Shop &name", self.shop_name)
+        form.addRow("&Country", self.country)
+        form.addRow("C&urrency", self.currency)
+        form.addRow("&Language and formats", self.locale_box)
+        form.addRow("&Inactive after", self.quiet_days)
+        hint = QLabel("Changing the country changes the default region for phone numbers "
+                      "typed without a +country code.")
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+        self._errors = FieldErrors()
+        for key, widget in (("shop_name", self.shop_name), ("country", self.country),
+                            ("currency", self.currency), ("locale", self.locale_box),
+                            ("inactive_after_days", self.quiet_days)):
+            self._errors.register(key, widget, self.error)
+        self.country.currentIndexChanged.connect(self._suggest_currency)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+    def _suggest_currency(self) -> None:
+        currencies = get_territory_currencies(str(self.country.currentData()))
+        if currencies:
+            self.currency.setText(currencies[0])
+
+    def collect(self) -> BusinessSettings:
+        # The language box is editable: a typed code such as "fi_FI" is taken as it is.
+        index = self.locale_box.findText(self.locale_box.currentText())
+        locale = (self.locale_box.itemData(index) if index >= 0
+                  else self.locale_box.currentText().strip())
+        return replace(
+            self._current,
+            shop_name=self.shop_name.text().strip(),
+            country=str(self.country.currentData()),
+            currency=self.currency.text().strip().upper(),
+            locale=str(locale),
+            inactive_after_days=self.quiet_days.value(),
+        )
+
+    def save(self) -> None:
+        settings = self.collect()
+        try:
+            self._service.save_business(settings, self._actor)
+        except ValidationError as exc:
+            first = self._errors.show(exc.errors)
+            if first is not None:
+                first.setFocus()
+            return
+        except CrmError as exc:
+            show_error(self, exc)
+            return
+        self.saved = settings
+        self.accept()
