@@ -26,6 +26,7 @@ from crm_desktop.models import (
     ContactPoint,
     Customer,
     CustomerQuery,
+    CustomerSearch,
     Feedback,
     FeedbackCategory,
     FollowUp,
@@ -47,6 +48,7 @@ from crm_desktop.models import (
 from crm_desktop.models.base import Base, table_of
 from crm_desktop.money import line_totals
 from crm_desktop.services.customer_service import sort_name_for
+from crm_desktop.services.search_index import document
 from crm_desktop.services.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.user_service import UserService
 from crm_desktop.storage.database import Database
@@ -166,6 +168,7 @@ def generate(
     for chunk in _chunks(customers, CHUNK):
         rows: dict[str, list[dict[str, Any]]] = {k: [] for k in tables}
         rows["tags"] = []
+        rows["search"] = []
         for _ in chunk:
             cid = ids["customer"]
             ids["customer"] += 1
@@ -184,8 +187,11 @@ def generate(
                                     "digits": e164.lstrip("+"), "is_primary": True,
                                     "position": 0})
             ids["contact"] += 1
+            emails: list[str] = []
+            searchable: list[str] = []  # tags, preferences and notes, for the search index
             if rng.random() < 0.75:
                 email = f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 999)}@example.com"
+                emails.append(email)
                 rows["contact"].append({**stamp, "id": ids["contact"], "customer_id": cid,
                                         "kind": "email", "label": "", "value": email,
                                         "normalized": email, "digits": None,
@@ -200,13 +206,16 @@ def generate(
             ids["address"] += 1
             for position in range(rng.choice([0, 1, 1, 2])):
                 kind, text_ = rng.choice(PREFERENCES)
+                searchable.append(text_)
                 rows["pref"].append({**stamp, "id": ids["pref"], "customer_id": cid,
                                      "kind": kind, "text": text_, "pinned": position == 0,
                                      "position": position})
                 ids["pref"] += 1
             if rng.random() < 0.3:
+                note = rng.choice(NOTES)
+                searchable.append(note)
                 rows["note"].append({**stamp, "id": ids["note"], "customer_id": cid,
-                                     "text": rng.choice(NOTES), "pinned": rng.random() < 0.7})
+                                     "text": note, "pinned": rng.random() < 0.7})
                 ids["note"] += 1
             if rng.random() < 0.5:
                 birthday = fake.date_of_birth(minimum_age=18, maximum_age=90)
@@ -215,8 +224,9 @@ def generate(
                                      "day": birthday.day,
                                      "year": birthday.year if rng.random() < 0.6 else None})
                 ids["date"] += 1
-            for tag_id in rng.sample(tag_ids, rng.choice([0, 0, 1, 1, 2])):
-                rows["tags"].append({"customer_id": cid, "tag_id": tag_id})
+            for tag_index in rng.sample(range(len(tag_ids)), rng.choice([0, 0, 1, 1, 2])):
+                rows["tags"].append({"customer_id": cid, "tag_id": tag_ids[tag_index]})
+                searchable.append(TAGS[tag_index])
             for _h in range(history_per_customer):
                 kind = rng.choice(HISTORY_KINDS)
                 rows["history"].append({**stamp, "id": ids["history"], "customer_id": cid,
@@ -265,6 +275,8 @@ def generate(
                                          "rating": rng.randint(1, 5), "text": "",
                                          "apology_made": None, "action_taken": None})
                 ids["feedback"] += 1
+            rows["search"].append({"customer_id": cid, **document(
+                first, last, company or "", emails=emails, phones=[e164], other=searchable)})
             rows["customer"].append({
                 **stamp, "id": cid, "first_name": first, "last_name": last, "company": company,
                 "sort_name": sort_name_for(first, last, company or ""), "status": status,
@@ -279,6 +291,7 @@ def generate(
             conn.execute(table_of(Customer).insert(), rows.pop("customer"))
             if rows["tags"]:
                 conn.execute(customer_tags.insert(), rows.pop("tags"))
+            conn.execute(table_of(CustomerSearch).insert(), rows.pop("search"))
             for key in ("contact", "address", "pref", "note", "date", "history", "order", "line",
                         "invoice", "iline", "payment", "follow", "query", "feedback"):
                 if rows[key]:

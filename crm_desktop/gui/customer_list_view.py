@@ -23,8 +23,9 @@ from crm_desktop.gui.customer_list_model import COLUMNS, CustomerListModel
 from crm_desktop.gui.ui_state import restore_header, save_header
 from crm_desktop.models import CustomerStatus
 from crm_desktop.services.customer_list_service import CustomerFilter
+from crm_desktop.services.customer_search import SEARCH_LIMIT
 
-SEARCH_DELAY_MS = 150
+SEARCH_DELAY_MS = 100  # a pause in typing; the search itself takes a few ms (bench/search)
 
 
 class CustomerTable(QTableView):
@@ -39,6 +40,21 @@ class CustomerTable(QTableView):
         super().keyPressEvent(event)
 
 
+class SearchBox(QLineEdit):
+    """Up and Down move through the results while the cursor stays here to keep typing."""
+
+    step = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        steps = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10,
+                 Qt.Key.Key_PageUp: -10}
+        rows = steps.get(Qt.Key(event.key()))
+        if rows is not None:
+            self.step.emit(rows)
+            return
+        super().keyPressEvent(event)
+
+
 class CustomersPage(QWidget):
     open_customer = Signal(int)
     new_customer = Signal()
@@ -49,7 +65,7 @@ class CustomersPage(QWidget):
         self.model = model
         self._ui_state = ui_state
 
-        self.search = QLineEdit()
+        self.search = SearchBox()
         self.search.setPlaceholderText("Search name, company, phone or e-mail   (Ctrl+K)")
         self.search.setClearButtonEnabled(True)
         self.status_filter = QComboBox()
@@ -103,7 +119,8 @@ class CustomersPage(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._search_timer.start)
-        self.search.returnPressed.connect(self._open_first)
+        self.search.returnPressed.connect(self._open_current)
+        self.search.step.connect(self._move_selection)
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
         self.new_button.clicked.connect(self.new_customer)
         self.table.doubleClicked.connect(self._open_index)
@@ -130,8 +147,22 @@ class CustomersPage(QWidget):
 
     def _update_count(self) -> None:
         count = self.model.rowCount()
-        noun = "customer" if count == 1 else "customers"
-        self.count_label.setText(f"{count:,} {noun}")
+        if not self.model.filters.text.strip():
+            noun = "customer" if count == 1 else "customers"
+            self.count_label.setText(f"{count:,} {noun}")
+        elif count >= SEARCH_LIMIT:
+            self.count_label.setText(f"The best {count:,} matches are shown — type more to "
+                                     "narrow the search")
+        else:
+            self.count_label.setText(f"{count:,} {'match' if count == 1 else 'matches'}")
+
+    def _move_selection(self, step: int) -> None:
+        count = self.model.rowCount()
+        if not count:
+            return
+        row = min(max(self.table.currentIndex().row() + step, 0), count - 1)
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
 
     def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         if self.model.is_sortable(column):
@@ -143,11 +174,11 @@ class CustomersPage(QWidget):
         header.setSortIndicator(*self._sorted_by)
         header.blockSignals(False)
 
-    def _open_first(self) -> None:
-        self.apply_filters()
-        row = max(self.table.currentIndex().row(), 0)
+    def _open_current(self) -> None:
+        if self._search_timer.isActive():  # Enter before the results caught up with typing
+            self.apply_filters()
         if self.model.rowCount():
-            self._open_row(row)
+            self._open_row(max(self.table.currentIndex().row(), 0))
 
     def _open_index(self, index: QModelIndex) -> None:
         self._open_row(index.row())

@@ -140,6 +140,34 @@ class Customer(Tracked, Base):
         return person or self.company or f"Customer {self.id}"
 
 
+class CustomerSearch(Base):
+    """Search text derived from a customer, folded to lower case without accents.
+
+    Rebuilt by ``crm_desktop.services.search_index`` on every write that changes what can be
+    searched. On SQLite an FTS5 trigram table mirrors it (kept in step by triggers); on
+    PostgreSQL trigram GIN indexes cover ``all_text`` and ``digits``. Derived data: not
+    audited, no version.
+    """
+
+    __tablename__ = "customer_search"
+    __table_args__ = (
+        # Prefix ranges for "starts with" matches (the best-ranked ones), found without FTS.
+        Index("ix_customer_search_name", "name"),
+        Index("ix_customer_search_company", "company"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    name: Mapped[str] = mapped_column(Text, default="")  # "margo nunez"
+    company: Mapped[str] = mapped_column(Text, default="")
+    emails: Mapped[str] = mapped_column(Text, default="")
+    # Each phone's digits twice: international ("15550134567") and national ("5550134567").
+    digits: Mapped[str] = mapped_column(Text, default="")
+    other: Mapped[str] = mapped_column(Text, default="")  # tags, preferences, personal notes
+    all_text: Mapped[str] = mapped_column(Text, default="")  # name company emails other
+
+
 class ContactPoint(Tracked, Base):
     """A phone number or e-mail address. At most one primary of each kind per customer."""
 

@@ -11,23 +11,33 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from crm_desktop.models import (
     ContactKind,
     ContactPoint,
     Customer,
+    CustomerSearch,
     CustomerStatus,
     Tag,
     User,
     customer_tags,
 )
+from crm_desktop.services.customer_search import (
+    SEARCH_LIMIT,
+    SearchTerms,
+    candidate_pool,
+    parse,
+    relevance,
+)
 from crm_desktop.services.customer_service import customer_number
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import digits_only, fold
+from crm_desktop.validation import fold
+
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 class SortKey(StrEnum):
@@ -93,10 +103,18 @@ def _primary(kind: ContactKind) -> Any:
 class CustomerListService:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._dialect = database.engine.dialect.name
 
     def count(self, filters: CustomerFilter) -> int:
-        with self._db.read() as session:
+        """How many customers the list shows; a search counts at most SEARCH_LIMIT."""
+        terms = parse(filters.text)
+        query: Select[Any]
+        if terms.is_empty:
             query = self._where(select(func.count()).select_from(Customer), filters)
+        else:
+            matches = self._ranked(select(Customer.id), filters, terms).limit(SEARCH_LIMIT)
+            query = select(func.count()).select_from(matches.subquery())
+        with self._db.read() as session:
             return int(session.scalar(query) or 0)
 
     def page(
@@ -112,19 +130,29 @@ class CustomerListService:
         sort_col = _SORT_COLUMNS[sort]
         # Deferred join: pick the page's ids from the sort index first, then fetch details
         # for those rows only (an OFFSET would otherwise compute every skipped row in full).
-        ids = self._where(select(Customer.id.label("id")), filters)
-        if after is not None and sort in _KEYSET_SAFE:
-            key = tuple_(sort_col, Customer.id)
-            bound = tuple_(after.sort_value, after.id)
-            ids = ids.where(key < bound if descending else key > bound)
-        elif offset:
-            ids = ids.offset(offset)
+        terms = parse(filters.text)
+        score: ColumnElement[int]
+        if terms.is_empty:
+            score = literal(0)
+            ids = self._where(select(Customer.id.label("id"), score.label("score")), filters)
+            if after is not None and sort in _KEYSET_SAFE:
+                key = tuple_(sort_col, Customer.id)
+                bound = tuple_(after.sort_value, after.id)
+                ids = ids.where(key < bound if descending else key > bound)
+            elif offset:
+                ids = ids.offset(offset)
+        else:
+            # Best matches first; the chosen column orders matches of equal rank.
+            score = relevance(terms)
+            ids = self._ranked(select(Customer.id.label("id"), score.label("score")), filters,
+                               terms).offset(offset)
+            limit = max(0, min(limit, SEARCH_LIMIT - offset))
         column_order = sort_col.desc() if descending else sort_col.asc()
         if sort not in _KEYSET_SAFE:
             # Customers never contacted (NULL) go last whichever way the list is sorted.
             column_order = column_order.nulls_last()
         id_order = Customer.id.desc() if descending else Customer.id.asc()
-        page_ids = ids.order_by(column_order, id_order).limit(limit).subquery()
+        page_ids = ids.order_by(score, column_order, id_order).limit(limit).subquery()
         query = (
             select(
                 Customer.id,
@@ -142,7 +170,7 @@ class CustomerListService:
             )
             .join(page_ids, page_ids.c.id == Customer.id)
             .outerjoin(User, User.id == Customer.owner_id)
-            .order_by(column_order, id_order)
+            .order_by(page_ids.c.score, column_order, id_order)
         )
         with self._db.read() as session:
             rows = session.execute(query).all()
@@ -180,8 +208,17 @@ class CustomerListService:
             found[customer_id].append(name)
         return {k: tuple(v) for k, v in found.items()}
 
+    def _ranked(self, query: _Query, filters: CustomerFilter, terms: SearchTerms) -> _Query:
+        """``query`` narrowed to the search's candidate pool, joined to its search row."""
+        pool = candidate_pool(terms, self._dialect)
+        return self._where(
+            query.join(CustomerSearch, CustomerSearch.customer_id == Customer.id)
+            .where(Customer.id.in_(pool)),
+            filters,
+        )
+
     @staticmethod
-    def _where(query: Select[Any], filters: CustomerFilter) -> Select[Any]:
+    def _where(query: _Query, filters: CustomerFilter) -> _Query:
         conditions: list[ColumnElement[bool]] = [Customer.deleted_at.is_(None)]
         if filters.status is not None:
             conditions.append(Customer.status == filters.status)
@@ -195,33 +232,6 @@ class CustomerListService:
                     .where(Tag.name_key == fold(filters.tag))
                 )
             )
-        text = fold(filters.text.strip())
-        if text:
-            matches: list[ColumnElement[bool]] = [
-                Customer.sort_name.like(f"{_escape(text)}%", escape="\\"),
-                Customer.sort_name.like(f"% {_escape(text)}%", escape="\\"),
-                func.lower(Customer.company).like(f"%{_escape(text)}%", escape="\\"),
-            ]
-            digits = digits_only(text)
-            if len(digits) >= 3:
-                matches.append(
-                    Customer.id.in_(
-                        select(ContactPoint.customer_id).where(
-                            ContactPoint.digits.like(f"%{digits}%")
-                        )
-                    )
-                )
-            if "@" in text:
-                matches.append(
-                    Customer.id.in_(
-                        select(ContactPoint.customer_id).where(
-                            ContactPoint.normalized.like(f"{_escape(text)}%", escape="\\")
-                        )
-                    )
-                )
-            conditions.append(or_(*matches))
         return query.where(and_(*conditions))
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -28,6 +28,7 @@ from crm_desktop.models import (
     User,
 )
 from crm_desktop.models.base import Base
+from crm_desktop.services import search_index
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import (
@@ -226,6 +227,7 @@ class CustomerService:
             session.add(customer)
             _apply(session, customer, clean, self._db.clock(), region)
             session.flush()
+            search_index.refresh(session, [customer.id])
             return _detail(session, customer)
 
     def update(self, customer_id: int, expected_version: int, data: CustomerInput,
@@ -241,6 +243,7 @@ class CustomerService:
             # second desk holding the old version cannot overwrite it.
             flag_modified(customer, "updated_at")
             session.flush()
+            search_index.refresh(session, [customer.id])
             return _detail(session, customer)
 
     def get(self, customer_id: int, *, include_deleted: bool = False) -> CustomerDetail:
@@ -255,12 +258,14 @@ class CustomerService:
             _check_version(customer, expected_version)
             customer.deleted_at = self._db.clock()
             customer.deleted_by_id = actor.user_id
+            search_index.refresh(session, [customer_id])  # deleted: no longer found
 
     def restore(self, customer_id: int, actor: Actor) -> None:
         with self._db.transaction(actor) as session:
             customer = _load(session, customer_id, include_deleted=True)
             customer.deleted_at = None
             customer.deleted_by_id = None
+            search_index.refresh(session, [customer_id])
 
     def all_tags(self) -> list[str]:
         with self._db.read() as session:

@@ -150,3 +150,26 @@ def test_window_splitter_and_columns_are_restored(qtbot: QtBot,
     assert header.isSectionHidden(4)
     assert header.sectionSize(0) == 321
     assert isinstance(again._ui_state.value("main_window/geometry"), QByteArray)
+
+
+def test_arrow_keys_in_the_search_box_pick_the_customer_to_open(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database,
+        owner: Actor) -> None:
+    service = CustomerService(db)
+    for first in ("Jim", "Jimmy", "Jimena"):
+        service.create(CustomerInput(first_name=first, last_name="Hart"), owner)
+    window = make_window()
+    search = window.customers_page.search
+    service.create(CustomerInput(first_name="Ann", last_name="Other"), owner)
+    window.customer_model.refresh()
+    qtbot.keyClicks(search, "jim")
+    qtbot.waitUntil(lambda: window.customers_page.count_label.text() == "3 matches")
+    assert window.customer_model.index(0, 0).data() == "Jim Hart"  # exact name first
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    qtbot.keyClick(search, Qt.Key.Key_Up)
+    assert search.hasFocus()
+    chosen = window.customer_model.index(1, 0).data()
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.profile
+    assert window.profile.name_label.text() == chosen

@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
 from crm_desktop.models import Base
+from crm_desktop.storage.schema import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -19,6 +20,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
