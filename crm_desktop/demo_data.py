@@ -174,9 +174,12 @@ def generate(
             ids["customer"] += 1
             first, last = rng.choice(first_names), rng.choice(last_names)
             company = rng.choice(companies) if rng.random() < 0.15 else None
-            status = rng.choices(["customer", "prospect", "inactive", "lost"], [70, 18, 8, 4])[0]
+            status = rng.choices(["customer", "prospect", "quiet", "lost"], [70, 18, 8, 4])[0]
             since = now - timedelta(days=rng.randint(30, 5 * 365))
-            last_contact = now - timedelta(days=rng.randint(0, 400), minutes=rng.randint(0, 600))
+            quiet_days = rng.randint(400, 900) if status == "quiet" else rng.randint(0, 300)
+            last_contact = now - timedelta(days=quiet_days, minutes=rng.randint(0, 600))
+            since = min(since, last_contact - timedelta(days=1))
+            status = "customer" if status == "quiet" else status  # inactive is computed
             owner = rng.choice(user_ids)
             phone_national = _fake_phone(rng, phone_example)
             number = phonenumbers.parse(phone_national, region)
@@ -241,7 +244,7 @@ def generate(
                 ids["history"] += 1
             lifetime = Decimal("0.00")
             first_order: datetime | None = None
-            if status in ("customer", "inactive", "lost"):
+            if status in ("customer", "lost"):
                 lifetime, first_order, invoice_seq = _order_with_invoice(
                     rows, ids, rng, stamp, cid, products, since, settings.currency, invoice_seq)
             next_follow_up = None

@@ -21,6 +21,9 @@ def local_zone() -> tzinfo:
     return zone
 
 
+# Statuses a person sets; inactive is computed from the quiet period.
+SETTABLE_STATUSES = (CustomerStatus.PROSPECT, CustomerStatus.CUSTOMER, CustomerStatus.LOST)
+
 STATUS_LABELS = {
     CustomerStatus.PROSPECT: "Prospect",
     CustomerStatus.CUSTOMER: "Customer",

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ConflictError, CrmError, ValidationError
-from crm_desktop.formatting import STATUS_LABELS
+from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS
 from crm_desktop.gui.errors import show_error
 from crm_desktop.gui.field_errors import FieldErrors, error_label
 from crm_desktop.gui.generated.ui_customer_form import Ui_CustomerForm
@@ -191,8 +191,9 @@ class CustomerFormDialog(QDialog):
         self._preferences: list[PreferenceRow] = []
         self.ui.error_banner.hide()
 
-        for status, label in STATUS_LABELS.items():
-            self.ui.status.addItem(label, status.value)
+        for status in SETTABLE_STATUSES:
+            self.ui.status.addItem(STATUS_LABELS[status], status.value)
+        self.ui.status.setToolTip("Inactive is worked out from the quiet period in settings")
         for user in users:
             self.ui.owner.addItem(user.display_name, user.id)
 
@@ -224,7 +225,8 @@ class CustomerFormDialog(QDialog):
         self.ui.first_name.setText(data.first_name)
         self.ui.last_name.setText(data.last_name)
         self.ui.company.setText(data.company)
-        self.ui.status.setCurrentIndex(max(0, self.ui.status.findData(data.status.value)))
+        stored = CustomerStatus.CUSTOMER if data.status is CustomerStatus.INACTIVE else data.status
+        self.ui.status.setCurrentIndex(max(0, self.ui.status.findData(stored.value)))
         self.ui.lost_reason.setText(data.lost_reason)
         if data.owner_id is not None:
             self.ui.owner.setCurrentIndex(max(0, self.ui.owner.findData(data.owner_id)))

@@ -37,7 +37,9 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", lambda r, f: r.display_name, SortKey.NAME),
     Column("company", "Company", lambda r, f: r.company),
-    Column("status", "Status", lambda r, f: f.status(r.status), SortKey.STATUS),
+    Column("status", "Status", lambda r, f: f.status(r.status)
+           + (f" — {r.lost_reason}" if r.lost_reason and r.status.value == "lost" else ""),
+           SortKey.STATUS),
     Column("phone", "Phone", lambda r, f: r.phone),
     Column("email", "E-mail", lambda r, f: r.email),
     Column("tags", "Tags", lambda r, f: ", ".join(r.tags)),

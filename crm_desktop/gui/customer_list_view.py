@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +25,7 @@ from crm_desktop.gui.ui_state import restore_header, save_header
 from crm_desktop.models import CustomerStatus
 from crm_desktop.services.customer_list_service import CustomerFilter
 from crm_desktop.services.customer_search import SEARCH_LIMIT
+from crm_desktop.services.user_service import UserView
 
 SEARCH_DELAY_MS = 100  # a pause in typing; the search itself takes a few ms (bench/search)
 
@@ -55,9 +57,18 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+BULK_ACTIONS = (
+    ("add_tag", "Add a tag…"),
+    ("remove_tag", "Remove a tag…"),
+    ("owner", "Change owner…"),
+    ("status", "Change status…"),
+)
+
+
 class CustomersPage(QWidget):
     open_customer = Signal(int)
     new_customer = Signal()
+    bulk_requested = Signal(str)  # one of BULK_ACTIONS' keys, for the selected customers
 
     def __init__(self, model: CustomerListModel, ui_state: QSettings,
                  parent: QWidget | None = None) -> None:
@@ -72,6 +83,21 @@ class CustomersPage(QWidget):
         self.status_filter.addItem("All statuses", None)
         for status, label in STATUS_LABELS.items():
             self.status_filter.addItem(label, status.value)
+        self.tag_filter = QComboBox()
+        self.tag_filter.setToolTip("Show only customers with this tag")
+        self.owner_filter = QComboBox()
+        self.owner_filter.setToolTip("Show only the customers someone looks after")
+        self.set_choices([], [])
+        self.selected_button = QToolButton()
+        self.selected_button.setText("Selected")
+        self.selected_button.setToolTip("Change all selected customers at once")
+        self.selected_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.bulk_menu = QMenu(self)
+        for key, label in BULK_ACTIONS:
+            action = self.bulk_menu.addAction(label)
+            action.triggered.connect(lambda _=False, k=key: self.bulk_requested.emit(k))
+        self.selected_button.setMenu(self.bulk_menu)
+        self.selected_button.setEnabled(False)
         self.new_button = QPushButton("&New customer")
         self.count_label = QLabel()
         self.count_label.setObjectName("count_label")
@@ -79,6 +105,9 @@ class CustomersPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.status_filter)
+        top.addWidget(self.tag_filter)
+        top.addWidget(self.owner_filter)
+        top.addWidget(self.selected_button)
         top.addWidget(self.new_button)
 
         self.table = CustomerTable()
@@ -122,6 +151,12 @@ class CustomersPage(QWidget):
         self.search.returnPressed.connect(self._open_current)
         self.search.step.connect(self._move_selection)
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
+        self.tag_filter.currentIndexChanged.connect(self.apply_filters)
+        self.owner_filter.currentIndexChanged.connect(self.apply_filters)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        model.modelReset.connect(self._selection_changed)
         self.new_button.clicked.connect(self.new_customer)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated_row.connect(self._open_row)
@@ -132,12 +167,34 @@ class CustomersPage(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def set_choices(self, tags: list[str], users: list[UserView]) -> None:
+        """Refresh the filters' lists (after new tags or users), keeping what is chosen."""
+        for combo, first, items in (
+            (self.tag_filter, "All tags", [(t, t) for t in tags]),
+            (self.owner_filter, "Everyone's", [(u.display_name, u.id) for u in users]),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(first, None)
+            for label, data in items:
+                combo.addItem(label, data)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.blockSignals(False)
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [i for i in (self.model.customer_id(r) for r in rows) if i is not None]
+
     def apply_filters(self) -> None:
         self._search_timer.stop()
         status = self.status_filter.currentData()
+        owner = self.owner_filter.currentData()
         self.model.set_filter(CustomerFilter(
             text=self.search.text(),
             status=CustomerStatus(status) if status else None,
+            tag=self.tag_filter.currentData(),
+            owner_id=int(owner) if owner is not None else None,
         ))
         if self.model.rowCount():
             self.table.selectRow(0)
@@ -187,6 +244,15 @@ class CustomersPage(QWidget):
         customer_id = self.model.customer_id(row)
         if customer_id is not None:
             self.open_customer.emit(customer_id)
+
+    def _selection_changed(self) -> None:
+        count = len(self.table.selectionModel().selectedRows())
+        self.selected_button.setEnabled(count > 0)
+        self.selected_button.setText(f"Selected ({count})" if count > 1 else "Selected")
+
+    def _row_menu(self, pos: QPoint) -> None:
+        if self.table.selectionModel().selectedRows():
+            self.bulk_menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def _column_menu(self, pos: QPoint) -> None:
         header = self.table.horizontalHeader()

@@ -125,10 +125,12 @@ class CustomerProfileView(QWidget):
         self.customer = customer
         f = self._formatter
         self.name_label.setText(customer.display_name)
-        color = STATUS_COLORS[customer.status]
-        status = f.status(customer.status)
+        color = STATUS_COLORS[customer.shown_status]
+        status = f.status(customer.shown_status)
         if customer.status is CustomerStatus.LOST and customer.lost_reason:
             status += f": {customer.lost_reason}"
+        if customer.shown_status is CustomerStatus.INACTIVE:
+            status += f" since {f.date(customer.last_activity_at)}"
         self.status_label.setText(status)
         self.status_label.setStyleSheet(
             f"color: white; background: {color}; border-radius: 8px; padding: 2px 8px;")

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
+    QInputDialog,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.actor import Actor
 from crm_desktop.errors import CrmError
-from crm_desktop.formatting import Formatter
+from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS, Formatter
 from crm_desktop.gui.customer_form import CustomerFormDialog
 from crm_desktop.gui.customer_list_model import CustomerListModel
 from crm_desktop.gui.customer_list_view import CustomersPage
@@ -32,8 +33,9 @@ from crm_desktop.gui.ui_state import (
     save_geometry,
     save_splitter,
 )
+from crm_desktop.models import CustomerStatus
 from crm_desktop.services.customer_list_service import CustomerListService
-from crm_desktop.services.customer_service import CustomerDetail, CustomerService
+from crm_desktop.services.customer_service import BulkChange, CustomerDetail, CustomerService
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.services.user_service import UserService
 
@@ -84,10 +86,12 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._navigate)
         self.customers_page.open_customer.connect(self.open_customer)
         self.customers_page.new_customer.connect(self.new_customer)
+        self.customers_page.bulk_requested.connect(self.bulk_change)
         self.profile.back.connect(self.show_list)
         self.profile.edit.connect(self.edit_customer)
         self.profile.delete.connect(self.delete_customer)
 
+        self._refresh_choices()
         restore_geometry(ui_state, "main_window", self)
         restore_splitter(ui_state, "main_window", self.splitter)
         self.customers_page.search.setFocus()
@@ -174,8 +178,13 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _refresh_choices(self) -> None:
+        self._users = self._services.users.list_active()
+        self.customers_page.set_choices(self._services.customers.all_tags(), self._users)
+
     def _form_closed(self, dialog: CustomerFormDialog, result: int) -> None:
         if result == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self._refresh_choices()
             self.customer_model.refresh()
             self._show_profile(dialog.saved)
             self.statusBar().showMessage(f"Saved {dialog.saved.display_name}", 5000)
@@ -199,6 +208,51 @@ class MainWindow(QMainWindow):
         self.profile.set_formatter(formatter)
         if self.profile.customer is not None:
             self.profile.show_customer(self.profile.customer)
+
+    def bulk_change(self, kind: str) -> None:
+        ids = self.customers_page.selected_ids()
+        if not ids:
+            return
+        who = f"{len(ids):,} selected customer{'s' if len(ids) > 1 else ''}"
+        change = self._ask_bulk_change(kind, who)
+        if change is None:
+            return
+        try:
+            changed = self._services.customers.bulk_change(ids, change, self._actor)
+        except CrmError as exc:
+            show_error(self, exc)
+            return
+        self._refresh_choices()
+        self.customer_model.refresh()
+        self.statusBar().showMessage(f"Changed {changed:,} customers", 5000)
+
+    def _ask_bulk_change(self, kind: str, who: str) -> BulkChange | None:
+        if kind in ("add_tag", "remove_tag"):
+            adding = kind == "add_tag"
+            tag, ok = QInputDialog.getItem(
+                self, "Add a tag" if adding else "Remove a tag",
+                f"Tag to {'add to' if adding else 'remove from'} {who}:",
+                self._services.customers.all_tags(), 0, adding)
+            if not ok or not tag.strip():
+                return None
+            return BulkChange(add_tag=tag) if adding else BulkChange(remove_tag=tag)
+        if kind == "owner":
+            names = [u.display_name for u in self._users]
+            name, ok = QInputDialog.getItem(self, "Change owner", f"Who looks after {who}?",
+                                            names, 0, False)
+            return BulkChange(owner_id=self._users[names.index(name)].id) if ok else None
+        labels = [STATUS_LABELS[s] for s in SETTABLE_STATUSES]
+        label, ok = QInputDialog.getItem(self, "Change status", f"New status for {who}:",
+                                         labels, 0, False)
+        if not ok:
+            return None
+        status = SETTABLE_STATUSES[labels.index(label)]
+        reason = ""
+        if status is CustomerStatus.LOST:
+            reason, ok = QInputDialog.getText(self, "Why lost?", f"Why were {who} lost?")
+            if not ok:
+                return None
+        return BulkChange(status=status, lost_reason=reason)
 
     def delete_customer(self, customer_id: int, version: int) -> None:
         name = self.profile.customer.display_name if self.profile.customer else "this customer"

@@ -34,6 +34,8 @@ from crm_desktop.services.customer_search import (
     relevance,
 )
 from crm_desktop.services.customer_service import customer_number
+from crm_desktop.services.lifecycle import effective_status, quiet_since, status_is
+from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import fold
 
@@ -72,7 +74,8 @@ class CustomerRow:
     id: int
     display_name: str
     company: str
-    status: CustomerStatus
+    status: CustomerStatus  # as shown: quiet customers are inactive
+    lost_reason: str
     owner_name: str
     phone: str
     email: str
@@ -104,15 +107,21 @@ class CustomerListService:
     def __init__(self, database: Database) -> None:
         self._db = database
         self._dialect = database.engine.dialect.name
+        self._settings = SettingsService(database)
+
+    def _cutoff(self) -> datetime:
+        return quiet_since(self._db.clock(), self._settings.business().inactive_after_days)
 
     def count(self, filters: CustomerFilter) -> int:
         """How many customers the list shows; a search counts at most SEARCH_LIMIT."""
         terms = parse(filters.text)
         query: Select[Any]
         if terms.is_empty:
-            query = self._where(select(func.count()).select_from(Customer), filters)
+            query = self._where(select(func.count()).select_from(Customer), filters,
+                                self._cutoff())
         else:
-            matches = self._ranked(select(Customer.id), filters, terms).limit(SEARCH_LIMIT)
+            matches = self._ranked(select(Customer.id), filters, terms,
+                                   self._cutoff()).limit(SEARCH_LIMIT)
             query = select(func.count()).select_from(matches.subquery())
         with self._db.read() as session:
             return int(session.scalar(query) or 0)
@@ -128,13 +137,15 @@ class CustomerListService:
         after: CustomerRow | None = None,
     ) -> list[CustomerRow]:
         sort_col = _SORT_COLUMNS[sort]
+        cutoff = self._cutoff()
         # Deferred join: pick the page's ids from the sort index first, then fetch details
         # for those rows only (an OFFSET would otherwise compute every skipped row in full).
         terms = parse(filters.text)
         score: ColumnElement[int]
         if terms.is_empty:
             score = literal(0)
-            ids = self._where(select(Customer.id.label("id"), score.label("score")), filters)
+            ids = self._where(select(Customer.id.label("id"), score.label("score")), filters,
+                              cutoff)
             if after is not None and sort in _KEYSET_SAFE:
                 key = tuple_(sort_col, Customer.id)
                 bound = tuple_(after.sort_value, after.id)
@@ -145,7 +156,7 @@ class CustomerListService:
             # Best matches first; the chosen column orders matches of equal rank.
             score = relevance(terms)
             ids = self._ranked(select(Customer.id.label("id"), score.label("score")), filters,
-                               terms).offset(offset)
+                               terms, cutoff).offset(offset)
             limit = max(0, min(limit, SEARCH_LIMIT - offset))
         column_order = sort_col.desc() if descending else sort_col.asc()
         if sort not in _KEYSET_SAFE:
@@ -159,7 +170,7 @@ class CustomerListService:
                 Customer.first_name,
                 Customer.last_name,
                 Customer.company,
-                Customer.status,
+                effective_status(cutoff),
                 User.display_name,
                 _primary(ContactKind.PHONE),
                 _primary(ContactKind.EMAIL),
@@ -167,6 +178,7 @@ class CustomerListService:
                 Customer.next_follow_up_at,
                 Customer.lifetime_value,
                 sort_col,
+                Customer.lost_reason,
             )
             .join(page_ids, page_ids.c.id == Customer.id)
             .outerjoin(User, User.id == Customer.owner_id)
@@ -180,7 +192,8 @@ class CustomerListService:
                 id=r[0],
                 display_name=" ".join(p for p in (r[1], r[2]) if p) or r[3] or f"#{r[0]}",
                 company=r[3] or "",
-                status=r[4],
+                status=CustomerStatus(r[4]),
+                lost_reason=r[12] or "",
                 owner_name=r[5] or "",
                 phone=r[6] or "",
                 email=r[7] or "",
@@ -208,20 +221,22 @@ class CustomerListService:
             found[customer_id].append(name)
         return {k: tuple(v) for k, v in found.items()}
 
-    def _ranked(self, query: _Query, filters: CustomerFilter, terms: SearchTerms) -> _Query:
+    def _ranked(self, query: _Query, filters: CustomerFilter, terms: SearchTerms,
+                cutoff: datetime) -> _Query:
         """``query`` narrowed to the search's candidate pool, joined to its search row."""
         pool = candidate_pool(terms, self._dialect)
         return self._where(
             query.join(CustomerSearch, CustomerSearch.customer_id == Customer.id)
             .where(Customer.id.in_(pool)),
             filters,
+            cutoff,
         )
 
     @staticmethod
-    def _where(query: _Query, filters: CustomerFilter) -> _Query:
+    def _where(query: _Query, filters: CustomerFilter, cutoff: datetime) -> _Query:
         conditions: list[ColumnElement[bool]] = [Customer.deleted_at.is_(None)]
         if filters.status is not None:
-            conditions.append(Customer.status == filters.status)
+            conditions.append(status_is(filters.status, cutoff))
         if filters.owner_id is not None:
             conditions.append(Customer.owner_id == filters.owner_id)
         if filters.tag:

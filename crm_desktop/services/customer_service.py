@@ -28,7 +28,7 @@ from crm_desktop.models import (
     User,
 )
 from crm_desktop.models.base import Base
-from crm_desktop.services import search_index
+from crm_desktop.services import lifecycle, search_index
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import (
@@ -158,7 +158,9 @@ class CustomerDetail:
     last_name: str
     company: str
     display_name: str
-    status: CustomerStatus
+    status: CustomerStatus  # as stored: prospect, customer or lost
+    shown_status: CustomerStatus  # as shown: a quiet customer is inactive
+    last_activity_at: datetime
     lost_reason: str
     owner_id: int | None
     owner_name: str
@@ -201,6 +203,20 @@ class CustomerDetail:
         )
 
 
+@dataclass(frozen=True)
+class BulkChange:
+    """One change applied to many customers at once (from a multi-selection)."""
+
+    add_tag: str | None = None
+    remove_tag: str | None = None
+    owner_id: int | None = None
+    status: CustomerStatus | None = None
+    lost_reason: str = ""
+
+
+MAX_BULK = 5000
+
+
 def customer_number(customer_id: int) -> str:
     return f"C-{customer_id:06d}"
 
@@ -219,6 +235,10 @@ class CustomerService:
         self._db = database
         self._settings = SettingsService(database)
 
+    def _cutoff(self) -> datetime:
+        days = self._settings.business().inactive_after_days
+        return lifecycle.quiet_since(self._db.clock(), days)
+
     def create(self, data: CustomerInput, actor: Actor) -> CustomerDetail:
         region = self._settings.business().country
         clean = _validate(data, region)
@@ -228,7 +248,7 @@ class CustomerService:
             _apply(session, customer, clean, self._db.clock(), region)
             session.flush()
             search_index.refresh(session, [customer.id])
-            return _detail(session, customer)
+            return _detail(session, customer, self._cutoff())
 
     def update(self, customer_id: int, expected_version: int, data: CustomerInput,
                actor: Actor) -> CustomerDetail:
@@ -244,12 +264,12 @@ class CustomerService:
             flag_modified(customer, "updated_at")
             session.flush()
             search_index.refresh(session, [customer.id])
-            return _detail(session, customer)
+            return _detail(session, customer, self._cutoff())
 
     def get(self, customer_id: int, *, include_deleted: bool = False) -> CustomerDetail:
         with self._db.read() as session:
             customer = _load(session, customer_id, include_deleted=include_deleted)
-            return _detail(session, customer)
+            return _detail(session, customer, self._cutoff())
 
     def delete(self, customer_id: int, expected_version: int, actor: Actor) -> None:
         """Soft delete: the customer moves to the trash and can be restored."""
@@ -266,6 +286,56 @@ class CustomerService:
             customer.deleted_at = None
             customer.deleted_by_id = None
             search_index.refresh(session, [customer_id])
+
+    def bulk_change(self, customer_ids: Sequence[int], change: BulkChange,
+                    actor: Actor) -> int:
+        """Apply ``change`` to every listed customer in one transaction; returns how many."""
+        ids = sorted(set(customer_ids))
+        if not ids:
+            raise ValidationError.single("selection", "Select at least one customer first.")
+        if len(ids) > MAX_BULK:
+            raise ValidationError.single(
+                "selection", f"Select at most {MAX_BULK:,} customers for one change.")
+        errors: dict[str, str] = {}
+        tag = change.add_tag or change.remove_tag
+        if tag is not None:
+            try:
+                tag = clean_text("tag", "Tag", tag, max_length=60, required=True)
+            except ValidationError as exc:
+                errors.update(exc.errors)
+        reason = change.lost_reason.strip()
+        if change.status is CustomerStatus.INACTIVE:
+            errors["status"] = "Inactive is worked out from the quiet period; it is not set."
+        if change.status is CustomerStatus.LOST and not reason:
+            errors["lost_reason"] = "Say why these customers were lost."
+        if errors:
+            raise ValidationError(errors)
+        now = self._db.clock()
+        with self._db.transaction(actor) as session:
+            if change.owner_id is not None and session.get(User, change.owner_id) is None:
+                raise ValidationError.single("owner_id", "That user no longer exists.")
+            customers = session.scalars(
+                select(Customer).where(Customer.id.in_(ids), Customer.deleted_at.is_(None))
+                .options(selectinload(Customer.tags))
+            ).all()
+            tag_row = _tags(session, [tag])[0] if change.add_tag and tag else None
+            for customer in customers:
+                if tag_row is not None and tag_row not in customer.tags:
+                    customer.tags.append(tag_row)
+                if change.remove_tag and tag:
+                    customer.tags = [t for t in customer.tags if t.name_key != fold(tag)]
+                if change.owner_id is not None:
+                    customer.owner_id = change.owner_id
+                if change.status is not None and change.status is not customer.status:
+                    customer.status = change.status
+                    customer.status_changed_at = now
+                    customer.lost_reason = reason if change.status is CustomerStatus.LOST \
+                        else None
+                flag_modified(customer, "updated_at")  # a new version: no silent overwrite
+            session.flush()
+            if tag is not None:
+                search_index.refresh(session, [c.id for c in customers])
+            return len(customers)
 
     def all_tags(self) -> list[str]:
         with self._db.read() as session:
@@ -526,7 +596,8 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
     return tags
 
 
-def _detail(session: Session, c: Customer) -> CustomerDetail:
+def _detail(session: Session, c: Customer, cutoff: datetime) -> CustomerDetail:
+    activity = c.last_contact_at or c.first_order_at or c.status_changed_at or c.created_at
     owner_name = c.owner.display_name if c.owner is not None else ""
     return CustomerDetail(
         id=c.id,
@@ -536,6 +607,8 @@ def _detail(session: Session, c: Customer) -> CustomerDetail:
         company=c.company or "",
         display_name=c.display_name,
         status=c.status,
+        shown_status=lifecycle.effective(c.status, activity, cutoff),
+        last_activity_at=activity,
         lost_reason=c.lost_reason or "",
         owner_id=c.owner_id,
         owner_name=owner_name,

@@ -168,3 +168,35 @@ def test_tags_are_shared_case_insensitively(db: Database, owner: Actor) -> None:
     second = service.create(CustomerInput(first_name="B", tags=["vip", "Local"]), owner)
     assert second.tags == ("Local", "VIP")
     assert service.all_tags() == ["Local", "VIP"]
+
+
+def test_bulk_changes_apply_to_every_selected_customer(any_db: Database,
+                                                       any_owner: Actor) -> None:
+    from crm_desktop.models import Role
+    from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
+    from crm_desktop.services.customer_service import BulkChange
+    from crm_desktop.services.user_service import UserService
+
+    service = CustomerService(any_db)
+    ids = [service.create(CustomerInput(first_name=n, tags=["Old"]), any_owner).id
+           for n in ("Ann", "Bob", "Cy")]
+    versions = {i: service.get(i).version for i in ids}
+    assert service.bulk_change(ids[:2], BulkChange(add_tag="Gift buyer"), any_owner) == 2
+    assert [service.get(i).tags for i in ids] == [("Gift buyer", "Old"), ("Gift buyer", "Old"),
+                                                  ("Old",)]
+    assert all(service.get(i).version == versions[i] + 1 for i in ids[:2])
+    lister = CustomerListService(any_db)
+    assert lister.count(CustomerFilter(text="gift buyer")) == 2  # the search index follows
+    service.bulk_change(ids, BulkChange(remove_tag="old"), any_owner)
+    assert service.get(ids[2]).tags == ()
+    rita = UserService(any_db).add("Rita", Role.RECEPTIONIST, any_owner)
+    service.bulk_change(ids, BulkChange(owner_id=rita.id), any_owner)
+    assert {service.get(i).owner_name for i in ids} == {"Rita"}
+    with pytest.raises(ValidationError) as caught:
+        service.bulk_change(ids, BulkChange(status=CustomerStatus.LOST), any_owner)
+    assert "lost_reason" in caught.value.errors
+    service.bulk_change(ids, BulkChange(status=CustomerStatus.LOST, lost_reason="Closed"),
+                        any_owner)
+    assert {service.get(i).lost_reason for i in ids} == {"Closed"}
+    with pytest.raises(ValidationError, match="Select at least one"):
+        service.bulk_change([], BulkChange(add_tag="x"), any_owner)

@@ -6,7 +6,7 @@ from datetime import UTC
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
@@ -29,6 +29,8 @@ def no_unexpected_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in ("question", "warning", "information", "critical", "about"):
         monkeypatch.setattr(QMessageBox, name, unexpected)
+    for name in ("getItem", "getText", "getMultiLineText", "getInt"):
+        monkeypatch.setattr(QInputDialog, name, unexpected)
     monkeypatch.setattr(BugReportDialog, "exec", lambda self: unexpected(
         self, "bug report", self.details.toPlainText()))
     # run_app installs its exception hook; pytest-qt's own capture must survive each test.
