@@ -8,6 +8,7 @@ PostgreSQL half is skipped, unless ``CRM_REQUIRE_POSTGRES=1`` (as in CI) makes i
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Local time decides what "today" is; pin it so the suite means the same on every machine.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

@@ -4,34 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ConflictError, NotFoundError, ValidationError
+from crm_desktop.formatting import local_zone
 from crm_desktop.models import (
     Address,
     AddressKind,
     ContactKind,
     ContactPoint,
     Customer,
+    CustomerQuery,
     CustomerStatus,
     DateKind,
+    ImportantDate,
+    Invoice,
+    InvoiceKind,
+    InvoiceState,
+    Payment,
+    PersonalNote,
     Preference,
     PreferenceKind,
+    QueryStatus,
     Tag,
     User,
 )
 from crm_desktop.models.base import Base
 from crm_desktop.services import lifecycle, search_index
+from crm_desktop.services.dates import Upcoming, upcoming, valid_day
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import (
+    clean_multiline,
     clean_text,
     digits_only,
     fold,
@@ -78,6 +89,16 @@ class PreferenceInput:
 
 
 @dataclass
+class DateInput:
+    kind: DateKind
+    month: int
+    day: int
+    year: int | None = None
+    label: str = ""
+    id: int | None = None
+
+
+@dataclass
 class CustomerInput:
     first_name: str = ""
     last_name: str = ""
@@ -90,6 +111,7 @@ class CustomerInput:
     contacts: list[ContactInput] = field(default_factory=list)
     addresses: list[AddressInput] = field(default_factory=list)
     preferences: list[PreferenceInput] = field(default_factory=list)
+    dates: list[DateInput] = field(default_factory=list)
 
 
 # ---- what the profile shows ----------------------------------------------------------------
@@ -151,6 +173,23 @@ class DateView:
 
 
 @dataclass(frozen=True)
+class QueryBrief:
+    id: int
+    subject: str
+    status: QueryStatus
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InvoiceBrief:
+    id: int
+    number: str
+    due_on: date
+    outstanding: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
 class CustomerDetail:
     id: int
     version: int
@@ -171,6 +210,9 @@ class CustomerDetail:
     preferences: tuple[PreferenceView, ...]
     notes: tuple[NoteView, ...]
     important_dates: tuple[DateView, ...]
+    upcoming_dates: tuple[Upcoming, ...]  # within UPCOMING_DAYS, soonest first
+    open_queries: tuple[QueryBrief, ...]
+    overdue_invoices: tuple[InvoiceBrief, ...]
     last_contact_at: datetime | None
     next_follow_up_at: datetime | None
     lifetime_value: Decimal
@@ -200,6 +242,8 @@ class CustomerDetail:
                        for a in self.addresses],
             preferences=[PreferenceInput(p.kind, p.text, p.pinned, p.id)
                          for p in self.preferences],
+            dates=[DateInput(d.kind, d.month, d.day, d.year, d.label, d.id)
+                   for d in self.important_dates],
         )
 
 
@@ -215,6 +259,8 @@ class BulkChange:
 
 
 MAX_BULK = 5000
+UPCOMING_DAYS = 14  # important dates this close appear in the profile's banner
+MAX_NOTE = 2000
 
 
 def customer_number(customer_id: int) -> str:
@@ -248,7 +294,7 @@ class CustomerService:
             _apply(session, customer, clean, self._db.clock(), region)
             session.flush()
             search_index.refresh(session, [customer.id])
-            return _detail(session, customer, self._cutoff())
+            return _detail(session, customer, self._cutoff(), self._db.clock())
 
     def update(self, customer_id: int, expected_version: int, data: CustomerInput,
                actor: Actor) -> CustomerDetail:
@@ -264,12 +310,12 @@ class CustomerService:
             flag_modified(customer, "updated_at")
             session.flush()
             search_index.refresh(session, [customer.id])
-            return _detail(session, customer, self._cutoff())
+            return _detail(session, customer, self._cutoff(), self._db.clock())
 
     def get(self, customer_id: int, *, include_deleted: bool = False) -> CustomerDetail:
         with self._db.read() as session:
             customer = _load(session, customer_id, include_deleted=include_deleted)
-            return _detail(session, customer, self._cutoff())
+            return _detail(session, customer, self._cutoff(), self._db.clock())
 
     def delete(self, customer_id: int, expected_version: int, actor: Actor) -> None:
         """Soft delete: the customer moves to the trash and can be restored."""
@@ -337,6 +383,46 @@ class CustomerService:
                 search_index.refresh(session, [c.id for c in customers])
             return len(customers)
 
+    # ---- personal notes: "Alecia's cat is at the vet" ---------------------------------------
+
+    def add_note(self, customer_id: int, text: str, actor: Actor, *,
+                 pinned: bool = True) -> CustomerDetail:
+        body = clean_multiline("note", "Note", text, max_length=MAX_NOTE)
+        if not body:
+            raise ValidationError.single("note", "Write the note first.")
+        with self._db.transaction(actor) as session:
+            customer = _load(session, customer_id)
+            customer.notes.append(PersonalNote(text=body, pinned=pinned))
+            session.flush()
+            search_index.refresh(session, [customer_id])
+            return _detail(session, customer, self._cutoff(), self._db.clock())
+
+    def set_note_pinned(self, note_id: int, pinned: bool, actor: Actor) -> CustomerDetail:
+        with self._db.transaction(actor) as session:
+            note = self._note(session, note_id)
+            note.pinned = pinned
+            session.flush()
+            customer = _load(session, note.customer_id)
+            return _detail(session, customer, self._cutoff(), self._db.clock())
+
+    def delete_note(self, note_id: int, actor: Actor) -> CustomerDetail:
+        with self._db.transaction(actor) as session:
+            note = self._note(session, note_id)
+            customer_id = note.customer_id
+            session.delete(note)
+            session.flush()
+            search_index.refresh(session, [customer_id])
+            customer = _load(session, customer_id)
+            session.refresh(customer, ["notes"])
+            return _detail(session, customer, self._cutoff(), self._db.clock())
+
+    @staticmethod
+    def _note(session: Session, note_id: int) -> PersonalNote:
+        note = session.get(PersonalNote, note_id)
+        if note is None:
+            raise NotFoundError("That note no longer exists; someone may have deleted it.")
+        return note
+
     def all_tags(self) -> list[str]:
         with self._db.read() as session:
             return list(session.scalars(select(Tag.name).order_by(Tag.name_key)))
@@ -373,6 +459,7 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
     out = CustomerInput(
         status=data.status, owner_id=data.owner_id,
         contacts=data.contacts, addresses=data.addresses, preferences=data.preferences,
+        dates=data.dates,
     )
 
     def names() -> None:
@@ -450,6 +537,18 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
                     "Country must be a two-letter code such as US, GB or DE.",
                 )
         check(one_address)
+    for i, important in enumerate(data.dates):
+        def one_date(i: int = i, d: DateInput = important) -> None:
+            clean_text(f"dates.{i}.label", "Label", d.label, max_length=100,
+                       required=d.kind is DateKind.CUSTOM)
+            if d.year is not None and not 1800 <= d.year <= 2200:
+                raise ValidationError.single(f"dates.{i}.year",
+                                             "Year must be between 1800 and 2200, or empty.")
+            if not valid_day(d.month, d.day, d.year):
+                raise ValidationError.single(
+                    f"dates.{i}.day", f"There is no day {d.day} in that month"
+                    + (f" of {d.year}." if d.year else "."))
+        check(one_date)
     for i, pref in enumerate(data.preferences):
         check(lambda i=i, p=pref: clean_text(f"preferences.{i}.text", "Preference", p.text,
                                              max_length=1000, required=True))
@@ -580,6 +679,18 @@ def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
         preferences.append(row_p)
     customer.preferences = preferences
 
+    keep_d = _sync(customer.important_dates, [d.id for d in data.dates])
+    dates: list[ImportantDate] = []
+    for d in data.dates:
+        row_d = keep_d.get(d.id) if d.id is not None else None
+        if row_d is None:
+            row_d = ImportantDate(kind=d.kind)
+        row_d.kind = d.kind
+        row_d.label = " ".join(d.label.split())
+        row_d.month, row_d.day, row_d.year = d.month, d.day, d.year
+        dates.append(row_d)
+    customer.important_dates = dates
+
 
 def _tags(session: Session, names: list[str]) -> list[Tag]:
     if not names:
@@ -596,8 +707,40 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
     return tags
 
 
-def _detail(session: Session, c: Customer, cutoff: datetime) -> CustomerDetail:
+def _open_queries(session: Session, customer_id: int) -> tuple[QueryBrief, ...]:
+    rows = session.execute(
+        select(CustomerQuery.id, CustomerQuery.subject, CustomerQuery.status,
+               CustomerQuery.due_at)
+        .where(CustomerQuery.customer_id == customer_id,
+               CustomerQuery.status.notin_([QueryStatus.RESOLVED, QueryStatus.CLOSED]))
+        .order_by(CustomerQuery.created_at)
+    ).all()
+    return tuple(QueryBrief(*row) for row in rows)
+
+
+def _overdue_invoices(session: Session, customer_id: int, today: date
+                      ) -> tuple[InvoiceBrief, ...]:
+    paid = (select(func.coalesce(func.sum(Payment.amount), 0))
+            .where(Payment.invoice_id == Invoice.id).scalar_subquery())
+    rows = session.execute(
+        select(Invoice.id, Invoice.number, Invoice.due_on, Invoice.gross_total - paid,
+               Invoice.currency)
+        .where(Invoice.customer_id == customer_id, Invoice.state == InvoiceState.ISSUED,
+               Invoice.kind == InvoiceKind.INVOICE, Invoice.due_on < today,
+               Invoice.gross_total > paid)
+        .order_by(Invoice.due_on)
+    ).all()
+    return tuple(InvoiceBrief(r[0], r[1] or "", r[2] or today, Decimal(r[3]), r[4])
+                 for r in rows)
+
+
+def _detail(session: Session, c: Customer, cutoff: datetime,
+            now: datetime | None = None) -> CustomerDetail:
     activity = c.last_contact_at or c.first_order_at or c.status_changed_at or c.created_at
+    today = (now or c.updated_at).astimezone(local_zone()).date()
+    soon = [u for u in (upcoming(d.kind, d.label, d.month, d.day, d.year, today=today,
+                                 within_days=UPCOMING_DAYS)
+                        for d in c.important_dates) if u is not None]
     owner_name = c.owner.display_name if c.owner is not None else ""
     return CustomerDetail(
         id=c.id,
@@ -623,6 +766,9 @@ def _detail(session: Session, c: Customer, cutoff: datetime) -> CustomerDetail:
         notes=tuple(NoteView(n.id, n.text, n.pinned) for n in c.notes),
         important_dates=tuple(DateView(d.id, d.kind, d.label, d.month, d.day, d.year)
                               for d in c.important_dates),
+        upcoming_dates=tuple(sorted(soon, key=lambda u: u.days)),
+        open_queries=_open_queries(session, c.id),
+        overdue_invoices=_overdue_invoices(session, c.id, today),
         last_contact_at=c.last_contact_at,
         next_follow_up_at=c.next_follow_up_at,
         lifetime_value=c.lifetime_value,
