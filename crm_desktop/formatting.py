@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_currency, format_decimal
 
 from crm_desktop.models import CustomerStatus
@@ -52,9 +52,12 @@ class Formatter:
         return format_date(value, "medium", locale=self.locale)
 
     def date_time(self, value: datetime | None) -> str:
+        """'Mar 2, 2026, 9:30 AM': the medium date with a short time, in local time."""
         if value is None:
             return ""
-        return format_datetime(value, "medium", tzinfo=self.zone, locale=self.locale)
+        local = value.astimezone(self.zone)
+        return (f"{format_date(local.date(), 'medium', locale=self.locale)}, "
+                f"{format_time(local, 'short', locale=self.locale)}")
 
     def ago(self, value: datetime | None, now: datetime) -> str:
         """'3 days ago', 'in 2 weeks'."""

@@ -22,6 +22,7 @@ from crm_desktop.resources import resource_path
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import CustomerService
 from crm_desktop.services.settings_service import SettingsService
+from crm_desktop.services.timeline_service import TimelineService
 from crm_desktop.services.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
@@ -68,6 +69,8 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         customer_list=CustomerListService(database),
         users=UserService(database),
         settings=SettingsService(database),
+        timeline=TimelineService(database),
+        clock=database.clock,
     )
     return MainWindow(services, actor=actor, formatter=formatter, ui_state=ui_state,
                       database_label=database.describe(), shop_name=settings.shop_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QSpinBox,
     QToolButton,
     QWidget,
 )
@@ -25,15 +27,17 @@ from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS
 from crm_desktop.gui.errors import show_error
 from crm_desktop.gui.field_errors import FieldErrors, error_label
 from crm_desktop.gui.generated.ui_customer_form import Ui_CustomerForm
-from crm_desktop.models import AddressKind, ContactKind, CustomerStatus, PreferenceKind
+from crm_desktop.models import AddressKind, ContactKind, CustomerStatus, DateKind, PreferenceKind
 from crm_desktop.services.customer_service import (
     AddressInput,
     ContactInput,
     CustomerDetail,
     CustomerInput,
     CustomerService,
+    DateInput,
     PreferenceInput,
 )
+from crm_desktop.services.dates import KIND_LABELS
 from crm_desktop.services.user_service import UserView
 
 PREFERENCE_LABELS = {
@@ -43,6 +47,7 @@ PREFERENCE_LABELS = {
     PreferenceKind.LANGUAGE: "Language",
     PreferenceKind.OTHER: "Other",
 }
+NO_YEAR = 1799  # the year box's "no year" value, just below the earliest year allowed
 PHONE_LABELS = ["mobile", "home", "work", "other"]
 EMAIL_LABELS = ["personal", "work", "other"]
 
@@ -173,6 +178,47 @@ class PreferenceRow(QWidget):
                                self.pinned.isChecked(), self.preference_id)
 
 
+class DateRow(QWidget):
+    def __init__(self, important: DateInput, on_remove: Callable[[DateRow], None]) -> None:
+        super().__init__()
+        self.date_id = important.id
+        self.kind = QComboBox()
+        for kind, label in KIND_LABELS.items():
+            self.kind.addItem(label if kind is not DateKind.CUSTOM else "Other", kind.value)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(important.kind.value)))
+        self.label = QLineEdit(important.label)
+        self.label.setMaxLength(100)
+        self.label.setPlaceholderText("e.g. Wedding day (needed for Other)")
+        self.day = QSpinBox()
+        self.day.setRange(1, 31)
+        self.day.setValue(important.day)
+        self.month = QComboBox()
+        for number in range(1, 13):
+            self.month.addItem(calendar.month_name[number], number)
+        self.month.setCurrentIndex(important.month - 1)
+        self.year = QSpinBox()
+        self.year.setRange(NO_YEAR, 2200)
+        self.year.setSpecialValueText("no year")  # shown for NO_YEAR: the year is optional
+        self.year.setValue(important.year or NO_YEAR)
+        self.error = error_label()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.kind, 0, 0)
+        grid.addWidget(self.day, 0, 1)
+        grid.addWidget(self.month, 0, 2)
+        grid.addWidget(self.year, 0, 3)
+        grid.addWidget(self.label, 0, 4)
+        grid.addWidget(_remove_button(lambda: on_remove(self), "date"), 0, 5)
+        grid.addWidget(self.error, 1, 0, 1, 6)
+        grid.setColumnStretch(4, 1)
+
+    def to_input(self) -> DateInput:
+        year = self.year.value()
+        return DateInput(DateKind(self.kind.currentData()), int(self.month.currentData()),
+                         self.day.value(), None if year == NO_YEAR else year,
+                         self.label.text(), self.date_id)
+
+
 class CustomerFormDialog(QDialog):
     """Create a customer (``existing=None``) or edit one."""
 
@@ -189,6 +235,7 @@ class CustomerFormDialog(QDialog):
         self._contacts: list[ContactRow] = []
         self._addresses: list[AddressRow] = []
         self._preferences: list[PreferenceRow] = []
+        self._dates: list[DateRow] = []
         self.ui.error_banner.hide()
 
         for status in SETTABLE_STATUSES:
@@ -213,6 +260,8 @@ class CustomerFormDialog(QDialog):
         self.ui.add_email.clicked.connect(
             lambda: self._add_contact(ContactInput(ContactKind.EMAIL, ""), focus=True))
         self.ui.add_address.clicked.connect(lambda: self._add_address(AddressInput(""), True))
+        self.ui.add_date.clicked.connect(
+            lambda: self._add_date(DateInput(DateKind.BIRTHDAY, 1, 1), True))
         self.ui.add_preference.clicked.connect(
             lambda: self._add_preference(PreferenceInput(PreferenceKind.SERVICE_STYLE, ""), True))
         self.ui.buttons.accepted.connect(self.save)
@@ -238,6 +287,8 @@ class CustomerFormDialog(QDialog):
             self._add_address(address)
         for preference in data.preferences:
             self._add_preference(preference)
+        for important in data.dates:
+            self._add_date(important)
 
     def collect(self) -> CustomerInput:
         owner = self.ui.owner.currentData()
@@ -255,6 +306,7 @@ class CustomerFormDialog(QDialog):
             addresses=[r.to_input() for r in self._addresses if any(
                 w.text().strip() for w in r.fields().values() if isinstance(w, QLineEdit))],
             preferences=[r.to_input() for r in self._preferences if r.text.text().strip()],
+            dates=[r.to_input() for r in self._dates],
         )
 
     def is_dirty(self) -> bool:
@@ -298,6 +350,18 @@ class CustomerFormDialog(QDialog):
         self._preferences.remove(row)
         self._drop(row)
 
+    def _add_date(self, important: DateInput, focus: bool = False) -> None:
+        row = DateRow(important, self._remove_date)
+        self._dates.append(row)
+        self.ui.dates_layout.addWidget(row)
+        self._register_rows()
+        if focus:
+            row.kind.setFocus()
+
+    def _remove_date(self, row: DateRow) -> None:
+        self._dates.remove(row)
+        self._drop(row)
+
     def _drop(self, row: QWidget) -> None:
         row.hide()
         row.deleteLater()
@@ -313,7 +377,7 @@ class CustomerFormDialog(QDialog):
 
     def _register_rows(self) -> None:
         """Error keys follow the service's numbering: only rows that will be sent count."""
-        for prefix in ("contacts.", "addresses.", "preferences.", "tags."):
+        for prefix in ("contacts.", "addresses.", "preferences.", "tags.", "dates."):
             self._errors.unregister_prefix(prefix)
         sent = [r for r in self._contacts if r.value.text().strip()]
         for i, row in enumerate(sent):
@@ -328,6 +392,10 @@ class CustomerFormDialog(QDialog):
         sent_p = [r for r in self._preferences if r.text.text().strip()]
         for i, row_p in enumerate(sent_p):
             self._errors.register(f"preferences.{i}.text", row_p.text, row_p.error)
+        for i, row_d in enumerate(self._dates):
+            for name, widget in (("day", row_d.day), ("label", row_d.label),
+                                 ("year", row_d.year), ("month", row_d.month)):
+                self._errors.register(f"dates.{i}.{name}", widget, row_d.error)
         tags = [t for t in self.ui.tags.text().split(",") if t.strip()]
         for i in range(len(tags)):
             self._errors.register(f"tags.{i}", self.ui.tags)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
+    QComboBox,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -14,6 +18,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSplitter,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -21,8 +27,12 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.customer_form import PREFERENCE_LABELS
+from crm_desktop.gui.timeline_model import TimelineModel
 from crm_desktop.models import ContactKind, CustomerStatus
 from crm_desktop.services.customer_service import CustomerDetail
+from crm_desktop.services.dates import KIND_LABELS
+from crm_desktop.services.timeline_service import KIND_LABELS as TIMELINE_LABELS
+from crm_desktop.services.timeline_service import TimelineKind
 
 STATUS_COLORS = {
     CustomerStatus.PROSPECT: "#1d4ed8",
@@ -41,23 +51,44 @@ def _clear(layout: QVBoxLayout | QGridLayout) -> None:
             widget.deleteLater()
 
 
+TIMELINE_FILTERS: tuple[tuple[str, tuple[TimelineKind, ...]], ...] = (
+    ("Everything", ()),
+    ("Calls, visits, e-mails, letters, notes", (
+        TimelineKind.CALL, TimelineKind.VISIT, TimelineKind.EMAIL, TimelineKind.LETTER,
+        TimelineKind.NOTE)),
+    *((TIMELINE_LABELS[k] + "s", (k,)) for k in (
+        TimelineKind.ORDER, TimelineKind.INVOICE, TimelineKind.PAYMENT, TimelineKind.QUERY,
+        TimelineKind.FOLLOW_UP)),
+    ("Feedback", (TimelineKind.FEEDBACK,)),
+)
+
+
 class CustomerProfileView(QWidget):
     back = Signal()
     edit = Signal(int)
     delete = Signal(int, int)  # customer id, version
+    log_contact = Signal(int)
+    add_note = Signal(int)
+    pin_note = Signal(int, bool)  # note id, pinned
+    delete_note = Signal(int)
 
-    def __init__(self, formatter: Formatter, parent: QWidget | None = None) -> None:
+    def __init__(self, formatter: Formatter, timeline: TimelineModel,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._formatter = formatter
+        self.timeline = timeline
         self.customer: CustomerDetail | None = None
 
         self.back_button = QPushButton("← Customers")
         self.back_button.setFlat(True)
+        self.log_button = QPushButton("&Log contact…")
+        self.log_button.setToolTip("Record a call, visit, e-mail, letter or note (Ctrl+L)")
         self.edit_button = QPushButton("&Edit")
         self.delete_button = QPushButton("Delete…")
         bar = QHBoxLayout()
         bar.addWidget(self.back_button)
         bar.addStretch(1)
+        bar.addWidget(self.log_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.delete_button)
 
@@ -92,15 +123,25 @@ class CustomerProfileView(QWidget):
         self.addresses_layout = QVBoxLayout(self.addresses_box)
         self.preferences_box = QGroupBox("Preferences")
         self.preferences_layout = QVBoxLayout(self.preferences_box)
+        self.dates_box = QGroupBox("Important dates")
+        self.dates_layout = QVBoxLayout(self.dates_box)
+        self.notes_box = QGroupBox("Personal notes")
+        notes_outer = QVBoxLayout(self.notes_box)
+        self.notes_layout = QVBoxLayout()
+        notes_outer.addLayout(self.notes_layout)
+        self.add_note_button = QPushButton("Add a &note…")
+        notes_outer.addWidget(self.add_note_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         body = QWidget()
         columns = QHBoxLayout(body)
         left = QVBoxLayout()
         left.addWidget(self.contacts_box)
         left.addWidget(self.addresses_box)
+        left.addWidget(self.dates_box)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.preferences_box)
+        right.addWidget(self.notes_box)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
@@ -109,20 +150,61 @@ class CustomerProfileView(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
 
+        self.timeline_filter = QComboBox()
+        for label, _kinds in TIMELINE_FILTERS:
+            self.timeline_filter.addItem(label)
+        self.timeline_view = QTableView()
+        self.timeline_view.setModel(timeline)
+        self.timeline_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline_view.verticalHeader().setVisible(False)
+        self.timeline_view.setWordWrap(False)
+        self.timeline_view.setAlternatingRowColors(True)
+        self.timeline_view.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((170, 80, 330, 300, 120)):
+            self.timeline_view.setColumnWidth(column, width)
+        timeline_box = QGroupBox("History")
+        timeline_layout = QVBoxLayout(timeline_box)
+        timeline_bar = QHBoxLayout()
+        timeline_bar.addWidget(QLabel("Show"))
+        timeline_bar.addWidget(self.timeline_filter)
+        timeline_bar.addStretch(1)
+        timeline_layout.addLayout(timeline_bar)
+        timeline_layout.addWidget(self.timeline_view)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(timeline_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(header)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.splitter, 1)
 
+        self.timeline_filter.currentIndexChanged.connect(self._filter_timeline)
+        self.log_button.clicked.connect(self._log)
+        self.add_note_button.clicked.connect(self._add_note)
         self.back_button.clicked.connect(self.back)
         self.edit_button.clicked.connect(self._edit)
         self.delete_button.clicked.connect(self._delete)
 
     def set_formatter(self, formatter: Formatter) -> None:
         self._formatter = formatter
+        self.timeline.set_formatter(formatter)
 
     def show_customer(self, customer: CustomerDetail) -> None:
+        """Show a customer; a different one than before starts with their whole history."""
+        switching = self.customer is None or self.customer.id != customer.id
         self.customer = customer
+        if switching:
+            self.timeline_filter.blockSignals(True)
+            self.timeline_filter.setCurrentIndex(0)
+            self.timeline_filter.blockSignals(False)
+            self.timeline.show_customer(customer.id)
+        else:
+            self.timeline.refresh()
         f = self._formatter
         self.name_label.setText(customer.display_name)
         color = STATUS_COLORS[customer.shown_status]
@@ -150,14 +232,25 @@ class CustomerProfileView(QWidget):
         self._fill_contacts(customer)
         self._fill_addresses(customer)
         self._fill_preferences(customer)
+        self._fill_dates(customer)
+        self._fill_notes(customer)
 
     def banner_text(self) -> str:
-        return self.banner.text()
+        """The banner as a person reads it (without markup)."""
+        return QTextDocumentFragment.fromHtml(self.banner.text()).toPlainText()
 
     def _fill_banner(self, customer: CustomerDetail) -> None:
+        f = self._formatter
         items = [f"<b>{escape(PREFERENCE_LABELS[p.kind])}:</b> {escape(p.text)}"
                  for p in customer.preferences if p.pinned]
         items += [f"<b>Note:</b> {escape(n.text)}" for n in customer.notes if n.pinned]
+        items += [f"<b>{escape(u.describe())}</b>" for u in customer.upcoming_dates]
+        items += [f"<b>Open query:</b> {escape(q.subject)}"
+                  + (f" (due {f.date(q.due_at)})" if q.due_at else "")
+                  for q in customer.open_queries]
+        items += [f"<span style='color:#b3261e'><b>Overdue invoice {escape(i.number)}:</b> "
+                  f"{escape(f.money(i.outstanding))} since {f.date(i.due_on)}</span>"
+                  for i in customer.overdue_invoices]
         if items:
             self.banner.setText("<b>Remember</b><br>" + "<br>".join(f"• {i}" for i in items))
             self.banner.show()
@@ -207,6 +300,54 @@ class CustomerProfileView(QWidget):
                            f"{escape(preference.text)}")
             label.setWordWrap(True)
             self.preferences_layout.addWidget(label)
+
+    def _fill_dates(self, customer: CustomerDetail) -> None:
+        _clear(self.dates_layout)
+        if not customer.important_dates:
+            self.dates_layout.addWidget(QLabel("None yet — add birthdays and anniversaries "
+                                               "with Edit."))
+        for d in customer.important_dates:
+            when = calendar.month_name[d.month] + f" {d.day}" + (f", {d.year}" if d.year else "")
+            what = d.label or KIND_LABELS[d.kind]
+            self.dates_layout.addWidget(QLabel(f"<b>{escape(what)}:</b> {escape(when)}"))
+
+    def _fill_notes(self, customer: CustomerDetail) -> None:
+        _clear(self.notes_layout)
+        if not customer.notes:
+            self.notes_layout.addWidget(QLabel("Nothing yet. Notes like “her cat is at the vet” "
+                                               "help the next conversation."))
+        for note in customer.notes:
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            text = QLabel(("★ " if note.pinned else "") + escape(note.text))
+            text.setWordWrap(True)
+            pin = QToolButton()
+            pin.setObjectName(f"pin_note_{note.id}")
+            pin.setText("Unpin" if note.pinned else "Pin")
+            pin.setToolTip("Pinned notes are shown in the banner whenever the profile opens")
+            pin.clicked.connect(lambda _=False, n=note.id, p=not note.pinned:
+                                self.pin_note.emit(n, p))
+            remove = QToolButton()
+            remove.setObjectName(f"delete_note_{note.id}")
+            remove.setText("Delete")
+            remove.clicked.connect(lambda _=False, n=note.id: self.delete_note.emit(n))
+            line.addWidget(text, 1)
+            line.addWidget(pin)
+            line.addWidget(remove)
+            self.notes_layout.addWidget(row)
+
+    def _filter_timeline(self, index: int) -> None:
+        if self.customer is not None:
+            self.timeline.show_customer(self.customer.id, TIMELINE_FILTERS[index][1])
+
+    def _log(self) -> None:
+        if self.customer is not None:
+            self.log_contact.emit(self.customer.id)
+
+    def _add_note(self) -> None:
+        if self.customer is not None:
+            self.add_note.emit(self.customer.id)
 
     def _copy(self, value: str) -> None:
         QApplication.clipboard().setText(value)

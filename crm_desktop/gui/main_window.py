@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings, Qt
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.actor import Actor
+from crm_desktop.clock import Clock
 from crm_desktop.errors import CrmError
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS, Formatter
 from crm_desktop.gui.customer_form import CustomerFormDialog
@@ -26,7 +28,9 @@ from crm_desktop.gui.customer_list_model import CustomerListModel
 from crm_desktop.gui.customer_list_view import CustomersPage
 from crm_desktop.gui.customer_profile_view import CustomerProfileView
 from crm_desktop.gui.errors import show_error
+from crm_desktop.gui.log_contact_dialog import LogContactDialog
 from crm_desktop.gui.settings_dialog import SettingsDialog
+from crm_desktop.gui.timeline_model import TimelineModel
 from crm_desktop.gui.ui_state import (
     restore_geometry,
     restore_splitter,
@@ -37,6 +41,7 @@ from crm_desktop.models import CustomerStatus
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import BulkChange, CustomerDetail, CustomerService
 from crm_desktop.services.settings_service import SettingsService
+from crm_desktop.services.timeline_service import TimelineService
 from crm_desktop.services.user_service import UserService
 
 
@@ -48,6 +53,8 @@ class Services:
     customer_list: CustomerListService
     users: UserService
     settings: SettingsService
+    timeline: TimelineService
+    clock: Clock
 
 
 class MainWindow(QMainWindow):
@@ -62,7 +69,8 @@ class MainWindow(QMainWindow):
 
         self.customer_model = CustomerListModel(services.customer_list, formatter)
         self.customers_page = CustomersPage(self.customer_model, ui_state)
-        self.profile = CustomerProfileView(formatter)
+        self.timeline_model = TimelineModel(services.timeline, formatter)
+        self.profile = CustomerProfileView(formatter, self.timeline_model)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.customers_page)
         self.stack.addWidget(self.profile)
@@ -90,6 +98,12 @@ class MainWindow(QMainWindow):
         self.profile.back.connect(self.show_list)
         self.profile.edit.connect(self.edit_customer)
         self.profile.delete.connect(self.delete_customer)
+        self.profile.log_contact.connect(self.log_contact)
+        self.profile.add_note.connect(self.add_note)
+        self.profile.pin_note.connect(self.pin_note)
+        self.profile.delete_note.connect(self.delete_note)
+        self.stack.currentChanged.connect(self._page_changed)
+        self._page_changed()
 
         self._refresh_choices()
         restore_geometry(ui_state, "main_window", self)
@@ -114,6 +128,16 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        customer_menu = self.menuBar().addMenu("&Customer")
+        self.log_action = QAction("&Log a contact…", self)
+        self.log_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.log_action.triggered.connect(self._log_current)
+        customer_menu.addAction(self.log_action)
+        self.note_action = QAction("Add a &note…", self)
+        self.note_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.note_action.triggered.connect(self._note_current)
+        customer_menu.addAction(self.note_action)
 
         go_menu = self.menuBar().addMenu("&Go")
         self.find_action = QAction("&Find customer", self)
@@ -208,6 +232,70 @@ class MainWindow(QMainWindow):
         self.profile.set_formatter(formatter)
         if self.profile.customer is not None:
             self.profile.show_customer(self.profile.customer)
+
+    def _page_changed(self) -> None:
+        on_profile = self.stack.currentWidget() is self.profile
+        self.log_action.setEnabled(on_profile)
+        self.note_action.setEnabled(on_profile)
+
+    def _current_customer_id(self) -> int | None:
+        if self.stack.currentWidget() is self.profile and self.profile.customer is not None:
+            return self.profile.customer.id
+        return None
+
+    def _log_current(self) -> None:
+        customer_id = self._current_customer_id()
+        if customer_id is not None:
+            self.log_contact(customer_id)
+
+    def _note_current(self) -> None:
+        customer_id = self._current_customer_id()
+        if customer_id is not None:
+            self.add_note(customer_id)
+
+    def log_contact(self, customer_id: int) -> LogContactDialog:
+        name = self.profile.customer.display_name if self.profile.customer else ""
+        dialog = LogContactDialog(self._services.timeline, self._actor, customer_id=customer_id,
+                                  customer_name=name, clock=self._services.clock, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._contact_logged(customer_id, result))
+        dialog.open()
+        return dialog
+
+    def _contact_logged(self, customer_id: int, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted:
+            self.customer_model.refresh()
+            self.open_customer(customer_id)
+            self.statusBar().showMessage("Contact logged", 5000)
+
+    def add_note(self, customer_id: int) -> None:
+        text, ok = QInputDialog.getMultiLineText(
+            self, "Add a personal note",
+            "What should everyone remember? (It is pinned to the banner; unpin it later.)")
+        if ok and text.strip():
+            self._run_profile_action(
+                lambda: self._services.customers.add_note(customer_id, text, self._actor))
+
+    def pin_note(self, note_id: int, pinned: bool) -> None:
+        self._run_profile_action(
+            lambda: self._services.customers.set_note_pinned(note_id, pinned, self._actor))
+
+    def delete_note(self, note_id: int) -> None:
+        answer = QMessageBox.question(self, "Delete note?", "Delete this note for good?",
+                                      QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run_profile_action(
+                lambda: self._services.customers.delete_note(note_id, self._actor))
+
+    def _run_profile_action(self, action: Callable[[], CustomerDetail]) -> None:
+        try:
+            customer = action()
+        except CrmError as exc:
+            show_error(self, exc)
+            return
+        self._show_profile(customer)
 
     def bulk_change(self, kind: str) -> None:
         ids = self.customers_page.selected_ids()

@@ -77,6 +77,7 @@ class TimelineEntry:
     who: str = ""
     amount: Decimal | None = None
     currency: str = ""
+    date_only: bool = False  # dated by day (invoices, payments): no time of day to show
 
     @property
     def key(self) -> tuple[datetime, int, int]:
@@ -139,7 +140,7 @@ def _invoice_entry(row: Any) -> TimelineEntry:
     what = "Credit note" if invoice.kind is InvoiceKind.CREDIT_NOTE else "Invoice"
     return TimelineEntry(_noon(invoice.issued_on), TimelineKind.INVOICE, invoice.id,
                          f"{what} {invoice.number} {invoice.state.value}", "", who or "",
-                         invoice.gross_total, invoice.currency)
+                         invoice.gross_total, invoice.currency, date_only=True)
 
 
 def _payments(customer_id: int, before: datetime | None, limit: int) -> _Query:
@@ -156,7 +157,7 @@ def _payment_entry(row: Any) -> TimelineEntry:
     payment, number, currency, who = row
     return TimelineEntry(_noon(payment.paid_on), TimelineKind.PAYMENT, payment.id,
                          f"Payment for invoice {number}", payment.method.value.replace("_", " "),
-                         who or "", payment.amount, currency)
+                         who or "", payment.amount, currency, date_only=True)
 
 
 def _queries(customer_id: int, before: datetime | None, limit: int) -> _Query:

@@ -166,6 +166,32 @@ class Ui_CustomerForm(object):
 
         self.body_layout.addWidget(self.preference_group)
 
+        self.dates_group = QGroupBox(self.scroll_body)
+        self.dates_group.setObjectName(u"dates_group")
+        self.dates_group_layout = QVBoxLayout(self.dates_group)
+        self.dates_group_layout.setObjectName(u"dates_group_layout")
+        self.dates_layout = QVBoxLayout()
+        self.dates_layout.setObjectName(u"dates_layout")
+
+        self.dates_group_layout.addLayout(self.dates_layout)
+
+        self.date_buttons = QHBoxLayout()
+        self.date_buttons.setObjectName(u"date_buttons")
+        self.add_date = QPushButton(self.dates_group)
+        self.add_date.setObjectName(u"add_date")
+
+        self.date_buttons.addWidget(self.add_date)
+
+        self.date_spacer = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+        self.date_buttons.addItem(self.date_spacer)
+
+
+        self.dates_group_layout.addLayout(self.date_buttons)
+
+
+        self.body_layout.addWidget(self.dates_group)
+
         self.relationship_group = QGroupBox(self.scroll_body)
         self.relationship_group.setObjectName(u"relationship_group")
         self.relationship_form = QFormLayout(self.relationship_group)
@@ -270,6 +296,8 @@ class Ui_CustomerForm(object):
         self.add_address.setText(QCoreApplication.translate("CustomerForm", u"Add a&ddress", None))
         self.preference_group.setTitle(QCoreApplication.translate("CustomerForm", u"Preferences: how they like to be served", None))
         self.add_preference.setText(QCoreApplication.translate("CustomerForm", u"Add p&reference", None))
+        self.dates_group.setTitle(QCoreApplication.translate("CustomerForm", u"Important dates", None))
+        self.add_date.setText(QCoreApplication.translate("CustomerForm", u"Add a da&te", None))
         self.relationship_group.setTitle(QCoreApplication.translate("CustomerForm", u"Relationship", None))
         self.status_label.setText(QCoreApplication.translate("CustomerForm", u"&Status", None))
         self.lost_reason_label.setText(QCoreApplication.translate("CustomerForm", u"Why &lost", None))
