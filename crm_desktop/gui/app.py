@@ -20,7 +20,7 @@ from crm_desktop.gui.ui_state import open_ui_state
 from crm_desktop.paths import AppPaths
 from crm_desktop.resources import resource_path
 from crm_desktop.services.customer_list_service import CustomerListService
-from crm_desktop.services.customer_service import CustomerService
+from crm_desktop.services.customer_service import TRASH_DAYS, CustomerService
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.services.timeline_service import TimelineService
 from crm_desktop.services.user_service import UserService
@@ -92,6 +92,10 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
         if actor is None:
             return 0
         ui_state.setValue(LAST_USER_KEY, actor.user_id)
+        # The trash empties itself when the owner signs in: no scheduled job to forget.
+        purged = CustomerService(database).purge_expired(actor)
+        if purged:
+            log.info("purged %d customers from the trash after %d days", purged, TRASH_DAYS)
         window = build_main_window(database, actor, ui_state)
     except CrmError as exc:
         log.warning("could not start: %s", exc)

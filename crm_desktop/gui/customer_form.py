@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -13,9 +13,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QWidget,
@@ -219,8 +221,13 @@ class DateRow(QWidget):
                          self.label.text(), self.date_id)
 
 
+DUPLICATE_CHECK_MS = 300
+
+
 class CustomerFormDialog(QDialog):
     """Create a customer (``existing=None``) or edit one."""
+
+    open_existing = Signal(int)  # the person chose an existing customer over a duplicate
 
     def __init__(self, service: CustomerService, actor: Actor, users: list[UserView],
                  existing: CustomerDetail | None = None, parent: QWidget | None = None) -> None:
@@ -237,6 +244,22 @@ class CustomerFormDialog(QDialog):
         self._preferences: list[PreferenceRow] = []
         self._dates: list[DateRow] = []
         self.ui.error_banner.hide()
+
+        # While creating, warn as soon as this looks like someone the shop already knows.
+        self.duplicates = QFrame()
+        self.duplicates.setObjectName("duplicates")
+        self.duplicates.setStyleSheet("#duplicates { background: #fff4e5; border: 1px solid "
+                                      "#f0c27a; border-radius: 4px; }")
+        self._duplicates_layout = QHBoxLayout(self.duplicates)
+        self.duplicates.hide()
+        self.ui.dialog_layout.insertWidget(1, self.duplicates)
+        self._duplicate_timer = QTimer(self)
+        self._duplicate_timer.setSingleShot(True)
+        self._duplicate_timer.setInterval(DUPLICATE_CHECK_MS)
+        self._duplicate_timer.timeout.connect(self.check_duplicates)
+        if existing is None:
+            for edit in (self.ui.first_name, self.ui.last_name):
+                edit.textEdited.connect(self._duplicate_timer.start)
 
         for status in SETTABLE_STATUSES:
             self.ui.status.addItem(STATUS_LABELS[status], status.value)
@@ -267,6 +290,7 @@ class CustomerFormDialog(QDialog):
         self.ui.buttons.accepted.connect(self.save)
         self.ui.buttons.rejected.connect(self.reject)
         self.ui.first_name.setFocus()
+
 
     # ---- filling and reading the form ------------------------------------------------------
 
@@ -314,9 +338,38 @@ class CustomerFormDialog(QDialog):
 
     # ---- rows --------------------------------------------------------------------------------
 
+    def check_duplicates(self) -> None:
+        """Show the existing customers this new one may be, with a button to open each."""
+        self._duplicate_timer.stop()
+        found = self._service.find_duplicates(self.collect())
+        while self._duplicates_layout.count():
+            item = self._duplicates_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        if not found:
+            self.duplicates.hide()
+            return
+        self._duplicates_layout.addWidget(QLabel("<b>Already a customer?</b>"))
+        for candidate in found:
+            button = QPushButton(f"Open {candidate.display_name} ({candidate.reason})")
+            button.setObjectName(f"open_duplicate_{candidate.id}")
+            button.clicked.connect(lambda _=False, c=candidate.id: self._open_existing(c))
+            self._duplicates_layout.addWidget(button)
+        self._duplicates_layout.addStretch(1)
+        self.duplicates.show()
+
+    def _open_existing(self, customer_id: int) -> None:
+        # The person chose the existing customer: what was typed here is not wanted.
+        self._initial = self.collect()
+        self.done(QDialog.DialogCode.Rejected)
+        self.open_existing.emit(customer_id)
+
     def _add_contact(self, contact: ContactInput, focus: bool = False) -> None:
         row = ContactRow(contact, self._remove_contact)
         self._contacts.append(row)
+        if self._existing is None:
+            row.value.editingFinished.connect(self._duplicate_timer.start)
         self.ui.contacts_layout.addWidget(row)
         self._register_rows()
         if focus:

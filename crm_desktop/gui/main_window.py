@@ -31,6 +31,7 @@ from crm_desktop.gui.errors import show_error
 from crm_desktop.gui.log_contact_dialog import LogContactDialog
 from crm_desktop.gui.settings_dialog import SettingsDialog
 from crm_desktop.gui.timeline_model import TimelineModel
+from crm_desktop.gui.trash_page import TrashPage
 from crm_desktop.gui.ui_state import (
     restore_geometry,
     restore_splitter,
@@ -67,16 +68,19 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{shop_name} — {APP_NAME}")
         self.resize(1200, 760)
 
+        self._formatter = formatter
         self.customer_model = CustomerListModel(services.customer_list, formatter)
         self.customers_page = CustomersPage(self.customer_model, ui_state)
         self.timeline_model = TimelineModel(services.timeline, formatter)
         self.profile = CustomerProfileView(formatter, self.timeline_model)
+        self.trash_page = TrashPage(can_purge=actor.is_owner)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.customers_page)
         self.stack.addWidget(self.profile)
+        self.stack.addWidget(self.trash_page)
 
         self.nav = QListWidget()
-        self.nav.addItems(["Customers"])
+        self.nav.addItems(["Customers", "Trash"])
         self.nav.setCurrentRow(0)
         self.nav.setMaximumWidth(220)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -102,6 +106,8 @@ class MainWindow(QMainWindow):
         self.profile.add_note.connect(self.add_note)
         self.profile.pin_note.connect(self.pin_note)
         self.profile.delete_note.connect(self.delete_note)
+        self.trash_page.restore.connect(self.restore_customers)
+        self.trash_page.purge.connect(self.purge_customers)
         self.stack.currentChanged.connect(self._page_changed)
         self._page_changed()
 
@@ -158,9 +164,50 @@ class MainWindow(QMainWindow):
     def _navigate(self, row: int) -> None:
         if row == 0:
             self.show_list()
+        elif row == 1:
+            self.show_trash()
+
+    def show_trash(self) -> None:
+        self.trash_page.show_rows(self._services.customers.trash(), self._formatter)
+        self.stack.setCurrentWidget(self.trash_page)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(1)
+        self.nav.blockSignals(False)
+
+    def restore_customers(self, customer_ids: list[int]) -> None:
+        try:
+            restored = self._services.customers.restore_many(customer_ids, self._actor)
+        except CrmError as exc:
+            show_error(self, exc)
+            return
+        self.customer_model.refresh()
+        self.show_trash()
+        self.statusBar().showMessage(f"Restored {restored:,} customer(s)", 5000)
+
+    def purge_customers(self, customer_ids: list[int]) -> None:
+        answer = QMessageBox.question(
+            self, "Purge for good?",
+            f"Delete {len(customer_ids):,} customer(s) and their notes and history for good? "
+            "This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            purged = self._services.customers.purge(customer_ids, self._actor)
+        except CrmError as exc:
+            show_error(self, exc)
+            return
+        self.show_trash()
+        kept = len(customer_ids) - purged
+        note = f"; kept {kept:,} with orders or invoices" if kept else ""
+        self.statusBar().showMessage(f"Purged {purged:,} customer(s){note}", 8000)
 
     def show_list(self) -> None:
         self.stack.setCurrentWidget(self.customers_page)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(0)
+        self.nav.blockSignals(False)
         self.customers_page.table.setFocus()
 
     def focus_search(self) -> None:
@@ -199,6 +246,7 @@ class MainWindow(QMainWindow):
                                     self._services.users.list_active(), existing, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda result: self._form_closed(dialog, result))
+        dialog.open_existing.connect(self.open_customer)
         dialog.open()
         return dialog
 
@@ -228,6 +276,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Settings saved", 5000)
 
     def set_formatter(self, formatter: Formatter) -> None:
+        self._formatter = formatter
         self.customer_model.set_formatter(formatter)
         self.profile.set_formatter(formatter)
         if self.profile.customer is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from difflib import SequenceMatcher
 from typing import TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from crm_desktop.actor import Actor
@@ -28,6 +29,7 @@ from crm_desktop.models import (
     Invoice,
     InvoiceKind,
     InvoiceState,
+    Order,
     Payment,
     PersonalNote,
     Preference,
@@ -258,7 +260,26 @@ class BulkChange:
     lost_reason: str = ""
 
 
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    id: int
+    display_name: str
+    reason: str  # "same phone number", "same e-mail address", "similar name"
+
+
+@dataclass(frozen=True)
+class TrashRow:
+    id: int
+    display_name: str
+    deleted_at: datetime
+    deleted_by: str
+    purge_on: date  # when it goes for good (if nothing keeps it)
+    kept_for_records: bool  # orders or invoices: the books keep the customer
+
+
 MAX_BULK = 5000
+TRASH_DAYS = 30
+SIMILAR_NAME = 0.85  # difflib ratio from which two names count as "very similar"
 UPCOMING_DAYS = 14  # important dates this close appear in the profile's banner
 MAX_NOTE = 2000
 
@@ -327,11 +348,19 @@ class CustomerService:
             search_index.refresh(session, [customer_id])  # deleted: no longer found
 
     def restore(self, customer_id: int, actor: Actor) -> None:
+        self.restore_many([customer_id], actor)
+
+    def restore_many(self, customer_ids: Sequence[int], actor: Actor) -> int:
+        """Bring customers back from the trash, as they were."""
         with self._db.transaction(actor) as session:
-            customer = _load(session, customer_id, include_deleted=True)
-            customer.deleted_at = None
-            customer.deleted_by_id = None
-            search_index.refresh(session, [customer_id])
+            customers = session.scalars(select(Customer).where(
+                Customer.id.in_(customer_ids), Customer.deleted_at.is_not(None))).all()
+            for customer in customers:
+                customer.deleted_at = None
+                customer.deleted_by_id = None
+            session.flush()
+            search_index.refresh(session, [c.id for c in customers])
+            return len(customers)
 
     def bulk_change(self, customer_ids: Sequence[int], change: BulkChange,
                     actor: Actor) -> int:
@@ -382,6 +411,99 @@ class CustomerService:
             if tag is not None:
                 search_index.refresh(session, [c.id for c in customers])
             return len(customers)
+
+    # ---- duplicates ---------------------------------------------------------------------------
+
+    def find_duplicates(self, data: CustomerInput, *, exclude_id: int | None = None,
+                        limit: int = 5) -> list[DuplicateCandidate]:
+        """Existing customers this one may be: same phone or e-mail, or a very similar name."""
+        region = self._settings.business().country
+        numbers: set[str] = set()
+        for contact in data.contacts:
+            try:
+                if contact.kind is ContactKind.PHONE:
+                    numbers.add(normalize_phone("x", contact.value, region)[0])
+                else:
+                    numbers.add(normalize_email("x", contact.value).casefold())
+            except ValidationError:
+                continue  # not a valid number yet: nothing to compare
+        name = fold(" ".join(p for p in (data.first_name, data.last_name) if p.strip()))
+        found: dict[int, DuplicateCandidate] = {}
+        with self._db.read() as session:
+            live: list[ColumnElement[bool]] = [Customer.deleted_at.is_(None)]
+            if exclude_id is not None:
+                live.append(Customer.id != exclude_id)
+            if numbers:
+                for cid, first, last, company, kind in session.execute(
+                    select(Customer.id, Customer.first_name, Customer.last_name,
+                           Customer.company, ContactPoint.kind)
+                    .join(ContactPoint, ContactPoint.customer_id == Customer.id)
+                    .where(ContactPoint.normalized.in_(numbers), *live).limit(limit)
+                ):
+                    what = "phone number" if kind is ContactKind.PHONE else "e-mail address"
+                    found.setdefault(cid, DuplicateCandidate(
+                        cid, _name(first, last, company, cid), f"same {what}"))
+            last_name = fold(data.last_name.strip())
+            if len(name) >= 3 and len(last_name) >= 2:
+                prefix = last_name[:3]
+                for cid, first, last, company in session.execute(
+                    select(Customer.id, Customer.first_name, Customer.last_name,
+                           Customer.company)
+                    .where(Customer.sort_name >= prefix,
+                           Customer.sort_name < prefix + "\U0010ffff", *live)
+                    .limit(500)
+                ):
+                    other = fold(" ".join(p for p in (first, last) if p))
+                    if cid not in found and SequenceMatcher(None, name, other).ratio() \
+                            >= SIMILAR_NAME:
+                        found[cid] = DuplicateCandidate(cid, _name(first, last, company, cid),
+                                                        "similar name")
+        return list(found.values())[:limit]
+
+    # ---- trash -----------------------------------------------------------------------------
+
+    def trash(self) -> list[TrashRow]:
+        deleter = aliased(User)
+        with self._db.read() as session:
+            rows = session.execute(
+                select(Customer.id, Customer.first_name, Customer.last_name, Customer.company,
+                       Customer.deleted_at, deleter.display_name)
+                .outerjoin(deleter, deleter.id == Customer.deleted_by_id)
+                .where(Customer.deleted_at.is_not(None))
+                .order_by(Customer.deleted_at.desc())
+            ).all()
+            kept = _with_records(session, [r[0] for r in rows])
+        trash = []
+        for cid, first, last, company, deleted_at, deleted_by in rows:
+            assert deleted_at is not None  # the query asked for deleted customers only
+            purge_on = (deleted_at + timedelta(days=TRASH_DAYS)).astimezone(local_zone()).date()
+            trash.append(TrashRow(cid, _name(first, last, company, cid), deleted_at,
+                                  deleted_by or "", purge_on, cid in kept))
+        return trash
+
+    def purge(self, customer_ids: Sequence[int], actor: Actor) -> int:
+        """Delete customers in the trash for good. Those with orders or invoices are kept:
+        the books must be able to show whom they sold to."""
+        actor.require_owner("empty the trash")
+        with self._db.transaction(actor) as session:
+            doomed = session.scalars(select(Customer).where(
+                Customer.id.in_(customer_ids), Customer.deleted_at.is_not(None))).all()
+            kept = _with_records(session, [c.id for c in doomed])
+            purged = [c for c in doomed if c.id not in kept]
+            for customer in purged:
+                session.delete(customer)
+            return len(purged)
+
+    def purge_expired(self, actor: Actor) -> int:
+        """Purge what has been in the trash longer than TRASH_DAYS (run when the owner signs
+        in, so nothing depends on a scheduled job)."""
+        if not actor.is_owner:
+            return 0
+        cutoff = self._db.clock() - timedelta(days=TRASH_DAYS)
+        with self._db.read() as session:
+            expired = list(session.scalars(select(Customer.id).where(
+                Customer.deleted_at.is_not(None), Customer.deleted_at < cutoff)))
+        return self.purge(expired, actor) if expired else 0
 
     # ---- personal notes: "Alecia's cat is at the vet" ---------------------------------------
 
@@ -705,6 +827,19 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
             session.add(tag)
         tags.append(tag)
     return tags
+
+
+def _name(first: str, last: str, company: str | None, customer_id: int) -> str:
+    return " ".join(p for p in (first, last) if p) or company or f"Customer {customer_id}"
+
+
+def _with_records(session: Session, customer_ids: Sequence[int]) -> set[int]:
+    """Which of these customers have orders or invoices."""
+    if not customer_ids:
+        return set()
+    ids = list(customer_ids)
+    return set(session.scalars(select(Order.customer_id).where(Order.customer_id.in_(ids)))) | \
+        set(session.scalars(select(Invoice.customer_id).where(Invoice.customer_id.in_(ids))))
 
 
 def _open_queries(session: Session, customer_id: int) -> tuple[QueryBrief, ...]:

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from crm_desktop.actor import Actor
+from crm_desktop.errors import PermissionDeniedError
+from crm_desktop.models import (
+    AuditEntry,
+    ContactKind,
+    Customer,
+    CustomerSearch,
+    HistoryKind,
+    Order,
+    Role,
+)
+from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
+from crm_desktop.services.customer_service import (
+    ContactInput,
+    CustomerInput,
+    CustomerService,
+)
+from crm_desktop.services.timeline_service import TimelineService
+from crm_desktop.services.user_service import UserService
+from crm_desktop.storage.database import Database
+from tests.conftest import FakeClock
+
+
+@pytest.fixture
+def margo(any_db: Database, any_owner: Actor) -> int:
+    return CustomerService(any_db).create(CustomerInput(
+        first_name="Margo", last_name="Nuñez", contacts=[
+            ContactInput(ContactKind.PHONE, "+1 201 555 0134"),
+            ContactInput(ContactKind.EMAIL, "margo@example.com")]), any_owner).id
+
+
+@pytest.mark.parametrize(
+    ("form", "reason"),
+    [
+        (CustomerInput(first_name="M", contacts=[ContactInput(ContactKind.PHONE,
+                                                              "(201) 555-0134")]),
+         "same phone number"),
+        (CustomerInput(first_name="Someone", contacts=[ContactInput(ContactKind.EMAIL,
+                                                                    "MARGO@example.com")]),
+         "same e-mail address"),
+        (CustomerInput(first_name="Margot", last_name="Nunez"), "similar name"),
+        (CustomerInput(first_name="margo", last_name="NUÑEZ"), "similar name"),
+    ],
+)
+def test_duplicates_are_found_by_number_e_mail_or_similar_name(
+        any_db: Database, margo: int, form: CustomerInput, reason: str) -> None:
+    found = CustomerService(any_db).find_duplicates(form)
+    assert [(d.id, d.display_name, d.reason) for d in found] == [(margo, "Margo Nuñez", reason)]
+
+
+def test_different_people_are_not_duplicates(any_db: Database, margo: int) -> None:
+    service = CustomerService(any_db)
+    assert service.find_duplicates(CustomerInput(first_name="Jim", last_name="Nunn")) == []
+    assert service.find_duplicates(CustomerInput(first_name="Margo", last_name="Nuñez"),
+                                   exclude_id=margo) == []
+    half_typed = CustomerInput(first_name="X", contacts=[ContactInput(ContactKind.PHONE, "20")])
+    assert service.find_duplicates(half_typed) == []
+
+
+def test_trash_restores_within_30_days_then_the_owner_purges(
+        any_db: Database, any_owner: Actor, margo: int, clock: FakeClock) -> None:
+    service = CustomerService(any_db)
+    TimelineService(any_db).log(margo, HistoryKind.CALL, "Called", any_owner)
+    detail = service.get(margo)
+    service.delete(margo, detail.version, any_owner)
+    [row] = service.trash()
+    assert (row.display_name, row.deleted_by, row.kept_for_records) == (
+        "Margo Nuñez", "Olivia Owner", False)
+    assert row.purge_on == clock.now.date() + timedelta(days=30)
+    clock.advance(days=29)
+    assert service.purge_expired(any_owner) == 0
+    clock.advance(days=2)
+    assert service.purge_expired(any_owner) == 1
+    assert service.trash() == []
+    with any_db.read() as session:
+        assert session.get(Customer, margo) is None
+        assert session.scalar(select(func.count()).select_from(CustomerSearch)) == 0
+        deletions = session.scalars(select(AuditEntry).where(
+            AuditEntry.entity == "customers", AuditEntry.action == "delete")).all()
+    assert [d.entity_id for d in deletions] == [margo]
+    assert CustomerListService(any_db).count(CustomerFilter(text="margo")) == 0
+
+
+def test_customers_with_orders_stay_in_the_trash(any_db: Database, any_owner: Actor,
+                                                 margo: int, clock: FakeClock) -> None:
+    owner = any_owner
+    service = CustomerService(any_db)
+    with any_db.transaction(owner) as session:
+        session.add(Order(customer_id=margo, currency="USD", ordered_at=clock.now))
+    service.delete(margo, service.get(margo).version, owner)
+    assert service.trash()[0].kept_for_records
+    assert service.purge([margo], owner) == 0
+    assert service.get(margo, include_deleted=True).deleted_at is not None
+
+
+def test_only_the_owner_purges(any_db: Database, any_owner: Actor, margo: int) -> None:
+    receptionist = UserService(any_db).add("Rita", Role.RECEPTIONIST, any_owner).as_actor()
+    service = CustomerService(any_db)
+    service.delete(margo, service.get(margo).version, receptionist)
+    with pytest.raises(PermissionDeniedError, match="Only the shop owner"):
+        service.purge([margo], receptionist)
+    assert service.purge_expired(receptionist) == 0
