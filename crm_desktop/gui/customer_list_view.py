@@ -62,6 +62,7 @@ BULK_ACTIONS = (
     ("remove_tag", "Remove a tag…"),
     ("owner", "Change owner…"),
     ("status", "Change status…"),
+    ("merge", "Merge two customers…"),
 )
 
 
@@ -93,9 +94,11 @@ class CustomersPage(QWidget):
         self.selected_button.setToolTip("Change all selected customers at once")
         self.selected_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.bulk_menu = QMenu(self)
+        self._bulk_actions = {}
         for key, label in BULK_ACTIONS:
             action = self.bulk_menu.addAction(label)
             action.triggered.connect(lambda _=False, k=key: self.bulk_requested.emit(k))
+            self._bulk_actions[key] = action
         self.selected_button.setMenu(self.bulk_menu)
         self.selected_button.setEnabled(False)
         self.new_button = QPushButton("&New customer")
@@ -248,6 +251,7 @@ class CustomersPage(QWidget):
     def _selection_changed(self) -> None:
         count = len(self.table.selectionModel().selectedRows())
         self.selected_button.setEnabled(count > 0)
+        self._bulk_actions["merge"].setEnabled(count == 2)
         self.selected_button.setText(f"Selected ({count})" if count > 1 else "Selected")
 
     def _row_menu(self, pos: QPoint) -> None:

@@ -348,6 +348,10 @@ class MainWindow(QMainWindow):
 
     def bulk_change(self, kind: str) -> None:
         ids = self.customers_page.selected_ids()
+        if kind == "merge":
+            if len(ids) == 2:
+                self.merge_customers(*ids)
+            return
         if not ids:
             return
         who = f"{len(ids):,} selected customer{'s' if len(ids) > 1 else ''}"
@@ -390,6 +394,31 @@ class MainWindow(QMainWindow):
             if not ok:
                 return None
         return BulkChange(status=status, lost_reason=reason)
+
+    def merge_customers(self, first_id: int, second_id: int) -> None:
+        try:
+            first = self._services.customers.get(first_id)
+            second = self._services.customers.get(second_id)
+        except CrmError as exc:
+            show_error(self, exc)
+            return
+        choices = [f"{c.display_name} ({c.number})" for c in (first, second)]
+        chosen, ok = QInputDialog.getItem(
+            self, "Merge two customers",
+            "Keep which one? Everything the other has moves over to it, and the other goes to "
+            "the trash.", choices, 0, False)
+        if not ok:
+            return
+        keep, duplicate = (first, second) if chosen == choices[0] else (second, first)
+        try:
+            merged = self._services.customers.merge(keep.id, duplicate.id, self._actor)
+        except CrmError as exc:
+            show_error(self, exc)
+            return
+        self.customer_model.refresh()
+        self._show_profile(merged)
+        self.statusBar().showMessage(f"Merged {duplicate.display_name} into "
+                                     f"{keep.display_name}", 8000)
 
     def delete_customer(self, customer_id: int, version: int) -> None:
         name = self.profile.customer.display_name if self.profile.customer else "this customer"

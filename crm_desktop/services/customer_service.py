@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -25,6 +25,10 @@ from crm_desktop.models import (
     CustomerQuery,
     CustomerStatus,
     DateKind,
+    Feedback,
+    FollowUp,
+    HistoryEntry,
+    HistoryKind,
     ImportantDate,
     Invoice,
     InvoiceKind,
@@ -39,7 +43,7 @@ from crm_desktop.models import (
     User,
 )
 from crm_desktop.models.base import Base
-from crm_desktop.services import lifecycle, search_index
+from crm_desktop.services import follow_up_service, lifecycle, search_index
 from crm_desktop.services.dates import Upcoming, upcoming, valid_day
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
@@ -459,6 +463,70 @@ class CustomerService:
                         found[cid] = DuplicateCandidate(cid, _name(first, last, company, cid),
                                                         "similar name")
         return list(found.values())[:limit]
+
+    # ---- merging duplicates -------------------------------------------------------------------
+
+    def merge(self, keep_id: int, duplicate_id: int, actor: Actor) -> CustomerDetail:
+        """Fold a duplicate into the customer kept: everything the duplicate had (contacts,
+        addresses, preferences, notes, dates, tags, history, orders, invoices, queries,
+        feedback, follow-ups) moves over, and the duplicate goes to the trash, empty."""
+        if keep_id == duplicate_id:
+            raise ValidationError.single("selection", "Choose two different customers.")
+        with self._db.transaction(actor) as session:
+            keep = _load(session, keep_id)
+            duplicate = _load(session, duplicate_id)
+            numbers = {c.normalized for c in keep.contact_points}
+            for contact in list(duplicate.contact_points):
+                duplicate.contact_points.remove(contact)
+                if contact.normalized not in numbers:
+                    contact.is_primary = False  # the kept customer's primaries stay primary
+                    contact.position = len(keep.contact_points)
+                    keep.contact_points.append(contact)
+            for address in list(duplicate.addresses):
+                duplicate.addresses.remove(address)
+                address.is_primary = False
+                keep.addresses.append(address)
+            for preference in list(duplicate.preferences):
+                duplicate.preferences.remove(preference)
+                keep.preferences.append(preference)
+            for note in list(duplicate.notes):
+                duplicate.notes.remove(note)
+                keep.notes.append(note)
+            known_dates = {(d.kind, d.month, d.day) for d in keep.important_dates}
+            for important in list(duplicate.important_dates):
+                duplicate.important_dates.remove(important)
+                if (important.kind, important.month, important.day) not in known_dates:
+                    keep.important_dates.append(important)
+            keep.tags = [*keep.tags, *(t for t in duplicate.tags if t not in keep.tags)]
+            duplicate.tags = []
+            # Row by row rather than one UPDATE, so that every move is in the audit trail.
+            movable: tuple[Any, ...] = (HistoryEntry, Order, Invoice, CustomerQuery, Feedback,
+                                        FollowUp)
+            for model in movable:
+                for row in session.scalars(select(model).where(
+                        model.customer_id == duplicate_id)):
+                    row.customer_id = keep_id
+            keep.company = keep.company or duplicate.company
+            keep.source = keep.source or duplicate.source
+            keep.lifetime_value += duplicate.lifetime_value
+            for at in (duplicate.last_contact_at,):
+                if at is not None:
+                    lifecycle.record_contact(keep, at)
+            if duplicate.first_order_at is not None:
+                lifecycle.record_order(session, keep, duplicate.first_order_at)
+            duplicate.lifetime_value = Decimal("0.00")
+            duplicate.deleted_at = self._db.clock()
+            duplicate.deleted_by_id = actor.user_id
+            session.add(HistoryEntry(
+                customer_id=keep_id, kind=HistoryKind.NOTE, occurred_at=self._db.clock(),
+                user_id=actor.user_id,
+                summary=f"Merged with {duplicate.display_name} ({customer_number(duplicate_id)})"))
+            flag_modified(keep, "updated_at")
+            session.flush()
+            follow_up_service.refresh_next_follow_up(session, keep)
+            search_index.refresh(session, [keep_id, duplicate_id])
+            session.refresh(keep)
+            return _detail(session, keep, self._cutoff(), self._db.clock())
 
     # ---- trash -----------------------------------------------------------------------------
 

@@ -107,3 +107,38 @@ def test_only_the_owner_purges(any_db: Database, any_owner: Actor, margo: int) -
     with pytest.raises(PermissionDeniedError, match="Only the shop owner"):
         service.purge([margo], receptionist)
     assert service.purge_expired(receptionist) == 0
+
+
+def test_merge_moves_everything_and_keeps_the_search_in_step(
+        any_db: Database, any_owner: Actor, margo: int, clock: FakeClock) -> None:
+    from crm_desktop.models import DateKind, PreferenceKind
+    from crm_desktop.services.customer_service import DateInput, PreferenceInput
+
+    service = CustomerService(any_db)
+    twin = service.create(CustomerInput(
+        first_name="Margo", last_name="Nunez", company="Nunez Flowers", tags=["VIP"],
+        contacts=[ContactInput(ContactKind.PHONE, "+1 201 555 0134"),  # the same number
+                  ContactInput(ContactKind.PHONE, "+1 201 555 0199")],
+        preferences=[PreferenceInput(PreferenceKind.SERVICE_STYLE, "Always in a hurry",
+                                     pinned=True)],
+        dates=[DateInput(DateKind.BIRTHDAY, 4, 1)]), any_owner)
+    TimelineService(any_db).log(twin.id, HistoryKind.VISIT, "Bought tulips", any_owner)
+    with any_db.transaction(any_owner) as session:
+        session.add(Order(customer_id=twin.id, currency="USD", ordered_at=clock.now))
+    clock.advance(minutes=1)
+    merged = service.merge(margo, twin.id, any_owner)
+    assert merged.company == "Nunez Flowers"
+    assert merged.tags == ("VIP",)
+    assert [c.value for c in merged.contacts] == [
+        "(201) 555-0134", "margo@example.com", "(201) 555-0199"]
+    assert [c.is_primary for c in merged.contacts] == [True, True, False]
+    assert [p.text for p in merged.preferences] == ["Always in a hurry"]
+    assert [(d.month, d.day) for d in merged.important_dates] == [(4, 1)]
+    titles = [e.title for e in TimelineService(any_db).page(margo)]
+    assert "Bought tulips" in titles and "Order 1: draft" in titles
+    assert titles[0] == f"Merged with Margo Nunez (C-{twin.id:06d})"
+    assert service.get(twin.id, include_deleted=True).deleted_at is not None
+    lister = CustomerListService(any_db)
+    assert [r.id for r in lister.page(CustomerFilter(text="0199"))] == [margo]
+    assert [r.id for r in lister.page(CustomerFilter(text="flowers"))] == [margo]
+    assert lister.count(CustomerFilter(text="nunez")) == 1

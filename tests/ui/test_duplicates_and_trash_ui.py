@@ -108,3 +108,28 @@ def test_receptionists_cannot_purge(qtbot: QtBot, db: Database, receptionist: Ac
     window = build_main_window(db, receptionist, open_ui_state(app_home))
     qtbot.addWidget(window)
     assert window.trash_page.purge_button.isHidden()
+
+
+def test_merge_two_selected_customers(qtbot: QtBot, make_window: Callable[[], MainWindow],
+                                      margo: int, db: Database, owner: Actor,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtWidgets import QInputDialog
+
+    twin = CustomerService(db).create(CustomerInput(first_name="Margo", last_name="Nunez",
+                                                    company="Nunez Flowers"), owner)
+    window = make_window()
+    selection = window.customers_page.table.selectionModel()
+    for row in (0, 1):
+        selection.select(window.customer_model.index(row, 0),
+                         QItemSelectionModel.SelectionFlag.Select
+                         | QItemSelectionModel.SelectionFlag.Rows)
+    assert window.customers_page._bulk_actions["merge"].isEnabled()
+    monkeypatch.setattr(QInputDialog, "getItem",
+                        lambda _p, _t, _l, items, *a, **k: (items[1], True))
+    window.customers_page.bulk_requested.emit("merge")
+    assert window.customer_model.rowCount() == 1
+    assert window.stack.currentWidget() is window.profile
+    assert window.profile.customer is not None
+    assert window.profile.customer.id == twin.id
+    assert "Nunez Flowers" in window.profile.facts_label.text()
