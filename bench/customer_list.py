@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
+from timing import percentiles  # bench/timing.py, beside this script
 
 from crm_desktop.demo_data import generate
 from crm_desktop.formatting import Formatter
@@ -31,17 +30,6 @@ from crm_desktop.services.customer_list_service import (
 )
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
-
-
-def timed(fn: Callable[[], object], repeat: int = 20) -> tuple[float, float]:
-    """(p50, p95) in milliseconds."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
 def main() -> int:
@@ -69,18 +57,18 @@ def main() -> int:
         model.index(0, 0).data()
 
     rows: list[tuple[str, tuple[float, float]]] = [("open list (count + first page)",
-                                                     timed(open_list))]
+                                                     percentiles(open_list))]
     model = CustomerListModel(service, formatter)
-    rows.append(("jump to the last row (OFFSET page)", timed(
+    rows.append(("jump to the last row (OFFSET page)", percentiles(
         lambda: (model.refresh(), model.index(total - 1, 0).data()))))
     first = service.page(CustomerFilter(), limit=200)
-    rows.append(("next page by keyset", timed(
+    rows.append(("next page by keyset", percentiles(
         lambda: service.page(CustomerFilter(), limit=200, after=first[-1]))))
     for sort in (SortKey.LAST_CONTACT, SortKey.LIFETIME_VALUE):
-        rows.append((f"first page sorted by {sort.value} desc", timed(
+        rows.append((f"first page sorted by {sort.value} desc", percentiles(
             lambda sort=sort: service.page(CustomerFilter(), sort, descending=True, limit=200))))
     for text in ("smi", "0134", "jim"):
-        rows.append((f"filter “{text}” (count + page)", timed(lambda text=text: (
+        rows.append((f"filter “{text}” (count + page)", percentiles(lambda text=text: (
             service.count(CustomerFilter(text=text)),
             service.page(CustomerFilter(text=text), limit=200)), repeat=10)))
     for label, (p50, p95) in rows:

@@ -12,14 +12,13 @@ Prints p50/p95 in milliseconds and the ratio. Budget: p95 <= 50 ms for our searc
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select
+from timing import percentiles  # bench/timing.py, beside this script
 
 from crm_desktop.demo_data import generate
 from crm_desktop.models import Customer, HistoryEntry
@@ -32,16 +31,6 @@ QUERIES = [
     "consider", "example.com", "john smi", "ja", "w", "zzzz", "(201) 555-01", "gift buyer",
 ]
 PAGE = 50  # rows the search box shows at once
-
-
-def percentiles(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[round(0.95 * (len(samples) - 1))]
 
 
 def measure(database: Database, service: CustomerListService, query: str,

@@ -22,9 +22,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
-from crm_desktop.errors import CrmError, ValidationError
-from crm_desktop.gui.errors import show_error
-from crm_desktop.gui.field_errors import FieldErrors, error_label
+from crm_desktop.gui.field_errors import FieldErrors, error_label, save_with_field_errors
 from crm_desktop.models import FollowUpChannel, HistoryKind
 from crm_desktop.services.follow_up_service import FollowUpRequest
 from crm_desktop.services.timeline_service import TimelineService
@@ -122,18 +120,10 @@ class LogContactDialog(QDialog):
             follow_up = FollowUpRequest(date(due.year(), due.month(), due.day()),
                                         FollowUpChannel(self.channel.currentData()),
                                         self.purpose.text())
-        when = self.when.dateTime().toSecsSinceEpoch()
-        try:
-            self.saved_id = self._service.log(
-                self._customer_id, HistoryKind(self.kind.currentData()), self.summary.text(),
-                self._actor, outcome=self.outcome.text(), details=self.details.toPlainText(),
-                occurred_at=datetime.fromtimestamp(when, UTC), follow_up=follow_up)
-        except ValidationError as exc:
-            first = self._errors.show(exc.errors)
-            if first is not None:
-                first.setFocus()
-            return
-        except CrmError as exc:
-            show_error(self, exc)
-            return
-        self.accept()
+        when = datetime.fromtimestamp(self.when.dateTime().toSecsSinceEpoch(), UTC)
+        self.saved_id = save_with_field_errors(self, self._errors, lambda: self._service.log(
+            self._customer_id, HistoryKind(self.kind.currentData()), self.summary.text(),
+            self._actor, outcome=self.outcome.text(), details=self.details.toPlainText(),
+            occurred_at=when, follow_up=follow_up))
+        if self.saved_id is not None:
+            self.accept()

@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
-from crm_desktop.errors import CrmError
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS, Formatter
 from crm_desktop.gui.customer_form import CustomerFormDialog
 from crm_desktop.gui.customer_list_model import CustomerListModel
 from crm_desktop.gui.customer_list_view import CustomersPage
 from crm_desktop.gui.customer_profile_view import CustomerProfileView
-from crm_desktop.gui.errors import show_error
+from crm_desktop.gui.errors import attempt
 from crm_desktop.gui.log_contact_dialog import LogContactDialog
 from crm_desktop.gui.settings_dialog import SettingsDialog
 from crm_desktop.gui.timeline_model import TimelineModel
@@ -175,10 +174,9 @@ class MainWindow(QMainWindow):
         self.nav.blockSignals(False)
 
     def restore_customers(self, customer_ids: list[int]) -> None:
-        try:
-            restored = self._services.customers.restore_many(customer_ids, self._actor)
-        except CrmError as exc:
-            show_error(self, exc)
+        restored = attempt(self, lambda: self._services.customers.restore_many(customer_ids,
+                                                                                self._actor))
+        if restored is None:
             return
         self.customer_model.refresh()
         self.show_trash()
@@ -193,10 +191,8 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            purged = self._services.customers.purge(customer_ids, self._actor)
-        except CrmError as exc:
-            show_error(self, exc)
+        purged = attempt(self, lambda: self._services.customers.purge(customer_ids, self._actor))
+        if purged is None:
             return
         self.show_trash()
         kept = len(customer_ids) - purged
@@ -215,11 +211,9 @@ class MainWindow(QMainWindow):
         self.customers_page.focus_search()
 
     def open_customer(self, customer_id: int) -> None:
-        try:
-            customer = self._services.customers.get(customer_id)
-        except CrmError as exc:
-            show_error(self, exc)
-            self.customer_model.refresh()
+        customer = attempt(self, lambda: self._services.customers.get(customer_id))
+        if customer is None:
+            self.customer_model.refresh()  # gone meanwhile: the list should say so too
             return
         self._show_profile(customer)
 
@@ -234,12 +228,8 @@ class MainWindow(QMainWindow):
         return self._open_form(None)
 
     def edit_customer(self, customer_id: int) -> CustomerFormDialog | None:
-        try:
-            existing = self._services.customers.get(customer_id)
-        except CrmError as exc:
-            show_error(self, exc)
-            return None
-        return self._open_form(existing)
+        existing = attempt(self, lambda: self._services.customers.get(customer_id))
+        return self._open_form(existing) if existing is not None else None
 
     def _open_form(self, existing: CustomerDetail | None) -> CustomerFormDialog:
         dialog = CustomerFormDialog(self._services.customers, self._actor,
@@ -339,12 +329,9 @@ class MainWindow(QMainWindow):
                 lambda: self._services.customers.delete_note(note_id, self._actor))
 
     def _run_profile_action(self, action: Callable[[], CustomerDetail]) -> None:
-        try:
-            customer = action()
-        except CrmError as exc:
-            show_error(self, exc)
-            return
-        self._show_profile(customer)
+        customer = attempt(self, action)
+        if customer is not None:
+            self._show_profile(customer)
 
     def bulk_change(self, kind: str) -> None:
         ids = self.customers_page.selected_ids()
@@ -358,10 +345,9 @@ class MainWindow(QMainWindow):
         change = self._ask_bulk_change(kind, who)
         if change is None:
             return
-        try:
-            changed = self._services.customers.bulk_change(ids, change, self._actor)
-        except CrmError as exc:
-            show_error(self, exc)
+        changed = attempt(self, lambda: self._services.customers.bulk_change(ids, change,
+                                                                              self._actor))
+        if changed is None:
             return
         self._refresh_choices()
         self.customer_model.refresh()
@@ -396,12 +382,11 @@ class MainWindow(QMainWindow):
         return BulkChange(status=status, lost_reason=reason)
 
     def merge_customers(self, first_id: int, second_id: int) -> None:
-        try:
-            first = self._services.customers.get(first_id)
-            second = self._services.customers.get(second_id)
-        except CrmError as exc:
-            show_error(self, exc)
+        pair = attempt(self, lambda: (self._services.customers.get(first_id),
+                                      self._services.customers.get(second_id)))
+        if pair is None:
             return
+        first, second = pair
         choices = [f"{c.display_name} ({c.number})" for c in (first, second)]
         chosen, ok = QInputDialog.getItem(
             self, "Merge two customers",
@@ -410,10 +395,9 @@ class MainWindow(QMainWindow):
         if not ok:
             return
         keep, duplicate = (first, second) if chosen == choices[0] else (second, first)
-        try:
-            merged = self._services.customers.merge(keep.id, duplicate.id, self._actor)
-        except CrmError as exc:
-            show_error(self, exc)
+        merged = attempt(self, lambda: self._services.customers.merge(keep.id, duplicate.id,
+                                                                       self._actor))
+        if merged is None:
             return
         self.customer_model.refresh()
         self._show_profile(merged)
@@ -430,10 +414,9 @@ class MainWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            self._services.customers.delete(customer_id, version, self._actor)
-        except CrmError as exc:
-            show_error(self, exc)
+        deleted = attempt(self, lambda: self._services.customers.delete(customer_id, version,
+                                                                         self._actor))
+        if deleted is None:
             return
         self.customer_model.refresh()
         self.show_list()

@@ -20,9 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import CrmError, ValidationError
-from crm_desktop.gui.errors import show_error
-from crm_desktop.gui.field_errors import FieldErrors, error_label
+from crm_desktop.gui.field_errors import FieldErrors, error_label, save_with_field_errors
 from crm_desktop.services.settings_service import BusinessSettings, SettingsService
 
 LOCALES = ["en_US", "en_GB", "en_IE", "en_AU", "en_CA", "de_DE", "de_AT", "de_CH", "fr_FR",
@@ -110,15 +108,11 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         settings = self.collect()
-        try:
+
+        def save() -> BusinessSettings:
             self._service.save_business(settings, self._actor)
-        except ValidationError as exc:
-            first = self._errors.show(exc.errors)
-            if first is not None:
-                first.setFocus()
-            return
-        except CrmError as exc:
-            show_error(self, exc)
-            return
-        self.saved = settings
-        self.accept()
+            return settings
+
+        self.saved = save_with_field_errors(self, self._errors, save)
+        if self.saved is not None:
+            self.accept()

@@ -133,7 +133,8 @@ def candidate_pool(terms: SearchTerms, dialect: str,
 
 
 def relevance(terms: SearchTerms) -> ColumnElement[int]:
-    """0 = exact name or number, 1 = starts with it, 2 = contains it, 3 = other fields."""
+    """0 = exact name or number, 1 = starts with it (a number: or ends with it), 2 = contains
+    it, 3 = other fields."""
     q = _escape_like(" ".join(terms.words))
     exact: list[ColumnElement[bool]] = []
     prefix: list[ColumnElement[bool]] = []
@@ -148,6 +149,8 @@ def relevance(terms: SearchTerms) -> ColumnElement[int]:
         spaced = literal(" ") + CustomerSearch.digits + literal(" ")
         exact.append(_like(spaced, f"% {terms.digits} %"))
         prefix.append(_starts_a_word(CustomerSearch.digits, terms.digits))
+        # People give the last digits of a number ("the one ending 0134").
+        prefix.append(_like(spaced, f"%{terms.digits} %"))
         inside.append(_like(CustomerSearch.digits, f"%{terms.digits}%"))
     whens = [(or_(*group), rank) for rank, group in enumerate((exact, prefix, inside)) if group]
     return case(*whens, else_=3) if whens else literal(3)

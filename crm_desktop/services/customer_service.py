@@ -342,14 +342,15 @@ class CustomerService:
             customer = _load(session, customer_id, include_deleted=include_deleted)
             return _detail(session, customer, self._cutoff(), self._db.clock())
 
-    def delete(self, customer_id: int, expected_version: int, actor: Actor) -> None:
-        """Soft delete: the customer moves to the trash and can be restored."""
+    def delete(self, customer_id: int, expected_version: int, actor: Actor) -> str:
+        """Soft delete: the customer moves to the trash and can be restored. Returns the name."""
         with self._db.transaction(actor) as session:
             customer = _load(session, customer_id)
             _check_version(customer, expected_version)
             customer.deleted_at = self._db.clock()
             customer.deleted_by_id = actor.user_id
             search_index.refresh(session, [customer_id])  # deleted: no longer found
+            return customer.display_name
 
     def restore(self, customer_id: int, actor: Actor) -> None:
         self.restore_many([customer_id], actor)

@@ -80,6 +80,15 @@ def test_exact_and_prefix_matches_of_names_rank_first(any_db: Database,
     assert found(any_db, "013-4567")[0] == "Jim"
 
 
+def test_numbers_ending_with_the_digits_come_before_those_containing_them(
+        any_db: Database, any_owner: Actor) -> None:
+    service = CustomerService(any_db)
+    for name, phone in (("Mid", "+1 201 520 1349"), ("End", "+1 201 512 0134")):
+        service.create(CustomerInput(first_name=name, contacts=[
+            ContactInput(ContactKind.PHONE, phone)]), any_owner)
+    assert found(any_db, "0134") == ["End", "Mid"]
+
+
 def test_exact_number_beats_a_number_that_only_contains_it(any_db: Database,
                                                            shop: dict[str, int]) -> None:
     assert found(any_db, "+1 555 013 9999") == ["Margo"]
