@@ -35,6 +35,7 @@ from crm_desktop.models import (
     Invoice,
     InvoiceLine,
     Order,
+    OrderEvent,
     OrderLine,
     Payment,
     PersonalNote,
@@ -169,6 +170,7 @@ def generate(
         rows: dict[str, list[dict[str, Any]]] = {k: [] for k in tables}
         rows["tags"] = []
         rows["search"] = []
+        rows["event"] = []
         for _ in chunk:
             cid = ids["customer"]
             ids["customer"] += 1
@@ -299,6 +301,8 @@ def generate(
                         "invoice", "iline", "payment", "follow", "query", "feedback"):
                 if rows[key]:
                     conn.execute(table_of(tables[key]).insert(), rows[key])
+            if rows["event"]:  # after the orders they belong to
+                conn.execute(table_of(OrderEvent).insert(), rows["event"])
             totals.customers += len(chunk)
             totals.history += len(rows["history"])
             totals.orders += len(rows["order"])
@@ -414,6 +418,13 @@ def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loo
         net_total += net
         tax_total += tax
     gross_total = net_total + tax_total
+    order_row = rows["order"][-1]
+    order_row.update(net_total=net_total, tax_total=tax_total, gross_total=gross_total)
+    for at, kind in ((ordered, "placed"), (ordered, "confirmed"), (delivered, "shipped"),
+                     (delivered, "delivered")):
+        rows["event"].append({"order_id": order_id, "customer_id": customer_id, "at": at,
+                              "kind": kind, "order_line_id": None, "quantity": None,
+                              "detail": "", "user_id": None})
     invoice_seq += 1
     issued = delivered.date()
     rows["invoice"].append({**stamp, "id": invoice_id, "customer_id": customer_id,

@@ -1,7 +1,15 @@
 """The whole domain model. Importing this package registers every table on ``Base.metadata``."""
 
 from crm_desktop.models.base import Base, Tracked
-from crm_desktop.models.commerce import Invoice, InvoiceLine, Order, OrderLine, Payment, Product
+from crm_desktop.models.commerce import (
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Product,
+)
 from crm_desktop.models.enums import (
     AddressKind,
     AuditAction,
@@ -14,6 +22,7 @@ from crm_desktop.models.enums import (
     HistoryKind,
     InvoiceKind,
     InvoiceState,
+    OrderEventKind,
     OrderState,
     PaymentMethod,
     PreferenceKind,
@@ -66,6 +75,8 @@ __all__ = [
     "InvoiceLine",
     "InvoiceState",
     "Order",
+    "OrderEvent",
+    "OrderEventKind",
     "OrderLine",
     "OrderState",
     "Payment",

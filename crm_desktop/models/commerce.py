@@ -22,6 +22,7 @@ from crm_desktop.models.base import Base, Tracked, money_type, percent_type, qua
 from crm_desktop.models.enums import (
     InvoiceKind,
     InvoiceState,
+    OrderEventKind,
     OrderState,
     PaymentMethod,
     RefundKind,
@@ -66,6 +67,11 @@ class Order(Tracked, Base):
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Totals of the ordered lines by crm_desktop.money's rule, kept in step by the service,
+    # so lists can show and sort them without adding lines up.
+    net_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    tax_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    gross_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.position"
@@ -109,6 +115,31 @@ class OrderLine(Tracked, Base):
     refund_kind: Mapped[RefundKind | None] = mapped_column(str_enum(RefundKind, "refund_kind"))
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderEvent(Base):
+    """What happened to an order and when: each step, each (partial) delivery, each return.
+
+    Written with the change it describes and never edited, so the timeline can show every
+    step even when an order is delivered in parts.
+    """
+
+    __tablename__ = "order_events"
+    __table_args__ = (
+        Index("ix_order_events_customer_at", "customer_id", "at"),
+        Index("ix_order_events_order", "order_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    kind: Mapped[OrderEventKind] = mapped_column(str_enum(OrderEventKind, "order_event_kind"))
+    order_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="SET NULL"))
+    quantity: Mapped[Decimal | None] = mapped_column(quantity_type())
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Invoice(Tracked, Base):

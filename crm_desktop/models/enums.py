@@ -58,6 +58,16 @@ class OrderState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class OrderEventKind(StrEnum):
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"  # a line (or part of it) reached the customer
+    RETURNED = "returned"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
 class RefundKind(StrEnum):
     REFUND = "refund"
     CREDIT = "credit"

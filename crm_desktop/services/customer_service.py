@@ -34,6 +34,7 @@ from crm_desktop.models import (
     InvoiceKind,
     InvoiceState,
     Order,
+    OrderEvent,
     Payment,
     PersonalNote,
     Preference,
@@ -501,8 +502,8 @@ class CustomerService:
             keep.tags = [*keep.tags, *(t for t in duplicate.tags if t not in keep.tags)]
             duplicate.tags = []
             # Row by row rather than one UPDATE, so that every move is in the audit trail.
-            movable: tuple[Any, ...] = (HistoryEntry, Order, Invoice, CustomerQuery, Feedback,
-                                        FollowUp)
+            movable: tuple[Any, ...] = (HistoryEntry, Order, OrderEvent, Invoice, CustomerQuery,
+                                        Feedback, FollowUp)
             for model in movable:
                 for row in session.scalars(select(model).where(
                         model.customer_id == duplicate_id)):

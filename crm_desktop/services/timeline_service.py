@@ -31,6 +31,8 @@ from crm_desktop.models import (
     Invoice,
     InvoiceKind,
     Order,
+    OrderEvent,
+    OrderEventKind,
     Payment,
     User,
 )
@@ -114,17 +116,21 @@ def _history_entry(row: Any) -> TimelineEntry:
 
 
 def _orders(customer_id: int, before: datetime | None, limit: int) -> _Query:
-    query = (select(Order, User.display_name).outerjoin(User, User.id == Order.created_by_id)
-             .where(Order.customer_id == customer_id))
+    query = (select(OrderEvent, Order.gross_total, Order.currency, User.display_name)
+             .join(Order, Order.id == OrderEvent.order_id)
+             .outerjoin(User, User.id == OrderEvent.user_id)
+             .where(OrderEvent.customer_id == customer_id))
     if before is not None:
-        query = query.where(Order.ordered_at <= before)
-    return query.order_by(Order.ordered_at.desc(), Order.id.desc()).limit(limit)
+        query = query.where(OrderEvent.at <= before)
+    return query.order_by(OrderEvent.at.desc(), OrderEvent.id.desc()).limit(limit)
 
 
 def _order_entry(row: Any) -> TimelineEntry:
-    order, who = row
-    return TimelineEntry(order.ordered_at, TimelineKind.ORDER, order.id,
-                         f"Order {order.id}: {order.state.value}", order.notes, who or "")
+    event, gross, currency, who = row
+    placed = event.kind is OrderEventKind.PLACED
+    return TimelineEntry(event.at, TimelineKind.ORDER, event.id,
+                         f"Order {event.order_id} {event.kind.value}", event.detail, who or "",
+                         gross if placed else None, currency)
 
 
 def _invoices(customer_id: int, before: datetime | None, limit: int) -> _Query:

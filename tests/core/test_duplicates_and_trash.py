@@ -123,8 +123,12 @@ def test_merge_moves_everything_and_keeps_the_search_in_step(
                                      pinned=True)],
         dates=[DateInput(DateKind.BIRTHDAY, 4, 1)]), any_owner)
     TimelineService(any_db).log(twin.id, HistoryKind.VISIT, "Bought tulips", any_owner)
-    with any_db.transaction(any_owner) as session:
-        session.add(Order(customer_id=twin.id, currency="USD", ordered_at=clock.now))
+    from decimal import Decimal
+
+    from crm_desktop.services.order_service import OrderLineInput, OrderService
+
+    OrderService(any_db).create_draft(twin.id, [OrderLineInput(
+        Decimal(2), "Tulips", unit_price=Decimal("3.50"), tax_rate=Decimal(7))], any_owner)
     clock.advance(minutes=1)
     merged = service.merge(margo, twin.id, any_owner)
     assert merged.company == "Nunez Flowers"
@@ -135,7 +139,7 @@ def test_merge_moves_everything_and_keeps_the_search_in_step(
     assert [p.text for p in merged.preferences] == ["Always in a hurry"]
     assert [(d.month, d.day) for d in merged.important_dates] == [(4, 1)]
     titles = [e.title for e in TimelineService(any_db).page(margo)]
-    assert "Bought tulips" in titles and "Order 1: draft" in titles
+    assert "Bought tulips" in titles and "Order 1 placed" in titles
     assert titles[0] == f"Merged with Margo Nunez (C-{twin.id:06d})"
     assert service.get(twin.id, include_deleted=True).deleted_at is not None
     lister = CustomerListService(any_db)

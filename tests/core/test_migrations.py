@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
 from crm_desktop.errors import NewerDatabaseError
-from crm_desktop.models import Base, Customer, HistoryEntry, Invoice
+from crm_desktop.models import Base, Customer, HistoryEntry, Invoice, Order, OrderEvent
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.services.customer_service import CustomerService
@@ -65,6 +65,11 @@ def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: App
         first_id = session.scalar(select(func.min(Customer.id)))
     assert after == before
     assert first_id is not None
+    with database.read() as session:
+        # Orders from before 0003 have their steps as events and their totals filled in.
+        orders = session.scalars(select(Order)).all()
+        assert orders and all(o.gross_total == o.net_total + o.tax_total > 0 for o in orders)
+        assert session.scalar(select(func.count()).select_from(OrderEvent)) >= len(orders)
     customer = CustomerService(database).get(first_id)
     # Whatever the upgrade added works on the old data: the search finds the customer.
     found = CustomerListService(database).page(CustomerFilter(text=customer.last_name))

@@ -18,7 +18,6 @@ from crm_desktop.models import (
     HistoryKind,
     Invoice,
     InvoiceState,
-    Order,
     Payment,
     PaymentMethod,
     QueryChannel,
@@ -27,6 +26,7 @@ from crm_desktop.models import (
 from crm_desktop.services.customer_service import CustomerInput, CustomerService, DateInput
 from crm_desktop.services.dates import next_occurrence, upcoming
 from crm_desktop.services.follow_up_service import FollowUpRequest
+from crm_desktop.services.order_service import OrderLineInput, OrderService
 from crm_desktop.services.timeline_service import TimelineKind, TimelineService
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock
@@ -127,15 +127,17 @@ def test_timeline_merges_every_kind_newest_first_and_pages(any_db: Database, any
         clock.advance(hours=1)
         timeline.log(customer.id, HistoryKind.CALL, f"Call {i}", any_owner, outcome="Happy")
     clock.advance(hours=1)
+    OrderService(any_db).create_draft(customer.id, [
+        OrderLineInput(Decimal(1), "Oak table", unit_price=Decimal("10.00"),
+                       tax_rate=Decimal(19))], any_owner)
     with any_db.transaction(any_owner) as session:
-        session.add(Order(customer_id=customer.id, currency="USD", ordered_at=clock.now))
         session.add(Feedback(customer_id=customer.id, kind=FeedbackKind.WIN,
                              occurred_at=clock.now, rating=5, text="Lovely flowers"))
     clock.advance(hours=1)
     timeline.log(customer.id, HistoryKind.VISIT, "Came in for a chat", any_owner)
 
     first = timeline.page(customer.id, limit=4)
-    assert [e.title for e in first] == ["Came in for a chat", "Win", "Order 1: draft",
+    assert [e.title for e in first] == ["Came in for a chat", "Win", "Order 1 placed",
                                         "Call 6"]
     assert first[0].who == "Olivia Owner"
     rest = timeline.page(customer.id, before=first[-1], limit=50)
