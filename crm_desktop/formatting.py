@@ -13,6 +13,7 @@ from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_currency, format_decimal
 
 from crm_desktop.models import CustomerStatus
+from crm_desktop.money import currency_decimals
 
 
 def local_zone() -> tzinfo:
@@ -42,7 +43,14 @@ class Formatter:
         return format_currency(amount, self.currency, locale=self.locale)
 
     def number(self, value: Decimal | int) -> str:
+        """A quantity or rate: 2, 1.5, 19 (no trailing zeros)."""
         return format_decimal(value, locale=self.locale)
+
+    def amount(self, value: Decimal) -> str:
+        """An amount for editing, with the currency's decimals and no symbol: 249.00."""
+        digits = currency_decimals(self.currency)
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
 
     def date(self, value: date | datetime | None) -> str:
         if value is None:

@@ -4,8 +4,10 @@ naming the field, with a message a receptionist can act on."""
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 
 import phonenumbers
+from babel.numbers import NumberFormatError, parse_decimal
 from email_validator import EmailNotValidError, validate_email
 
 from crm_desktop.errors import ValidationError
@@ -76,6 +78,21 @@ def normalize_email(field: str, value: str) -> str:
         raise ValidationError.single(field, f"“{value}” is not a valid e-mail address: {exc}") \
             from exc
     return str(result.normalized)
+
+
+def parse_number(field: str, label: str, text: str, locale: str) -> Decimal:
+    """A number as the shop's locale writes it ("1.234,50" in Germany) as an exact Decimal."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise ValidationError.single(field, f"{label} is required.")
+    try:
+        return parse_decimal(cleaned, locale=locale, strict=True)
+    except NumberFormatError as exc:
+        raise ValidationError.single(field, f"“{cleaned}” is not a number.") from exc
+
+
+def parse_optional_number(field: str, label: str, text: str, locale: str) -> Decimal | None:
+    return parse_number(field, label, text, locale) if text.strip() else None
 
 
 def fold(text: str) -> str:

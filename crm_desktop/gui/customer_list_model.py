@@ -7,22 +7,20 @@ the most recently used pages are kept. Sorting and filtering happen in SQL.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from crm_desktop.formatting import Formatter
+from crm_desktop.gui.paged_model import PagedTableModel
 from crm_desktop.services.customer_list_service import (
     CustomerFilter,
     CustomerListService,
     CustomerRow,
     SortKey,
 )
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -55,56 +53,38 @@ COLUMNS: tuple[Column, ...] = (
 CUSTOMER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class CustomerListModel(QAbstractTableModel):
+class CustomerListModel(PagedTableModel[CustomerRow]):
+    headers = tuple(c.title for c in COLUMNS)
+
     def __init__(self, service: CustomerListService, formatter: Formatter, *,
                  page_size: int = 200, max_pages: int = 40) -> None:
-        super().__init__()
+        super().__init__(page_size=page_size, max_pages=max_pages)
         self._service = service
         self._formatter = formatter
-        self._page_size = page_size
-        self._max_pages = max_pages
         self._filter = CustomerFilter()
         self._sort = SortKey.NAME
         self._descending = False
-        self._pages: OrderedDict[int, list[CustomerRow]] = OrderedDict()
         self._count = service.count(self._filter)
 
-    # ---- Qt model interface ----------------------------------------------------------------
+    def count_rows(self) -> int:
+        return self._service.count(self._filter)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else self._count
+    def fetch_page(self, offset: int, limit: int, after: CustomerRow | None
+                   ) -> list[CustomerRow]:
+        return self._service.page(self._filter, self._sort, descending=self._descending,
+                                  offset=offset, limit=limit, after=after)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.row_at(index.row())
-        if row is None:
-            return None
-        column = COLUMNS[index.column()]
+    def cell(self, row: CustomerRow, column: int, role: int) -> Any:
+        spec = COLUMNS[column]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row, self._formatter)
+            return spec.text(row, self._formatter)
         if role == CUSTOMER_ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column.key == "name":
+        if role == Qt.ItemDataRole.ToolTipRole and spec.key == "name":
             return f"{row.display_name} · {row.number}"
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section].title
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
@@ -113,8 +93,6 @@ class CustomerListModel(QAbstractTableModel):
         self._sort = key
         self._descending = order == Qt.SortOrder.DescendingOrder
         self.refresh()
-
-    # ---- our interface ---------------------------------------------------------------------
 
     def set_formatter(self, formatter: Formatter) -> None:
         self._formatter = formatter
@@ -135,36 +113,6 @@ class CustomerListModel(QAbstractTableModel):
             self._filter = filters
             self.refresh()
 
-    def refresh(self) -> None:
-        """Re-read everything, e.g. after a save."""
-        self.beginResetModel()
-        self._pages.clear()
-        self._count = self._service.count(self._filter)
-        self.endResetModel()
-
     def customer_id(self, row: int) -> int | None:
         found = self.row_at(row)
         return found.id if found else None
-
-    def row_at(self, row: int) -> CustomerRow | None:
-        if not 0 <= row < self._count:
-            return None
-        number, offset = divmod(row, self._page_size)
-        page = self._page(number)
-        return page[offset] if offset < len(page) else None
-
-    def _page(self, number: int) -> list[CustomerRow]:
-        page = self._pages.get(number)
-        if page is not None:
-            self._pages.move_to_end(number)
-            return page
-        previous = self._pages.get(number - 1)
-        after = previous[-1] if previous and len(previous) == self._page_size else None
-        page = self._service.page(
-            self._filter, self._sort, descending=self._descending,
-            offset=number * self._page_size, limit=self._page_size, after=after,
-        )
-        self._pages[number] = page
-        while len(self._pages) > self._max_pages:
-            self._pages.popitem(last=False)
-        return page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -68,6 +68,8 @@ class CustomerProfileView(QWidget):
     edit = Signal(int)
     delete = Signal(int, int)  # customer id, version
     log_contact = Signal(int)
+    new_order = Signal(int)
+    show_orders = Signal(int)
     add_note = Signal(int)
     pin_note = Signal(int, bool)  # note id, pinned
     delete_note = Signal(int)
@@ -81,6 +83,9 @@ class CustomerProfileView(QWidget):
 
         self.back_button = QPushButton("← Customers")
         self.back_button.setFlat(True)
+        self.orders_button = QPushButton("O&rders")
+        self.orders_button.setToolTip("What has this customer ordered before?")
+        self.new_order_button = QPushButton("New or&der…")
         self.log_button = QPushButton("&Log contact…")
         self.log_button.setToolTip("Record a call, visit, e-mail, letter or note (Ctrl+L)")
         self.edit_button = QPushButton("&Edit")
@@ -88,6 +93,8 @@ class CustomerProfileView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.back_button)
         bar.addStretch(1)
+        bar.addWidget(self.orders_button)
+        bar.addWidget(self.new_order_button)
         bar.addWidget(self.log_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.delete_button)
@@ -185,6 +192,8 @@ class CustomerProfileView(QWidget):
 
         self.timeline_filter.currentIndexChanged.connect(self._filter_timeline)
         self.log_button.clicked.connect(self._log)
+        self.orders_button.clicked.connect(lambda: self._emit_for_customer(self.show_orders))
+        self.new_order_button.clicked.connect(lambda: self._emit_for_customer(self.new_order))
         self.add_note_button.clicked.connect(self._add_note)
         self.back_button.clicked.connect(self.back)
         self.edit_button.clicked.connect(self._edit)
@@ -340,6 +349,10 @@ class CustomerProfileView(QWidget):
     def _filter_timeline(self, index: int) -> None:
         if self.customer is not None:
             self.timeline.show_customer(self.customer.id, TIMELINE_FILTERS[index][1])
+
+    def _emit_for_customer(self, signal: SignalInstance) -> None:
+        if self.customer is not None:
+            signal.emit(self.customer.id)
 
     def _log(self) -> None:
         if self.customer is not None:

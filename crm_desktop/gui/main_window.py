@@ -28,6 +28,10 @@ from crm_desktop.gui.customer_list_view import CustomersPage
 from crm_desktop.gui.customer_profile_view import CustomerProfileView
 from crm_desktop.gui.errors import attempt
 from crm_desktop.gui.log_contact_dialog import LogContactDialog
+from crm_desktop.gui.order_dialog import OrderDialog
+from crm_desktop.gui.orders_page import OrderListModel, OrdersPage
+from crm_desktop.gui.product_dialog import ProductDialog
+from crm_desktop.gui.products_page import ProductsPage
 from crm_desktop.gui.settings_dialog import SettingsDialog
 from crm_desktop.gui.timeline_model import TimelineModel
 from crm_desktop.gui.trash_page import TrashPage
@@ -40,9 +44,13 @@ from crm_desktop.gui.ui_state import (
 from crm_desktop.models import CustomerStatus
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import BulkChange, CustomerDetail, CustomerService
+from crm_desktop.services.order_list_service import OrderListService
+from crm_desktop.services.order_service import OrderService, OrderView
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.services.timeline_service import TimelineService
 from crm_desktop.services.user_service import UserService
+
+NAV_ITEMS = ("Customers", "Orders", "Products", "Trash")
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,8 @@ class Services:
     users: UserService
     settings: SettingsService
     timeline: TimelineService
+    orders: OrderService
+    order_list: OrderListService
     clock: Clock
 
 
@@ -73,13 +83,16 @@ class MainWindow(QMainWindow):
         self.timeline_model = TimelineModel(services.timeline, formatter)
         self.profile = CustomerProfileView(formatter, self.timeline_model)
         self.trash_page = TrashPage(can_purge=actor.is_owner)
+        self.order_model = OrderListModel(services.order_list, formatter)
+        self.orders_page = OrdersPage(self.order_model, services.clock)
+        self.products_page = ProductsPage()
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.customers_page)
-        self.stack.addWidget(self.profile)
-        self.stack.addWidget(self.trash_page)
+        for page in (self.customers_page, self.profile, self.orders_page, self.products_page,
+                     self.trash_page):
+            self.stack.addWidget(page)
 
         self.nav = QListWidget()
-        self.nav.addItems(["Customers", "Trash"])
+        self.nav.addItems(NAV_ITEMS)
         self.nav.setCurrentRow(0)
         self.nav.setMaximumWidth(220)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -105,6 +118,12 @@ class MainWindow(QMainWindow):
         self.profile.add_note.connect(self.add_note)
         self.profile.pin_note.connect(self.pin_note)
         self.profile.delete_note.connect(self.delete_note)
+        self.profile.new_order.connect(self.new_order)
+        self.profile.show_orders.connect(self.show_customer_orders)
+        self.orders_page.open_order.connect(self.open_order)
+        self.products_page.add.connect(lambda: self.edit_product(None))
+        self.products_page.edit.connect(self.edit_product)
+        self.products_page.refresh_requested.connect(self.show_products)
         self.trash_page.restore.connect(self.restore_customers)
         self.trash_page.purge.connect(self.purge_customers)
         self.stack.currentChanged.connect(self._page_changed)
@@ -161,17 +180,82 @@ class MainWindow(QMainWindow):
     # ---- navigation --------------------------------------------------------------------------
 
     def _navigate(self, row: int) -> None:
-        if row == 0:
-            self.show_list()
-        elif row == 1:
-            self.show_trash()
+        pages: dict[str, Callable[[], None]] = {
+            "Customers": self.show_list, "Orders": self.show_orders,
+            "Products": self.show_products, "Trash": self.show_trash}
+        pages[NAV_ITEMS[row]]()
+
+    def _select_nav(self, name: str) -> None:
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(NAV_ITEMS.index(name))
+        self.nav.blockSignals(False)
 
     def show_trash(self) -> None:
         self.trash_page.show_rows(self._services.customers.trash(), self._formatter)
         self.stack.setCurrentWidget(self.trash_page)
-        self.nav.blockSignals(True)
-        self.nav.setCurrentRow(1)
-        self.nav.blockSignals(False)
+        self._select_nav("Trash")
+
+    def show_orders(self) -> None:
+        self.order_model.refresh()
+        self.stack.setCurrentWidget(self.orders_page)
+        self._select_nav("Orders")
+
+    def show_customer_orders(self, customer_id: int) -> None:
+        """What has this customer ordered before? The order list, for them only."""
+        name = self.profile.customer.display_name if self.profile.customer else ""
+        self.orders_page.show_customer((customer_id, name))
+        self.show_orders()
+
+    def show_products(self) -> None:
+        self.products_page.show_products(
+            self._services.orders.products(
+                include_retired=self.products_page.show_retired.isChecked()),
+            self._formatter)
+        self.stack.setCurrentWidget(self.products_page)
+        self._select_nav("Products")
+
+    def edit_product(self, product_id: int | None) -> None:
+        existing = (attempt(self, lambda: self._services.orders.product(product_id))
+                    if product_id is not None else None)
+        if product_id is not None and existing is None:
+            return
+        dialog = ProductDialog(self._services.orders, self._actor, self._formatter, existing,
+                               self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self.show_products())
+        dialog.open()
+
+    def new_order(self, customer_id: int) -> OrderDialog | None:
+        shown = self.profile.customer
+        if shown is not None and shown.id == customer_id:
+            name = shown.display_name
+        else:
+            customer = attempt(self, lambda: self._services.customers.get(customer_id))
+            if customer is None:
+                return None
+            name = customer.display_name
+        return self._order_dialog((customer_id, name), None)
+
+    def open_order(self, order_id: int) -> OrderDialog | None:
+        order = attempt(self, lambda: self._services.orders.get(order_id))
+        if order is None:
+            return None
+        return self._order_dialog((order.customer_id, order.customer_name), order)
+
+    def _order_dialog(self, customer: tuple[int, str], order: OrderView | None) -> OrderDialog:
+        dialog = OrderDialog(self._services.orders, self._actor, self._formatter,
+                             customer=customer, order=order, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self._order_changed)
+        dialog.open_order.connect(self.open_order)
+        dialog.open()
+        return dialog
+
+    def _order_changed(self, _order_id: int) -> None:
+        self.order_model.refresh()
+        self.customer_model.refresh()
+        if self.stack.currentWidget() is self.profile and self.profile.customer is not None:
+            self.open_customer(self.profile.customer.id)
 
     def restore_customers(self, customer_ids: list[int]) -> None:
         restored = attempt(self, lambda: self._services.customers.restore_many(customer_ids,
@@ -201,9 +285,7 @@ class MainWindow(QMainWindow):
 
     def show_list(self) -> None:
         self.stack.setCurrentWidget(self.customers_page)
-        self.nav.blockSignals(True)
-        self.nav.setCurrentRow(0)
-        self.nav.blockSignals(False)
+        self._select_nav("Customers")
         self.customers_page.table.setFocus()
 
     def focus_search(self) -> None:
@@ -268,6 +350,7 @@ class MainWindow(QMainWindow):
     def set_formatter(self, formatter: Formatter) -> None:
         self._formatter = formatter
         self.customer_model.set_formatter(formatter)
+        self.order_model.set_formatter(formatter)
         self.profile.set_formatter(formatter)
         if self.profile.customer is not None:
             self.profile.show_customer(self.profile.customer)

@@ -51,6 +51,7 @@ class Order(Tracked, Base):
     __table_args__ = (
         Index("ix_orders_customer_ordered", "customer_id", "ordered_at"),
         Index("ix_orders_state_ordered", "state", "ordered_at"),
+        Index("ix_orders_ordered", "ordered_at", "id"),  # the order list: newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

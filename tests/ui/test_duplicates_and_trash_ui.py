@@ -75,7 +75,7 @@ def test_delete_then_restore_from_the_trash(qtbot: QtBot,
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.profile.delete_button.click()
     assert window.customer_model.rowCount() == 0
-    window.nav.setCurrentRow(1)
+    window.nav.setCurrentRow(3)  # Customers, Orders, Products, Trash
     page = window.trash_page
     assert window.stack.currentWidget() is page
     assert page.table.rowCount() == 1

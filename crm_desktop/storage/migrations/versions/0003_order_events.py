@@ -78,6 +78,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_order_events_customer_at", ["customer_id", "at"], unique=False)
         batch_op.create_index("ix_order_events_order", ["order_id", "at"], unique=False)
 
+    op.create_index("ix_orders_ordered", "orders", ["ordered_at", "id"])
     # Existing rows start at 0 and are computed below.
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(
@@ -137,6 +138,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_ordered", table_name="orders")
+    op.create_index("ix_orders_ordered", "orders", ["ordered_at", "id"])
     # Existing rows start at 0 and are computed below.
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_column("gross_total")

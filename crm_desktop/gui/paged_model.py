@@ -1,0 +1,93 @@
+"""A lazy table over rows that live in SQL: a COUNT for the scrollbar, pages on demand.
+
+Only the pages a view looks at are fetched (keyset paging from the previous page when it is
+cached, OFFSET for a jump), and only the most recently used pages are kept. Subclasses say
+how to count, how to fetch a page and how to show a row.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+Index = QModelIndex | QPersistentModelIndex
+Row = TypeVar("Row")
+
+
+class PagedTableModel(QAbstractTableModel, Generic[Row]):
+    headers: tuple[str, ...] = ()
+
+    def __init__(self, *, page_size: int = 200, max_pages: int = 40) -> None:
+        super().__init__()
+        self._page_size = page_size
+        self._max_pages = max_pages
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self._count = 0
+
+    # ---- for subclasses ------------------------------------------------------------------------
+
+    def count_rows(self) -> int:
+        raise NotImplementedError
+
+    def fetch_page(self, offset: int, limit: int, after: Row | None) -> list[Row]:
+        raise NotImplementedError
+
+    def cell(self, row: Row, column: int, role: int) -> Any:
+        raise NotImplementedError
+
+    # ---- Qt model interface --------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        return None if row is None else self.cell(row, index.column(), role)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.headers)):
+            return self.headers[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # ---- paging --------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read everything, e.g. after a save or a new filter."""
+        self.beginResetModel()
+        self._pages.clear()
+        self._count = self.count_rows()
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Row | None:
+        if not 0 <= row < self._count:
+            return None
+        number, offset = divmod(row, self._page_size)
+        page = self._page(number)
+        return page[offset] if offset < len(page) else None
+
+    def _page(self, number: int) -> list[Row]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        previous = self._pages.get(number - 1)
+        after = previous[-1] if previous and len(previous) == self._page_size else None
+        page = self.fetch_page(number * self._page_size, self._page_size, after)
+        self._pages[number] = page
+        while len(self._pages) > self._max_pages:
+            self._pages.popitem(last=False)
+        return page
