@@ -147,7 +147,7 @@ def generate(
             user_ids = list(conn.scalars(select(User.id)))
         tag_ids = _ensure_named(conn, table_of(Tag), TAGS, stamp, key=True)
         category_ids = _ensure_named(conn, table_of(FeedbackCategory), CATEGORIES, stamp)
-        products = _ensure_products(conn, fake, rng, stamp)
+        products = _ensure_products(conn, rng, stamp)
 
     ids = {t: 0 for t in ("customer", "contact", "address", "pref", "note", "date", "history",
                           "order", "line", "invoice", "iline", "payment", "follow", "query",
@@ -183,9 +183,7 @@ def generate(
             since = min(since, last_contact - timedelta(days=1))
             status = "customer" if status == "quiet" else status  # inactive is computed
             owner = rng.choice(user_ids)
-            phone_national = _fake_phone(rng, phone_example)
-            number = phonenumbers.parse(phone_national, region)
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            phone_national, e164 = _fake_phone(rng, phone_example)
             rows["contact"].append({**stamp, "id": ids["contact"], "customer_id": cid,
                                     "kind": "phone", "label": rng.choice(["mobile", "home", ""]),
                                     "value": phone_national, "normalized": e164,
@@ -281,7 +279,8 @@ def generate(
                                          "apology_made": None, "action_taken": None})
                 ids["feedback"] += 1
             rows["search"].append({"customer_id": cid, **document(
-                first, last, company or "", emails=emails, phones=[e164], other=searchable)})
+                first, last, company or "", emails=emails, phones=[], other=searchable),
+                "digits": f"{e164[1:]} {e164[1 + len(str(phone_example.country_code)):]}"})
             rows["customer"].append({
                 **stamp, "id": cid, "first_name": first, "last_name": last, "company": company,
                 "sort_name": sort_name_for(first, last, company or ""), "status": status,
@@ -336,14 +335,16 @@ def _ascii(name: str) -> str:
     return "".join(c for c in fold(name) if c.isalnum()) or "customer"
 
 
-def _fake_phone(rng: random.Random, example: phonenumbers.PhoneNumber) -> str:
-    """A number shaped like the region's example number, with the last digits changed."""
+def _fake_phone(rng: random.Random, example: phonenumbers.PhoneNumber) -> tuple[str, str]:
+    """(national form, E.164) of a number shaped like the region's example number, with the
+    last digits changed."""
     national = str(example.national_number)
     keep = max(1, len(national) - 6)
     digits = national[:keep] + "".join(str(rng.randint(0, 9)) for _ in national[keep:])
     number = phonenumbers.PhoneNumber(country_code=example.country_code,
                                       national_number=int(digits))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+            f"+{example.country_code}{digits}")
 
 
 def _ensure_named(conn: Connection, table: Table, names: list[str], stamp: dict[str, Any],
@@ -358,18 +359,41 @@ def _ensure_named(conn: Connection, table: Table, names: list[str], stamp: dict[
     return [existing[n] for n in names]
 
 
-def _ensure_products(conn: Connection, fake: Faker, rng: random.Random,
+CATALOGUE = (
+    # name, unit, price range in cents, tax rate (%)
+    ('Oak side table', 'pc', (14900, 32900), '19'),
+    ('Walnut bookshelf', 'pc', (29900, 64900), '19'),
+    ('Linen napkins, set of 4', 'set', (1800, 3400), '19'),
+    ('Hand-thrown mug', 'pc', (1400, 2600), '19'),
+    ('Beeswax candle', 'pc', (600, 1500), '19'),
+    ('Wool throw', 'pc', (5900, 12900), '19'),
+    ('Ceramic vase', 'pc', (2400, 7900), '19'),
+    ('Cotton tea towel', 'pc', (700, 1400), '19'),
+    ('Olive wood board', 'pc', (2900, 5900), '19'),
+    ('Glass carafe', 'pc', (1900, 3900), '19'),
+    ('Seasonal bouquet', 'pc', (2500, 6500), '7'),
+    ('Potted herb', 'pc', (450, 1200), '7'),
+    ('Local honey, 500 g', 'jar', (650, 1200), '7'),
+    ('Loose-leaf tea, 100 g', 'bag', (550, 1400), '7'),
+    ('Ground coffee, 250 g', 'bag', (700, 1500), '7'),
+    ('Greeting card', 'pc', (250, 600), '7'),
+    ('Gift wrapping', 'pc', (150, 500), '19'),
+    ('Furniture polish', 'bottle', (800, 1600), '19'),
+    ('Delivery within town', 'trip', (900, 2500), '19'),
+    ('Assembly service', 'h', (3500, 6000), '19'),
+    ('Repair voucher', 'pc', (2000, 5000), '0'),
+)
+
+
+def _ensure_products(conn: Connection, rng: random.Random,
                      stamp: dict[str, Any]) -> list[tuple[int, str, Decimal, Decimal]]:
     table = table_of(Product)
     if not conn.scalar(select(func.count()).select_from(table)):
         rows = []
-        for i in range(40):
-            price = Decimal(rng.randint(150, 15000)) / 100
-            rows.append({**stamp, "sku": f"SKU-{1000 + i}",
-                         "name": fake.catch_phrase().split()[-1].title() + f" {i + 1}",
-                         "description": "", "unit_price": price,
-                         "tax_rate": rng.choice([Decimal("0"), Decimal("7"), Decimal("19")]),
-                         "unit": "pc", "active": True})
+        for i, (name, unit, (low, high), rate) in enumerate(CATALOGUE):
+            rows.append({**stamp, "sku": f"SKU-{1001 + i}", "name": name,
+                         "description": "", "unit_price": Decimal(rng.randint(low, high)) / 100,
+                         "tax_rate": Decimal(rate), "unit": unit, "active": True})
         conn.execute(table.insert(), rows)
     return [(r.id, r.name, r.unit_price, r.tax_rate) for r in conn.execute(
         select(table.c.id, table.c.name, table.c.unit_price, table.c.tax_rate))]

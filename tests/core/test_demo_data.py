@@ -5,9 +5,17 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_desktop.demo_data import generate
-from crm_desktop.models import ContactKind, ContactPoint, Customer, Invoice, InvoiceLine
+from crm_desktop.models import (
+    ContactKind,
+    ContactPoint,
+    Customer,
+    CustomerSearch,
+    Invoice,
+    InvoiceLine,
+)
 from crm_desktop.money import line_totals
 from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
+from crm_desktop.services.search_index import phone_digits
 from crm_desktop.storage.database import Database
 
 
@@ -22,6 +30,10 @@ def test_demo_data_is_valid_data(any_db: Database, customers: int) -> None:
             number = phonenumbers.parse(phone.normalized)
             assert phonenumbers.is_possible_number(number)
             assert phone.digits == phone.normalized.lstrip("+")
+            # The generator writes search rows itself: they must equal what the service makes.
+            indexed = session.get(CustomerSearch, phone.customer_id)
+            assert indexed is not None
+            assert indexed.digits == phone_digits(phone.normalized)
         for invoice in session.scalars(select(Invoice)):
             lines = session.scalars(select(InvoiceLine).where(
                 InvoiceLine.invoice_id == invoice.id)).all()
