@@ -5,10 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.formatting import STATUS_LABELS
 from crm_desktop.gui.customer_list_model import COLUMNS, CustomerListModel
 from crm_desktop.gui.ui_state import restore_header, save_header
+from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.models import CustomerStatus
 from crm_desktop.services.customer_list_service import CustomerFilter
 from crm_desktop.services.customer_search import SEARCH_LIMIT
@@ -115,18 +114,9 @@ class CustomersPage(QWidget):
 
         self.table = CustomerTable()
         self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        # Rows are fetched lazily; fixed heights keep Qt from measuring every row.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        read_only_table(self.table, many=True, stretch_last=False)
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
-        header.setStretchLastSection(False)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         for column, width in zip(range(len(COLUMNS)), (190, 150, 90, 130, 200, 140, 120, 110,

@@ -8,7 +8,6 @@ from html import escape
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QFrame,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.customer_form import PREFERENCE_LABELS
 from crm_desktop.gui.timeline_model import TimelineModel
+from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.models import ContactKind, CustomerStatus
 from crm_desktop.services.customer_service import CustomerDetail
 from crm_desktop.services.dates import KIND_LABELS
@@ -162,12 +162,7 @@ class CustomerProfileView(QWidget):
             self.timeline_filter.addItem(label)
         self.timeline_view = QTableView()
         self.timeline_view.setModel(timeline)
-        self.timeline_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.timeline_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.timeline_view.verticalHeader().setVisible(False)
-        self.timeline_view.setWordWrap(False)
-        self.timeline_view.setAlternatingRowColors(True)
-        self.timeline_view.horizontalHeader().setStretchLastSection(True)
+        read_only_table(self.timeline_view)
         for column, width in enumerate((170, 80, 330, 300, 120)):
             self.timeline_view.setColumnWidth(column, width)
         timeline_box = QGroupBox("History")

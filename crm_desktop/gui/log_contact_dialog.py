@@ -10,19 +10,16 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
-from crm_desktop.gui.field_errors import FieldErrors, error_label, save_with_field_errors
+from crm_desktop.gui.widgets import FormDialog
 from crm_desktop.models import FollowUpChannel, HistoryKind
 from crm_desktop.services.follow_up_service import FollowUpRequest
 from crm_desktop.services.timeline_service import TimelineService
@@ -36,11 +33,10 @@ CHANNELS = ((FollowUpChannel.CALL, "Call"), (FollowUpChannel.VISIT, "Visit"),
 FOLLOW_UP_AFTER_DAYS = 7
 
 
-class LogContactDialog(QDialog):
+class LogContactDialog(FormDialog):
     def __init__(self, service: TimelineService, actor: Actor, *, customer_id: int,
                  customer_name: str, clock: Clock, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Log a contact with {customer_name}")
+        super().__init__(f"Log a contact with {customer_name}", parent)
         self._service = service
         self._actor = actor
         self._customer_id = customer_id
@@ -80,28 +76,14 @@ class LogContactDialog(QDialog):
         follow_form.addRow("&How", self.channel)
         follow_form.addRow("&Purpose", self.purpose)
 
-        self.error = error_label()
-        form = QFormLayout()
-        form.addRow("&Kind", self.kind)
-        form.addRow("&Summary", self.summary)
-        form.addRow("&Outcome", self.outcome)
-        form.addRow("&Details", self.details)
-        form.addRow("&When", self.when)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.follow_up)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-        self._errors = FieldErrors()
-        for key, widget in (("summary", self.summary), ("outcome", self.outcome),
-                            ("details", self.details), ("occurred_at", self.when),
-                            ("follow_up.due", self.due), ("follow_up.purpose", self.purpose)):
-            self._errors.register(key, widget, self.error)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        self.add_field("&Kind", self.kind)
+        self.add_field("&Summary", self.summary, "summary")
+        self.add_field("&Outcome", self.outcome, "outcome")
+        self.add_field("&Details", self.details, "details")
+        self.add_field("&When", self.when, "occurred_at")
+        self.insert_below_form(self.follow_up)
+        self.watch("follow_up.due", self.due)
+        self.watch("follow_up.purpose", self.purpose)
         self.follow_up.toggled.connect(self._follow_up_toggled)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -121,7 +103,7 @@ class LogContactDialog(QDialog):
                                         FollowUpChannel(self.channel.currentData()),
                                         self.purpose.text())
         when = datetime.fromtimestamp(self.when.dateTime().toSecsSinceEpoch(), UTC)
-        self.saved_id = save_with_field_errors(self, self._errors, lambda: self._service.log(
+        self.saved_id = self.attempt_save(lambda: self._service.log(
             self._customer_id, HistoryKind(self.kind.currentData()), self.summary.text(),
             self._actor, outcome=self.outcome.text(), details=self.details.toPlainText(),
             occurred_at=when, follow_up=follow_up))

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -37,6 +36,7 @@ from crm_desktop.gui.errors import attempt
 from crm_desktop.gui.field_errors import FieldErrors, error_label, save_with_field_errors
 from crm_desktop.gui.orders_page import STATE_LABELS
 from crm_desktop.gui.product_dialog import ProductDialog
+from crm_desktop.gui.widgets import FormDialog
 from crm_desktop.models import OrderState, RefundKind
 from crm_desktop.money import totals
 from crm_desktop.services.order_service import (
@@ -464,22 +464,18 @@ class OrderDialog(QDialog):
         self.open_order.emit(draft.id)
 
 
-class DeliveryDialog(QDialog):
+class DeliveryDialog(FormDialog):
     """How many of each line reached the customer now (all that is left, unless changed)."""
 
     def __init__(self, parent: OrderDialog, lines: tuple[OrderLineView, ...]) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Record a delivery")
+        super().__init__("Record a delivery", parent, ok=QDialogButtonBox.StandardButton.Ok)
         self.quantities: dict[int, Decimal] = {}
         self._locale = parent.formatter.locale
-        self._service_check = parent
         self.edits: dict[int, QLineEdit] = {}
         grid = QGridLayout()
         grid.addWidget(QLabel("<b>Line</b>"), 0, 0)
         grid.addWidget(QLabel("<b>Still to deliver</b>"), 0, 1)
         grid.addWidget(QLabel("<b>Delivered now</b>"), 0, 2)
-        self._errors = FieldErrors()
-        self.error = error_label()
         f = parent.formatter
         for r, line in enumerate((li for li in lines if li.outstanding > 0), start=1):
             edit = QLineEdit(f.number(line.outstanding))
@@ -487,17 +483,10 @@ class DeliveryDialog(QDialog):
             grid.addWidget(QLabel(line.description), r, 0)
             grid.addWidget(QLabel(f.number(line.outstanding)), r, 1)
             grid.addWidget(edit, r, 2)
-            self._errors.register(f"deliveries.{line.id}", edit, self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        layout = QVBoxLayout(self)
-        layout.addLayout(grid)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        buttons.accepted.connect(self.check)
-        buttons.rejected.connect(self.reject)
+            self.watch(f"deliveries.{line.id}", edit)
+        self.form.addRow(grid)
 
-    def check(self) -> None:
+    def save(self) -> None:
         def read() -> dict[int, Decimal]:
             errors: dict[str, str] = {}
             quantities: dict[int, Decimal] = {}
@@ -513,16 +502,15 @@ class DeliveryDialog(QDialog):
                 raise ValidationError(errors)
             return quantities
 
-        quantities = save_with_field_errors(self, self._errors, read)
+        quantities = self.attempt_save(read)
         if quantities is not None:
             self.quantities = quantities
             self.accept()
 
 
-class ReturnDialog(QDialog):
+class ReturnDialog(FormDialog):
     def __init__(self, parent: OrderDialog, lines: list[OrderLineView]) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Record a return")
+        super().__init__("Record a return", parent, ok=QDialogButtonBox.StandardButton.Ok)
         self.result_input: ReturnInput | None = None
         self._locale = parent.formatter.locale
         self.line = QComboBox()
@@ -540,28 +528,14 @@ class ReturnDialog(QDialog):
         today = datetime.now(local_zone()).date()
         self.when = QDateEdit(QDate(today.year, today.month, today.day))
         self.when.setCalendarPopup(True)
-        self.error = error_label()
-        form = QFormLayout()
-        form.addRow("&Line", self.line)
-        form.addRow("&Quantity", self.quantity)
-        form.addRow("Rea&son", self.reason)
-        form.addRow("", self.refund)
-        form.addRow("", self.credit)
-        form.addRow("&Date", self.when)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self._errors = FieldErrors()
-        for key, widget in (("quantity", self.quantity), ("reason", self.reason),
-                            ("returned_at", self.when)):
-            self._errors.register(key, widget, self.error)
-        buttons.accepted.connect(self.check)
-        buttons.rejected.connect(self.reject)
+        self.add_field("&Line", self.line)
+        self.add_field("&Quantity", self.quantity, "quantity")
+        self.add_field("Rea&son", self.reason, "reason")
+        self.add_field("", self.refund)
+        self.add_field("", self.credit)
+        self.add_field("&Date", self.when, "returned_at")
 
-    def check(self) -> None:
+    def save(self) -> None:
         def read() -> ReturnInput:
             quantity = parse_number("quantity", "Quantity", self.quantity.text(), self._locale)
             if not self.reason.text().strip():
@@ -575,6 +549,6 @@ class ReturnDialog(QDialog):
                                RefundKind.REFUND if self.refund.isChecked()
                                else RefundKind.CREDIT, when)
 
-        self.result_input = save_with_field_errors(self, self._errors, read)
+        self.result_input = self.attempt_save(read)
         if self.result_input is not None:
             self.accept()

@@ -7,10 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import Formatter, local_zone
 from crm_desktop.gui.paged_model import PagedTableModel
+from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.models import OrderState
 from crm_desktop.services.order_list_service import OrderFilter, OrderListService, OrderRow
 
@@ -103,13 +102,7 @@ class OrdersPage(QWidget):
         top.addWidget(self.clear_customer)
         self.table = QTableView()
         self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        read_only_table(self.table)
         for column, width in enumerate((70, 110, 200, 100, 380)):
             self.table.setColumnWidth(column, width)
         self.count_label = QLabel()

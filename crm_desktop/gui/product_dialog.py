@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLineEdit,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import Formatter
-from crm_desktop.gui.field_errors import FieldErrors, error_label, save_with_field_errors
+from crm_desktop.gui.widgets import FormDialog
 from crm_desktop.services.order_service import OrderService, ProductInput, ProductView
 from crm_desktop.validation import parse_number
 
 
-class ProductDialog(QDialog):
+class ProductDialog(FormDialog):
     def __init__(self, orders: OrderService, actor: Actor, formatter: Formatter,
                  existing: ProductView | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Edit {existing.name}" if existing else "New product")
+        super().__init__(f"Edit {existing.name}" if existing else "New product", parent)
         self._orders = orders
         self._actor = actor
         self._locale = formatter.locale
@@ -45,28 +35,13 @@ class ProductDialog(QDialog):
         self.unit.setMaxLength(20)
         self.active = QCheckBox("Can be ordered (untick to retire it; old orders keep it)")
         self.active.setChecked(existing.active if existing else True)
-        self.error = error_label()
-        form = QFormLayout()
-        form.addRow("&SKU", self.sku)
-        form.addRow("&Name", self.name)
-        form.addRow("&Description", self.description)
-        form.addRow("Unit &price", self.unit_price)
-        form.addRow("&Tax rate (%)", self.tax_rate)
-        form.addRow("&Unit", self.unit)
-        form.addRow("", self.active)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self._errors = FieldErrors()
-        for key, widget in (("sku", self.sku), ("name", self.name),
-                            ("description", self.description), ("unit_price", self.unit_price),
-                            ("tax_rate", self.tax_rate), ("unit", self.unit)):
-            self._errors.register(key, widget, self.error)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        self.add_field("&SKU", self.sku, "sku")
+        self.add_field("&Name", self.name, "name")
+        self.add_field("&Description", self.description, "description")
+        self.add_field("Unit &price", self.unit_price, "unit_price")
+        self.add_field("&Tax rate (%)", self.tax_rate, "tax_rate")
+        self.add_field("&Unit", self.unit, "unit")
+        self.add_field("", self.active)
 
     def _input(self) -> ProductInput:
         errors: dict[str, str] = {}
@@ -91,6 +66,6 @@ class ProductDialog(QDialog):
             return self._orders.update_product(self._existing.id, self._existing.version,
                                                data, self._actor)
 
-        self.saved = save_with_field_errors(self, self._errors, save)
+        self.saved = self.attempt_save(save)
         if self.saved is not None:
             self.accept()

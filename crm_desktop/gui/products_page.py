@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QPushButton,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.formatting import Formatter
+from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.services.order_service import ProductView
 
 HEADERS = ("SKU", "Name", "Unit price", "Tax", "Unit", "")
@@ -38,11 +38,7 @@ class ProductsPage(QWidget):
         bar.addWidget(self.show_retired)
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        read_only_table(self.table)
         self.table.setColumnWidth(1, 320)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)

@@ -9,29 +9,24 @@ from babel import Locale
 from babel.numbers import get_territory_currencies
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.gui.field_errors import FieldErrors, error_label, save_with_field_errors
+from crm_desktop.gui.widgets import FormDialog
 from crm_desktop.services.settings_service import BusinessSettings, SettingsService
 
 LOCALES = ["en_US", "en_GB", "en_IE", "en_AU", "en_CA", "de_DE", "de_AT", "de_CH", "fr_FR",
            "fr_BE", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_PT", "sv_SE", "da_DK", "nb_NO"]
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(FormDialog):
     def __init__(self, service: SettingsService, actor: Actor,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Shop settings")
+        super().__init__("Shop settings", parent)
         self._service = service
         self._actor = actor
         self._current = service.business()
@@ -59,33 +54,16 @@ class SettingsDialog(QDialog):
         self.quiet_days.setValue(self._current.inactive_after_days)
         self.quiet_days.setToolTip("A customer with no order or contact for this long is shown "
                                    "as inactive")
-        self.error = error_label()
-
-        form = QFormLayout()
-        form.addRow("Shop &name", self.shop_name)
-        form.addRow("&Country", self.country)
-        form.addRow("C&urrency", self.currency)
-        form.addRow("&Language and formats", self.locale_box)
-        form.addRow("&Inactive after", self.quiet_days)
+        self.add_field("Shop &name", self.shop_name, "shop_name")
+        self.add_field("&Country", self.country, "country")
+        self.add_field("C&urrency", self.currency, "currency")
+        self.add_field("&Language and formats", self.locale_box, "locale")
+        self.add_field("&Inactive after", self.quiet_days, "inactive_after_days")
         hint = QLabel("Changing the country changes the default region for phone numbers "
                       "typed without a +country code.")
         hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-        self._errors = FieldErrors()
-        for key, widget in (("shop_name", self.shop_name), ("country", self.country),
-                            ("currency", self.currency), ("locale", self.locale_box),
-                            ("inactive_after_days", self.quiet_days)):
-            self._errors.register(key, widget, self.error)
+        self.insert_below_form(hint)
         self.country.currentIndexChanged.connect(self._suggest_currency)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
 
     def _suggest_currency(self) -> None:
         currencies = get_territory_currencies(str(self.country.currentData()))
@@ -113,6 +91,6 @@ class SettingsDialog(QDialog):
             self._service.save_business(settings, self._actor)
             return settings
 
-        self.saved = save_with_field_errors(self, self._errors, save)
+        self.saved = self.attempt_save(save)
         if self.saved is not None:
             self.accept()

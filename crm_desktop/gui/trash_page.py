@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.formatting import Formatter
+from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.services.customer_service import TRASH_DAYS, TrashRow
 
 HEADERS = ("Name", "Deleted", "By", "Goes for good on")
@@ -33,10 +33,7 @@ class TrashPage(QWidget):
         intro.setWordWrap(True)
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        read_only_table(self.table, many=True)
         self.table.setColumnWidth(0, 260)
         self.table.setColumnWidth(1, 190)
         self.table.setColumnWidth(2, 160)

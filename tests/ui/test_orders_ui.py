@@ -83,7 +83,7 @@ def test_product_order_partial_delivery_return_and_timeline(
         self.edits[oak.id].setText("1")
         self.edits[polish.id].setText("2")
         self.edits[_cloth.id].setText("0")
-        self.check()
+        self.save()
         return int(self.result())
 
     monkeypatch.setattr(DeliveryDialog, "exec", deliver_some)
@@ -96,7 +96,7 @@ def test_product_order_partial_delivery_return_and_timeline(
     def return_one(self: ReturnDialog) -> int:
         self.quantity.setText("1")
         self.reason.setText("Scratched top")
-        self.check()
+        self.save()
         return int(self.result())
 
     monkeypatch.setattr(ReturnDialog, "exec", return_one)
