@@ -41,6 +41,7 @@ from crm_desktop.gui.ui_state import (
     save_geometry,
     save_splitter,
 )
+from crm_desktop.gui.users_dialog import UsersDialog
 from crm_desktop.models import CustomerStatus
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import BulkChange, CustomerDetail, CustomerService
@@ -147,6 +148,10 @@ class MainWindow(QMainWindow):
             self.settings_action.setToolTip("Only the shop owner can change the settings")
         self.settings_action.triggered.connect(self.edit_settings)
         file_menu.addAction(self.settings_action)
+        self.users_action = QAction("&People who use the app…", self)
+        self.users_action.setEnabled(self._actor.is_owner)
+        self.users_action.triggered.connect(self.edit_users)
+        file_menu.addAction(self.users_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -337,6 +342,13 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self._services.settings, self._actor, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda result: self._settings_closed(dialog, result))
+        dialog.open()
+        return dialog
+
+    def edit_users(self) -> UsersDialog:
+        dialog = UsersDialog(self._services.users, self._actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._refresh_choices())
         dialog.open()
         return dialog
 

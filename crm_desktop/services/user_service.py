@@ -82,6 +82,26 @@ class UserService:
                 raise NotFoundError(f"User {user_id} no longer exists.")
             return _view(user)
 
+    def list_all(self) -> list[UserView]:
+        with self._db.read() as session:
+            users = session.scalars(select(User).order_by(User.active.desc(),
+                                                          User.display_name)).all()
+            return [_view(u) for u in users]
+
+    def set_active(self, user_id: int, active: bool, actor: Actor) -> UserView:
+        """Someone who left keeps their name on the history but can no longer sign in."""
+        actor.require_owner("change who can use the app")
+        if user_id == actor.user_id and not active:
+            raise ValidationError.single("active", "You cannot switch off your own account.")
+        with self._db.transaction(actor) as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise NotFoundError(f"User {user_id} no longer exists.")
+            # (The acting owner cannot switch themselves off, so an owner always remains.)
+            user.active = active
+            session.flush()
+            return _view(user)
+
     def add(self, display_name: str, role: Role, actor: Actor) -> UserView:
         actor.require_owner("add users")
         name = clean_text("display_name", "Name", display_name, max_length=120, required=True)

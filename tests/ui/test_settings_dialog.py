@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -54,3 +55,46 @@ def test_receptionist_cannot_open_settings(qtbot: QtBot, db: Database, reception
     qtbot.addWidget(window)
     assert not window.settings_action.isEnabled()
     assert "Only the shop owner" in window.settings_action.toolTip()
+
+
+def test_owner_adds_the_receptionist_and_switches_off_a_leaver(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database,
+        owner: Actor) -> None:
+    from crm_desktop.gui.users_dialog import UsersDialog
+    from crm_desktop.models import Role
+    from crm_desktop.services.user_service import UserService
+
+    window = make_window()
+    dialog = window.edit_users()
+    assert isinstance(dialog, UsersDialog)
+    qtbot.keyClicks(dialog.name, "Rita Reception")
+    dialog.add_button.click()
+    assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == [
+        "Olivia Owner — Owner", "Rita Reception — Receptionist"]
+    assert window.customers_page.owner_filter.findText("Rita Reception") < 0
+    dialog.add_button.click()  # no name
+    assert "Name is required" in dialog.error.text()
+    dialog.list.setCurrentRow(0)
+    dialog.toggle.click()  # the owner cannot switch themselves off
+    assert "cannot switch off your own account" in dialog.error.text()
+    dialog.list.setCurrentRow(1)
+    dialog.toggle.click()
+    assert dialog.list.item(1).text() == "Rita Reception — Receptionist (switched off)"
+    assert [u.display_name for u in UserService(db).list_active()] == ["Olivia Owner"]
+    dialog.list.setCurrentRow(1)
+    assert dialog.toggle.text() == "Switch on again"
+    dialog.done(0)
+    rita = [u for u in UserService(db).list_all() if u.role is Role.RECEPTIONIST]
+    assert len(rita) == 1 and not rita[0].active
+
+
+def test_users_are_the_owners_to_manage(qtbot: QtBot, db: Database, receptionist: Actor,
+                                        app_home: AppPaths) -> None:
+    from crm_desktop.errors import PermissionDeniedError
+    from crm_desktop.services.user_service import UserService
+
+    window = build_main_window(db, receptionist, open_ui_state(app_home))
+    qtbot.addWidget(window)
+    assert not window.users_action.isEnabled()
+    with pytest.raises(PermissionDeniedError):
+        UserService(db).set_active(receptionist.user_id or 0, False, receptionist)
