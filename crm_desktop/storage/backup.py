@@ -10,7 +10,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-KEEP_BACKUPS = 10
+KEEP_BACKUPS = 7  # a week of daily copies; each is as big as the database
 
 
 def backup_sqlite(db_file: Path, backup_dir: Path, reason: str, now: datetime) -> Path:

@@ -18,6 +18,7 @@ from crm_desktop.models import Base, Customer, HistoryEntry, Invoice, Order, Ord
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.services.customer_service import CustomerService
+from crm_desktop.storage.backup import KEEP_BACKUPS
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import (
     MIGRATIONS_DIR,
@@ -101,4 +102,5 @@ def test_backups_are_taken_daily_and_pruned(app_home: AppPaths, clock: FakeClock
         clock.advance(days=1)
         upgrade(database, app_home.backup_dir)
     database.dispose()
-    assert len(list(app_home.backup_dir.glob("*.sqlite3"))) == 10  # the oldest are pruned
+    assert len(list(app_home.backup_dir.glob("*.sqlite3"))) == KEEP_BACKUPS  # oldest pruned
+    assert KEEP_BACKUPS == 7
