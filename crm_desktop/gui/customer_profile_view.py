@@ -272,14 +272,10 @@ class CustomerProfileView(QWidget):
                            + (" <i>(primary)</i>" if contact.is_primary else ""))
             value = QLabel(contact.value)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            copy = QToolButton()
-            copy.setText("Copy")
-            copy.setToolTip(f"Copy {contact.value}")
-            copy.setObjectName(f"copy_{contact.id}")
-            copy.clicked.connect(lambda _=False, v=contact.value: self._copy(v))
             self.contacts_grid.addWidget(label, row, 0)
             self.contacts_grid.addWidget(value, row, 1)
-            self.contacts_grid.addWidget(copy, row, 2)
+            self.contacts_grid.addWidget(self._copy_button(f"copy_{contact.id}", contact.value),
+                                         row, 2)
         self.contacts_grid.setColumnStretch(1, 1)
 
     def _fill_addresses(self, customer: CustomerDetail) -> None:
@@ -291,7 +287,14 @@ class CustomerProfileView(QWidget):
             text = QLabel(f"<i>{escape(title)}</i><br>"
                           + "<br>".join(escape(line) for line in address.lines()))
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.addresses_layout.addWidget(text)
+            row = QHBoxLayout()
+            row.addWidget(text, 1)
+            row.addWidget(self._copy_button(f"copy_address_{address.id}",
+                                            "\n".join(address.lines())),
+                          0, Qt.AlignmentFlag.AlignTop)
+            holder = QWidget()
+            holder.setLayout(row)
+            self.addresses_layout.addWidget(holder)
 
     def _fill_preferences(self, customer: CustomerDetail) -> None:
         _clear(self.preferences_layout)
@@ -357,8 +360,14 @@ class CustomerProfileView(QWidget):
         if self.customer is not None:
             self.add_note.emit(self.customer.id)
 
-    def _copy(self, value: str) -> None:
-        QApplication.clipboard().setText(value)
+    def _copy_button(self, name: str, value: str) -> QToolButton:
+        button = QToolButton()
+        button.setText("Copy")
+        button.setToolTip(f"Copy {value.splitlines()[0] if value else ''}…"
+                          if "\n" in value else f"Copy {value}")
+        button.setObjectName(name)
+        button.clicked.connect(lambda _=False: QApplication.clipboard().setText(value))
+        return button
 
     def _edit(self) -> None:
         if self.customer is not None:

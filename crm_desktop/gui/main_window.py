@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self._refresh_choices()
         restore_geometry(ui_state, "main_window", self)
         restore_splitter(ui_state, "main_window", self.splitter)
+        restore_splitter(ui_state, "profile", self.profile.splitter)
         self.customers_page.search.setFocus()
 
     def _build_menus(self) -> None:
@@ -522,6 +523,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         save_geometry(self._ui_state, "main_window", self)
         save_splitter(self._ui_state, "main_window", self.splitter)
+        save_splitter(self._ui_state, "profile", self.profile.splitter)
         self.customers_page.save_state()
         self._ui_state.sync()
         event.accept()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,9 +30,14 @@ STATE_LABELS = {
     OrderState.SHIPPED: "Shipped", OrderState.DELIVERED: "Delivered",
     OrderState.CLOSED: "Closed", OrderState.CANCELLED: "Cancelled",
 }
+CUSTOM = -1
 PERIODS = (("Any time", None), ("Last 7 days", 7), ("Last 30 days", 30),
-           ("Last 90 days", 90), ("Last 365 days", 365))
+           ("Last 90 days", 90), ("Last 365 days", 365), ("From … to …", CUSTOM))
 ORDER_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def _day(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
 
 
 class OrderListModel(PagedTableModel[OrderRow]):
@@ -91,6 +97,14 @@ class OrdersPage(QWidget):
         self.period = QComboBox()
         for label, days in PERIODS:
             self.period.addItem(label, days)
+        today = clock().astimezone(local_zone()).date()
+        self.since = QDateEdit(QDate(today.year, today.month, 1))
+        self.until = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.hide()
+            edit.dateChanged.connect(self.apply_filters)
         self.customer_label = QLabel()
         self.clear_customer = QPushButton("Show everyone's")
         self.clear_customer.hide()
@@ -98,6 +112,8 @@ class OrdersPage(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.state_filter)
         top.addWidget(self.period)
+        top.addWidget(self.since)
+        top.addWidget(self.until)
         top.addWidget(self.customer_label)
         top.addWidget(self.clear_customer)
         self.table = QTableView()
@@ -134,10 +150,18 @@ class OrdersPage(QWidget):
         self._timer.stop()
         state = self.state_filter.currentData()
         days = self.period.currentData()
+        custom = days == CUSTOM
+        self.since.setVisible(custom)
+        self.until.setVisible(custom)
         today: date = self._clock().astimezone(local_zone()).date()
+        since: date | None = today - timedelta(days=int(days)) if days else None
+        until: date | None = None
+        if custom:
+            since, until = _day(self.since.date()), _day(self.until.date())
         self.model.set_filter(OrderFilter(
             state=OrderState(state) if state else None,
-            since=today - timedelta(days=int(days)) if days else None,
+            since=since,
+            until=until,
             text=self.search.text(),
             customer_id=self._customer[0] if self._customer else None,
         ))

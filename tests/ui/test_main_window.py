@@ -12,6 +12,7 @@ from crm_desktop.gui.customer_form import CustomerFormDialog
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.models import ContactKind, PreferenceKind
 from crm_desktop.services.customer_service import (
+    AddressInput,
     ContactInput,
     CustomerInput,
     CustomerService,
@@ -81,7 +82,8 @@ def test_search_as_you_type_and_enter_opens_the_profile(
 def test_copy_a_phone_number_in_one_click(qtbot: QtBot, make_window: Callable[[], MainWindow],
                                           db: Database, owner: Actor) -> None:
     customer = CustomerService(db).create(CustomerInput(first_name="Jim", contacts=[
-        ContactInput(ContactKind.PHONE, "201 555 0111")]), owner)
+        ContactInput(ContactKind.PHONE, "201 555 0111")], addresses=[AddressInput(
+            "1 High Street", postal_code="62701", city="Springfield")]), owner)
     window = make_window()
     window.open_customer(customer.id)
     button = window.profile.findChild(QToolButton, f"copy_{customer.contacts[0].id}")
@@ -89,6 +91,11 @@ def test_copy_a_phone_number_in_one_click(qtbot: QtBot, make_window: Callable[[]
     qtbot.waitUntil(lambda: button.height() > 0)  # laid out, so a click lands on it
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == "(201) 555-0111"
+    address = window.profile.findChild(QToolButton,
+                                       f"copy_address_{customer.addresses[0].id}")
+    assert address is not None
+    address.click()
+    assert QApplication.clipboard().text() == "1 High Street\n62701 Springfield\nUS"
 
 
 def test_edit_from_the_profile(qtbot: QtBot, make_window: Callable[[], MainWindow],
@@ -143,6 +150,8 @@ def test_window_splitter_and_columns_are_restored(qtbot: QtBot,
     header = window.customers_page.table.horizontalHeader()
     header.setSectionHidden(4, True)
     header.resizeSection(0, 321)
+    window.profile.splitter.setSizes([300, 200])
+    profile_sizes = window.profile.splitter.sizes()
     window.close()
     again = make_window()
     assert (again.width(), again.height()) == (710, 540)
@@ -150,6 +159,7 @@ def test_window_splitter_and_columns_are_restored(qtbot: QtBot,
     header = again.customers_page.table.horizontalHeader()
     assert header.isSectionHidden(4)
     assert header.sectionSize(0) == 321
+    assert again.profile.splitter.sizes() == profile_sizes
     assert isinstance(again._ui_state.value("main_window/geometry"), QByteArray)
 
 

@@ -18,6 +18,7 @@ from crm_desktop.models import OrderState
 from crm_desktop.services.customer_service import CustomerInput, CustomerService
 from crm_desktop.services.order_service import OrderService, ProductInput
 from crm_desktop.storage.database import Database
+from tests.conftest import FakeClock
 
 
 @pytest.fixture
@@ -197,3 +198,30 @@ def test_cancel_asks_for_a_reason(qtbot: QtBot, make_window: Callable[[], MainWi
     assert "Reason: Changed her mind" in dialog.steps.text()
     assert "deliver" not in dialog.action_buttons
     dialog.done(QDialog.DialogCode.Rejected)
+
+
+def test_orders_filtered_by_a_date_range(qtbot: QtBot, make_window: Callable[[], MainWindow],
+                                         jim: int, db: Database, owner: Actor,
+                                         clock: FakeClock) -> None:
+    from PySide6.QtCore import QDate
+
+    from crm_desktop.services.order_service import OrderLineInput
+
+    orders = OrderService(db)
+    for what in ("March vase", "Mid-March tulips", "Late March candle"):
+        orders.create_draft(jim, [OrderLineInput(Decimal(1), what, unit_price=Decimal(5),
+                                                 tax_rate=Decimal(7))], owner)
+        clock.advance(days=10)  # orders on 2, 12 and 22 March 2026
+    window = make_window()
+    window.nav.setCurrentRow(1)
+    page = window.orders_page
+    assert window.order_model.rowCount() == 3
+    page.period.setCurrentIndex(page.period.count() - 1)  # From … to …
+    assert page.since.isVisibleTo(page) and page.until.isVisibleTo(page)
+    page.since.setDate(QDate(2026, 3, 10))
+    page.until.setDate(QDate(2026, 3, 12))
+    assert [window.order_model.index(r, 4).data()
+            for r in range(window.order_model.rowCount())] == ["Mid-March tulips"]
+    page.period.setCurrentIndex(0)
+    assert not page.since.isVisibleTo(page)
+    assert window.order_model.rowCount() == 3
