@@ -63,6 +63,19 @@ def choose_actor(users: UserService, ui_state: QSettings) -> Actor | None:
     return chosen.as_actor()
 
 
+def purge_expired_trash(database: Database, actor: Actor) -> None:
+    """The trash empties itself when the owner signs in: no scheduled job to forget. It is
+    housekeeping: if it cannot run now (say the other desk holds a lock), the app opens anyway
+    and it runs next time."""
+    try:
+        purged = CustomerService(database).purge_expired(actor)
+    except CrmError as exc:
+        log.warning("could not empty the trash this time: %s", exc)
+        return
+    if purged:
+        log.info("purged %d customers from the trash after %d days", purged, TRASH_DAYS)
+
+
 def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> MainWindow:
     settings = SettingsService(database).business()
     formatter = Formatter(locale=settings.locale, currency=settings.currency)
@@ -96,10 +109,7 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
         if actor is None:
             return 0
         ui_state.setValue(LAST_USER_KEY, actor.user_id)
-        # The trash empties itself when the owner signs in: no scheduled job to forget.
-        purged = CustomerService(database).purge_expired(actor)
-        if purged:
-            log.info("purged %d customers from the trash after %d days", purged, TRASH_DAYS)
+        purge_expired_trash(database, actor)
         window = build_main_window(database, actor, ui_state)
     except CrmError as exc:
         log.warning("could not start: %s", exc)

@@ -6,6 +6,7 @@ On start: refuse a database made by a newer version, back the file up, then upgr
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from crm_desktop.errors import NewerDatabaseError
+from crm_desktop.errors import NewerDatabaseError, StorageError
 from crm_desktop.storage.backup import backup_sqlite, latest_backup_time
 from crm_desktop.storage.database import Database
 
@@ -91,7 +92,14 @@ def upgrade(database: Database, backup_dir: Path | None = None) -> Path | None:
         stale = newest is None or now - newest >= DAILY
         if current is not None and (current != head or stale):
             reason = "daily" if current == head else f"before-{head}"
-            backup = backup_sqlite(Path(db_file), backup_dir, reason, now)
+            try:
+                backup = backup_sqlite(Path(db_file), backup_dir, reason, now)
+            except (OSError, sqlite3.Error) as exc:
+                raise StorageError(
+                    f"The database could not be backed up to {backup_dir} ({exc}), so it was "
+                    "not opened; nothing was changed. Free some disk space or check the "
+                    "folder's permissions."
+                ) from exc
     if current != head:
         log.info("upgrading database %s from %s to %s", database.describe(), current, head)
         config = alembic_config(database)

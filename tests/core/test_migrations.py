@@ -104,3 +104,17 @@ def test_backups_are_taken_daily_and_pruned(app_home: AppPaths, clock: FakeClock
     database.dispose()
     assert len(list(app_home.backup_dir.glob("*.sqlite3"))) == KEEP_BACKUPS  # oldest pruned
     assert KEEP_BACKUPS == 7
+
+
+def test_a_failed_backup_is_a_clear_message_and_changes_nothing(app_home: AppPaths,
+                                                                clock: FakeClock) -> None:
+    from crm_desktop.errors import StorageError
+
+    database = Database(app_home.default_database_url(), clock=clock)
+    upgrade(database)  # a fresh database: nothing to back up yet
+    blocked = app_home.data_dir / "not-a-folder"
+    blocked.write_text("a file where the backup folder should be")
+    with pytest.raises(StorageError, match="could not be backed up"):
+        upgrade(database, blocked)
+    assert current_revision(database) == head_revision()
+    database.dispose()

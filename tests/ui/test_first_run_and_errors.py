@@ -88,3 +88,22 @@ def test_app_refuses_a_newer_database_with_a_message(app_home: AppPaths,
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: shown.append(text))
     assert run_app(app_home.default_database_url(), app_home, smoke_test=True) == 1
     assert "newer version of CRM Desktop" in shown[0]
+
+
+def test_a_busy_database_does_not_stop_the_app_opening_over_the_trash(
+        app_home: AppPaths, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from crm_desktop.gui.app import purge_expired_trash
+    from crm_desktop.services.customer_service import CustomerService
+
+    def busy(*_args: object) -> int:
+        raise StorageError("The database is busy with another task.")
+
+    database = Database(app_home.default_database_url())
+    upgrade(database)
+    owner = UserService(database).first_run("Olivia Owner", "Corner Shop", "US")
+    monkeypatch.setattr(CustomerService, "purge_expired", busy)
+    with caplog.at_level(logging.WARNING):
+        purge_expired_trash(database, owner.as_actor())  # must not raise
+    database.dispose()
+    assert "could not empty the trash this time" in caplog.text
