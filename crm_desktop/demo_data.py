@@ -41,6 +41,7 @@ from crm_desktop.models import (
     PersonalNote,
     Preference,
     Product,
+    QueryEvent,
     Role,
     Tag,
     User,
@@ -81,6 +82,14 @@ NOTES = [
 ]
 TAGS = ["VIP", "Regular", "Wholesale", "Newsletter", "Local", "Gift buyer", "Trade", "Seasonal"]
 CATEGORIES = ["Delivery", "Billing", "Product quality", "Staff", "Waiting time"]
+FEEDBACK_TEXTS = {
+    "complaint": ["The parcel came two days late.", "Charged twice for one order.",
+                  "The lid was cracked when it arrived."],
+    "win": ["Thanked us for the quick repair.", "Came back after a year away.",
+            "Recommended us to a neighbour."],
+    "suggestion": ["Could you open on Saturdays?", "Would like reminders by text."],
+    "survey": ["Always a pleasure.", "Good, but the wait was long.", "Lovely service."],
+}
 HISTORY_KINDS = ["call", "visit", "email", "letter", "note"]
 SUMMARIES = {
     "call": ["Called about an order", "Asked for prices", "Returned our call", "Booked a visit"],
@@ -171,6 +180,7 @@ def generate(
         rows["tags"] = []
         rows["search"] = []
         rows["event"] = []
+        rows["query_event"] = []
         for _ in chunk:
             cid = ids["customer"]
             ids["customer"] += 1
@@ -268,15 +278,22 @@ def generate(
                                       "details": "", "priority": "normal", "status": "new",
                                       "owner_id": owner, "due_at": now + timedelta(days=2),
                                       "resolved_at": None, "resolution": None})
+                rows["query_event"].append({"query_id": ids["query"], "customer_id": cid,
+                                            "at": now, "kind": "logged", "status": "new",
+                                            "detail": "", "user_id": owner})
                 ids["query"] += 1
             if rng.random() < 0.04:
-                kind = rng.choice(["complaint", "win", "suggestion"])
+                kind = rng.choice(["complaint", "win", "suggestion", "survey"])
+                survey = kind == "survey"
                 rows["feedback"].append({**stamp, "id": ids["feedback"], "customer_id": cid,
                                          "order_id": None, "invoice_id": None, "kind": kind,
-                                         "category_id": rng.choice(category_ids),
+                                         "category_id": None if survey
+                                         else rng.choice(category_ids),
                                          "occurred_at": now - timedelta(days=rng.randint(0, 700)),
-                                         "rating": rng.randint(1, 5), "text": "",
-                                         "apology_made": None, "action_taken": None})
+                                         "rating": rng.randint(2, 5) if survey else None,
+                                         "text": rng.choice(FEEDBACK_TEXTS[kind]),
+                                         "apology_made": True if kind == "complaint" else None,
+                                         "action_taken": None})
                 ids["feedback"] += 1
             rows["search"].append({"customer_id": cid, **document(
                 first, last, company or "", emails=emails, phones=[], other=searchable),
@@ -302,6 +319,8 @@ def generate(
                     conn.execute(table_of(tables[key]).insert(), rows[key])
             if rows["event"]:  # after the orders they belong to
                 conn.execute(table_of(OrderEvent).insert(), rows["event"])
+            if rows["query_event"]:
+                conn.execute(table_of(QueryEvent).insert(), rows["query_event"])
             totals.customers += len(chunk)
             totals.history += len(rows["history"])
             totals.orders += len(rows["order"])

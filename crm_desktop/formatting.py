@@ -12,7 +12,7 @@ from decimal import Decimal
 from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_currency, format_decimal
 
-from crm_desktop.models import CustomerStatus
+from crm_desktop.models import CustomerStatus, FeedbackKind, Priority, QueryChannel, QueryStatus
 from crm_desktop.money import currency_decimals
 
 
@@ -30,6 +30,24 @@ STATUS_LABELS = {
     CustomerStatus.CUSTOMER: "Customer",
     CustomerStatus.INACTIVE: "Inactive",
     CustomerStatus.LOST: "Lost",
+}
+
+PRIORITY_LABELS = {
+    Priority.LOW: "Low", Priority.NORMAL: "Normal", Priority.HIGH: "High",
+    Priority.URGENT: "Urgent",
+}
+QUERY_STATUS_LABELS = {
+    QueryStatus.NEW: "New", QueryStatus.IN_PROGRESS: "In progress",
+    QueryStatus.WAITING_ON_CUSTOMER: "Waiting on customer", QueryStatus.RESOLVED: "Resolved",
+    QueryStatus.CLOSED: "Closed",
+}
+QUERY_CHANNEL_LABELS = {
+    QueryChannel.PHONE: "Phone", QueryChannel.WALK_IN: "Walk-in", QueryChannel.EMAIL: "E-mail",
+    QueryChannel.LETTER: "Letter", QueryChannel.OTHER: "Other",
+}
+FEEDBACK_KIND_LABELS = {
+    FeedbackKind.COMPLAINT: "Complaint", FeedbackKind.WIN: "Win",
+    FeedbackKind.SUGGESTION: "Suggestion", FeedbackKind.SURVEY: "Feedback",
 }
 
 
@@ -66,6 +84,10 @@ class Formatter:
         local = value.astimezone(self.zone)
         return (f"{format_date(local.date(), 'medium', locale=self.locale)}, "
                 f"{format_time(local, 'short', locale=self.locale)}")
+
+    def age(self, since: datetime, now: datetime) -> str:
+        """'3 days', '5 hours': how long something has been waiting."""
+        return format_timedelta(now - since, locale=self.locale, threshold=1.1)
 
     def ago(self, value: datetime | None, now: datetime) -> str:
         """'3 days ago', 'in 2 weeks'."""

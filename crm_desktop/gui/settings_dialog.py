@@ -1,4 +1,5 @@
-"""The shop's settings (owner only): name, country, currency, language, quiet period."""
+"""The shop's settings (owner only): name, country, currency, language, quiet period and
+how soon queries are answered."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
+from crm_desktop.formatting import PRIORITY_LABELS
 from crm_desktop.gui.widgets import FormDialog
+from crm_desktop.models import Priority
 from crm_desktop.services.settings_service import BusinessSettings, SettingsService
 
 LOCALES = ["en_US", "en_GB", "en_IE", "en_AU", "en_CA", "de_DE", "de_AT", "de_CH", "fr_FR",
@@ -59,6 +62,16 @@ class SettingsDialog(FormDialog):
         self.add_field("C&urrency", self.currency, "currency")
         self.add_field("&Language and formats", self.locale_box, "locale")
         self.add_field("&Inactive after", self.quiet_days, "inactive_after_days")
+        self.response_hours: dict[Priority, QSpinBox] = {}
+        for priority in reversed(Priority):
+            spin = QSpinBox()
+            spin.setRange(1, 24 * 90)
+            spin.setSuffix(" hours")
+            spin.setValue(self._current.response_hours(priority))
+            spin.setToolTip("A query of this priority is overdue when it has waited this long")
+            self.response_hours[priority] = spin
+            self.add_field(f"Answer {PRIORITY_LABELS[priority].lower()} queries within", spin,
+                           f"respond_{priority.value}_hours")
         hint = QLabel("Changing the country changes the default region for phone numbers "
                       "typed without a +country code.")
         hint.setWordWrap(True)
@@ -82,6 +95,8 @@ class SettingsDialog(FormDialog):
             currency=self.currency.text().strip().upper(),
             locale=str(locale),
             inactive_after_days=self.quiet_days.value(),
+            **{f"respond_{p.value}_hours": spin.value()
+               for p, spin in self.response_hours.items()},
         )
 
     def save(self) -> None:

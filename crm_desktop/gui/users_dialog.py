@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -42,6 +43,8 @@ class UsersDialog(QDialog):
         self.role.setCurrentIndex(self.role.findData(Role.RECEPTIONIST.value))
         self.add_button = QPushButton("&Add")
         self.error = error_label()
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
         adder = QHBoxLayout()
         adder.addWidget(self.name, 1)
         adder.addWidget(self.role)
@@ -52,6 +55,7 @@ class UsersDialog(QDialog):
         layout.addWidget(self.toggle)
         layout.addLayout(adder)
         layout.addWidget(self.error)
+        layout.addWidget(self.notice)
         layout.addWidget(close)
         self._errors = FieldErrors()
         self._errors.register("display_name", self.name, self.error)
@@ -103,4 +107,7 @@ class UsersDialog(QDialog):
                                                                self._actor))
         if changed is not None:
             self.refresh()
+            if changed.handed_over:
+                self.notice.setText(f"{changed.display_name}'s {changed.handed_over} open "
+                                    "queries are yours now; reassign them from Queries.")
 

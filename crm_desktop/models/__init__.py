@@ -28,6 +28,7 @@ from crm_desktop.models.enums import (
     PreferenceKind,
     Priority,
     QueryChannel,
+    QueryEventKind,
     QueryStatus,
     RefundKind,
     Role,
@@ -45,7 +46,13 @@ from crm_desktop.models.people import (
     User,
     customer_tags,
 )
-from crm_desktop.models.service import CustomerQuery, Feedback, FeedbackCategory, FollowUp
+from crm_desktop.models.service import (
+    CustomerQuery,
+    Feedback,
+    FeedbackCategory,
+    FollowUp,
+    QueryEvent,
+)
 from crm_desktop.models.system import AuditEntry, Setting
 
 __all__ = [
@@ -87,6 +94,8 @@ __all__ = [
     "Priority",
     "Product",
     "QueryChannel",
+    "QueryEvent",
+    "QueryEventKind",
     "QueryStatus",
     "RefundKind",
     "Role",

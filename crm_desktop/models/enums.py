@@ -126,6 +126,13 @@ class QueryStatus(StrEnum):
     CLOSED = "closed"
 
 
+class QueryEventKind(StrEnum):
+    LOGGED = "logged"
+    STATUS = "status"  # moved along new → in progress → waiting → resolved → closed
+    REOPENED = "reopened"
+    REASSIGNED = "reassigned"
+
+
 class Priority(StrEnum):
     LOW = "low"
     NORMAL = "normal"

@@ -14,6 +14,7 @@ from crm_desktop.models.enums import (
     FollowUpState,
     Priority,
     QueryChannel,
+    QueryEventKind,
     QueryStatus,
 )
 
@@ -80,6 +81,26 @@ class CustomerQuery(Tracked, Base):
     due_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class QueryEvent(Base):
+    """One step in a query's life, written with the change and never edited, so the customer's
+    timeline shows every change with who and when."""
+
+    __tablename__ = "query_events"
+    __table_args__ = (
+        Index("ix_query_events_customer_at", "customer_id", "at"),
+        Index("ix_query_events_query", "query_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query_id: Mapped[int] = mapped_column(ForeignKey("queries.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    kind: Mapped[QueryEventKind] = mapped_column(str_enum(QueryEventKind, "query_event_kind"))
+    status: Mapped[QueryStatus] = mapped_column(str_enum(QueryStatus, "query_status"))
+    detail: Mapped[str] = mapped_column(String(1000), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class FeedbackCategory(Tracked, Base):

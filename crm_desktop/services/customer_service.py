@@ -314,12 +314,8 @@ class CustomerService:
     def create(self, data: CustomerInput, actor: Actor) -> CustomerDetail:
         region = self._settings.business().country
         clean = _validate(data, region)
-        with self._db.transaction(actor) as session, session.no_autoflush:
-            customer = Customer(status=clean.status, owner_id=actor.user_id)
-            session.add(customer)
-            _apply(session, customer, clean, self._db.clock(), region)
-            session.flush()
-            search_index.refresh(session, [customer.id])
+        with self._db.transaction(actor) as session:
+            customer = _insert(session, clean, actor, self._db.clock(), region)
             return _detail(session, customer, self._cutoff(), self._db.clock())
 
     def update(self, customer_id: int, expected_version: int, data: CustomerInput,
@@ -750,6 +746,25 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
 
 
 # ---- persistence helpers -------------------------------------------------------------------
+
+
+def add_customer(session: Session, data: CustomerInput, actor: Actor, now: datetime,
+                 region: str) -> Customer:
+    """Validate and insert a customer inside the caller's transaction (e.g. a prospect created
+    while logging their query)."""
+    return _insert(session, _validate(data, region), actor, now, region)
+
+
+def _insert(session: Session, clean: _Clean, actor: Actor, now: datetime,
+            region: str) -> Customer:
+    with session.no_autoflush:
+        customer = Customer(status=clean.status, owner_id=actor.user_id)
+        session.add(customer)
+        _apply(session, customer, clean, now, region)
+    session.flush()
+    search_index.refresh(session, [customer.id])
+    return customer
+
 
 _Row = TypeVar("_Row", bound=Base)
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
-from crm_desktop.models import Setting
+from crm_desktop.models import Priority, Setting
 from crm_desktop.storage.database import Database
 
 
@@ -26,6 +26,14 @@ class BusinessSettings:
     locale: str = "en_US"
     # A customer with no order or contact for this long counts as inactive (computed on read).
     inactive_after_days: int = 365
+    # How soon a query should be answered, by priority, in hours from when it was logged.
+    respond_urgent_hours: int = 4
+    respond_high_hours: int = 24
+    respond_normal_hours: int = 72
+    respond_low_hours: int = 168
+
+    def response_hours(self, priority: Priority) -> int:
+        return int(getattr(self, f"respond_{priority.value}_hours"))
 
     def validate(self) -> None:
         errors: dict[str, str] = {}
@@ -41,6 +49,10 @@ class BusinessSettings:
             errors["locale"] = f"“{self.locale}” is not a known language and region."
         if not 30 <= self.inactive_after_days <= 3650:
             errors["inactive_after_days"] = "The quiet period must be between 30 and 3650 days."
+        for priority in Priority:
+            if not 1 <= self.response_hours(priority) <= 24 * 90:
+                errors[f"respond_{priority.value}_hours"] = (
+                    "The time to answer must be between 1 hour and 90 days.")
         if errors:
             raise ValidationError(errors)
 

@@ -34,10 +34,12 @@ from crm_desktop.models import (
     OrderEvent,
     OrderEventKind,
     Payment,
+    QueryEvent,
     User,
 )
 from crm_desktop.services import follow_up_service, lifecycle
 from crm_desktop.services.follow_up_service import FollowUpRequest
+from crm_desktop.services.query_service import QueryEventView
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text
 
@@ -167,18 +169,20 @@ def _payment_entry(row: Any) -> TimelineEntry:
 
 
 def _queries(customer_id: int, before: datetime | None, limit: int) -> _Query:
-    query = (select(CustomerQuery, User.display_name)
-             .outerjoin(User, User.id == CustomerQuery.owner_id)
-             .where(CustomerQuery.customer_id == customer_id))
+    query = (select(QueryEvent, CustomerQuery.subject, User.display_name)
+             .join(CustomerQuery, CustomerQuery.id == QueryEvent.query_id)
+             .outerjoin(User, User.id == QueryEvent.user_id)
+             .where(QueryEvent.customer_id == customer_id))
     if before is not None:
-        query = query.where(CustomerQuery.created_at <= before)
-    return query.order_by(CustomerQuery.created_at.desc(), CustomerQuery.id.desc()).limit(limit)
+        query = query.where(QueryEvent.at <= before)
+    return query.order_by(QueryEvent.at.desc(), QueryEvent.id.desc()).limit(limit)
 
 
 def _query_entry(row: Any) -> TimelineEntry:
-    item, who = row
-    return TimelineEntry(item.created_at, TimelineKind.QUERY, item.id, item.subject,
-                         item.status.value.replace("_", " "), who or "")
+    event, subject, who = row
+    step = QueryEventView(event.at, event.kind, event.status, event.detail, who or "")
+    return TimelineEntry(event.at, TimelineKind.QUERY, event.id,
+                         f"Query {step.title.lower()}: {subject}", event.detail, who or "")
 
 
 def _feedback(customer_id: int, before: datetime | None, limit: int) -> _Query:

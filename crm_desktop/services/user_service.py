@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.models import Role, User
+from crm_desktop.services.query_service import hand_over_open_queries
 from crm_desktop.services.settings_service import BusinessSettings, write_business_settings
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_text
@@ -22,6 +23,7 @@ class UserView:
     display_name: str
     role: Role
     active: bool
+    handed_over: int = 0  # open queries passed on when this person was switched off
 
     def as_actor(self) -> Actor:
         return Actor(user_id=self.id, display_name=self.display_name, role=self.role)
@@ -89,7 +91,8 @@ class UserService:
             return [_view(u) for u in users]
 
     def set_active(self, user_id: int, active: bool, actor: Actor) -> UserView:
-        """Someone who left keeps their name on the history but can no longer sign in."""
+        """Someone who left keeps their name on the history but can no longer sign in; their
+        open queries pass to the owner switching them off, so none is left without an owner."""
         actor.require_owner("change who can use the app")
         if user_id == actor.user_id and not active:
             raise ValidationError.single("active", "You cannot switch off your own account.")
@@ -99,8 +102,13 @@ class UserService:
                 raise NotFoundError(f"User {user_id} no longer exists.")
             # (The acting owner cannot switch themselves off, so an owner always remains.)
             user.active = active
+            handed_over = 0
+            taker = session.get(User, actor.user_id) if actor.user_id is not None else None
+            if not active and taker is not None:
+                handed_over = hand_over_open_queries(session, user, taker, actor,
+                                                     self._db.clock())
             session.flush()
-            return _view(user)
+            return replace(_view(user), handed_over=handed_over)
 
     def add(self, display_name: str, role: Role, actor: Actor) -> UserView:
         actor.require_owner("add users")

@@ -14,7 +14,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
 from crm_desktop.errors import NewerDatabaseError
-from crm_desktop.models import Base, Customer, HistoryEntry, Invoice, Order, OrderEvent
+from crm_desktop.models import (
+    Base,
+    Customer,
+    CustomerQuery,
+    FeedbackCategory,
+    HistoryEntry,
+    Invoice,
+    Order,
+    OrderEvent,
+    QueryEvent,
+    QueryEventKind,
+)
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.services.customer_service import CustomerService
@@ -71,6 +82,13 @@ def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: App
         orders = session.scalars(select(Order)).all()
         assert orders and all(o.gross_total == o.net_total + o.tax_total > 0 for o in orders)
         assert session.scalar(select(func.count()).select_from(OrderEvent)) >= len(orders)
+        # Queries from before 0004 are on the timeline through their "logged" event, and the
+        # owner has complaint categories to start from.
+        queries = session.scalars(select(CustomerQuery)).all()
+        logged = session.scalars(select(QueryEvent.query_id)
+                                 .where(QueryEvent.kind == QueryEventKind.LOGGED)).all()
+        assert queries and sorted(logged) == sorted(q.id for q in queries)
+        assert session.scalar(select(func.count()).select_from(FeedbackCategory)) >= 5
     customer = CustomerService(database).get(first_id)
     # Whatever the upgrade added works on the old data: the search finds the customer.
     found = CustomerListService(database).page(CustomerFilter(text=customer.last_name))

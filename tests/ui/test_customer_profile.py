@@ -17,13 +17,11 @@ from crm_desktop.gui.log_contact_dialog import LogContactDialog
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.gui.timeline_model import TimelineModel
 from crm_desktop.models import (
-    CustomerQuery,
     DateKind,
     HistoryKind,
     Invoice,
     InvoiceState,
     PreferenceKind,
-    QueryChannel,
 )
 from crm_desktop.services.customer_service import (
     CustomerInput,
@@ -31,6 +29,7 @@ from crm_desktop.services.customer_service import (
     DateInput,
     PreferenceInput,
 )
+from crm_desktop.services.query_service import QueryInput, QueryService
 from crm_desktop.services.timeline_service import TimelineService
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock
@@ -43,9 +42,9 @@ def jim(db: Database, owner: Actor, clock: FakeClock) -> int:
         preferences=[PreferenceInput(PreferenceKind.SERVICE_STYLE,
                                      "Likes time to consider his options", pinned=True)],
         dates=[DateInput(DateKind.BIRTHDAY, 3, 5, 1960)]), owner)
+    QueryService(db).log(QueryInput("Can the table be stained?", customer_id=customer.id),
+                         owner)
     with db.transaction(owner) as session:
-        session.add(CustomerQuery(customer_id=customer.id, channel=QueryChannel.PHONE,
-                                  owner_id=owner.user_id, subject="Can the table be stained?"))
         session.add(Invoice(customer_id=customer.id, number="2026-0007",
                             state=InvoiceState.ISSUED, currency="USD",
                             issued_on=clock.now.date() - timedelta(days=40),
