@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import NotFoundError, ValidationError
-from crm_desktop.formatting import local_zone
+from crm_desktop.formatting import FEEDBACK_KIND_LABELS, local_zone
 from crm_desktop.models import (
     Customer,
     CustomerQuery,
@@ -197,7 +197,7 @@ def _feedback(customer_id: int, before: datetime | None, limit: int) -> _Query:
 
 def _feedback_entry(row: Any) -> TimelineEntry:
     item, category, who = row
-    title = item.kind.value.capitalize() + (f": {category}" if category else "")
+    title = FEEDBACK_KIND_LABELS[item.kind] + (f": {category}" if category else "")
     rating = f"{item.rating}/5 " if item.rating else ""
     return TimelineEntry(item.occurred_at, TimelineKind.FEEDBACK, item.id, title,
                          f"{rating}{item.text}".strip(), who or "")
