@@ -15,6 +15,8 @@ from babel.numbers import format_currency, format_decimal
 from crm_desktop.models import CustomerStatus, FeedbackKind, Priority, QueryChannel, QueryStatus
 from crm_desktop.money import currency_decimals
 
+Day = date  # inside Formatter, ``date`` names its method
+
 
 def local_zone() -> tzinfo:
     zone = datetime.now().astimezone().tzinfo
@@ -64,6 +66,10 @@ class Formatter:
         """A quantity or rate: 2, 1.5, 19 (no trailing zeros)."""
         return format_decimal(value, locale=self.locale)
 
+    def rating(self, value: Decimal) -> str:
+        """An average rating, always with one decimal: 4.0, 3.7."""
+        return format_decimal(value, format="0.0", locale=self.locale)
+
     def amount(self, value: Decimal) -> str:
         """An amount for editing, with the currency's decimals and no symbol: 249.00."""
         digits = currency_decimals(self.currency)
@@ -76,6 +82,10 @@ class Formatter:
         if isinstance(value, datetime):
             value = value.astimezone(self.zone).date()
         return format_date(value, "medium", locale=self.locale)
+
+    def month(self, value: Day) -> str:
+        """'Mar 26': a month on a chart axis."""
+        return format_date(value, "MMM yy", locale=self.locale)
 
     def date_time(self, value: datetime | None) -> str:
         """'Mar 2, 2026, 9:30 AM': the medium date with a short time, in local time."""

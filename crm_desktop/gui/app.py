@@ -21,8 +21,10 @@ from crm_desktop.paths import AppPaths
 from crm_desktop.resources import resource_path
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import TRASH_DAYS, CustomerService
+from crm_desktop.services.feedback_service import FeedbackService
 from crm_desktop.services.order_list_service import OrderListService
 from crm_desktop.services.order_service import OrderService
+from crm_desktop.services.query_service import QueryService
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.services.timeline_service import TimelineService
 from crm_desktop.services.user_service import UserService
@@ -87,6 +89,8 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         timeline=TimelineService(database),
         orders=OrderService(database),
         order_list=OrderListService(database),
+        queries=QueryService(database),
+        feedback=FeedbackService(database),
         clock=database.clock,
     )
     return MainWindow(services, actor=actor, formatter=formatter, ui_state=ui_state,

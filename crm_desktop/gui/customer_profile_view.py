@@ -31,6 +31,7 @@ from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.models import ContactKind, CustomerStatus
 from crm_desktop.services.customer_service import CustomerDetail
 from crm_desktop.services.dates import KIND_LABELS
+from crm_desktop.services.feedback_service import RatingSummary
 from crm_desktop.services.timeline_service import KIND_LABELS as TIMELINE_LABELS
 from crm_desktop.services.timeline_service import TimelineKind
 
@@ -71,6 +72,8 @@ class CustomerProfileView(QWidget):
     new_order = Signal(int)
     show_orders = Signal(int)
     add_note = Signal(int)
+    log_query = Signal(int)
+    record_feedback = Signal(int)
     pin_note = Signal(int, bool)  # note id, pinned
     delete_note = Signal(int)
 
@@ -88,16 +91,25 @@ class CustomerProfileView(QWidget):
         self.new_order_button = QPushButton("New or&der…")
         self.log_button = QPushButton("&Log contact…")
         self.log_button.setToolTip("Record a call, visit, e-mail, letter or note (Ctrl+L)")
+        self.query_button = QPushButton("&Query…")
+        self.query_button.setToolTip("Log a question or request from this customer "
+                                     "(Ctrl+Shift+Q)")
+        self.feedback_button = QPushButton("Feed&back…")
+        self.feedback_button.setToolTip("Record a complaint, a win, a suggestion or a rating "
+                                        "(Ctrl+Shift+F)")
         self.edit_button = QPushButton("&Edit")
         self.delete_button = QPushButton("Delete…")
         bar = QHBoxLayout()
         bar.addWidget(self.back_button)
         bar.addStretch(1)
-        bar.addWidget(self.orders_button)
-        bar.addWidget(self.new_order_button)
-        bar.addWidget(self.log_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.delete_button)
+        # What one does with a customer gets its own row, under what to remember about them.
+        actions = QHBoxLayout()
+        for button in (self.log_button, self.query_button, self.feedback_button,
+                       self.new_order_button, self.orders_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
 
         self.name_label = QLabel()
         self.name_label.setObjectName("profile_name")
@@ -106,6 +118,9 @@ class CustomerProfileView(QWidget):
         self.status_label = QLabel()
         self.facts_label = QLabel()
         self.facts_label.setWordWrap(True)
+        self.ratings_label = QLabel()
+        self.ratings_label.setWordWrap(True)
+        self.ratings_label.setTextFormat(Qt.TextFormat.RichText)
         self.banner = QLabel()
         self.banner.setObjectName("remember_banner")
         self.banner.setWordWrap(True)
@@ -122,6 +137,7 @@ class CustomerProfileView(QWidget):
         title.addStretch(1)
         header.addLayout(title)
         header.addWidget(self.facts_label)
+        header.addWidget(self.ratings_label)
         header.addWidget(self.banner)
 
         self.contacts_box = QGroupBox("Contact")
@@ -183,12 +199,16 @@ class CustomerProfileView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(header)
+        layout.addLayout(actions)
         layout.addWidget(self.splitter, 1)
 
         self.timeline_filter.currentIndexChanged.connect(self._filter_timeline)
         self.log_button.clicked.connect(self._log)
         self.orders_button.clicked.connect(lambda: self._emit_for_customer(self.show_orders))
         self.new_order_button.clicked.connect(lambda: self._emit_for_customer(self.new_order))
+        self.query_button.clicked.connect(lambda: self._emit_for_customer(self.log_query))
+        self.feedback_button.clicked.connect(
+            lambda: self._emit_for_customer(self.record_feedback))
         self.add_note_button.clicked.connect(self._add_note)
         self.back_button.clicked.connect(self.back)
         self.edit_button.clicked.connect(self._edit)
@@ -238,6 +258,19 @@ class CustomerProfileView(QWidget):
         self._fill_preferences(customer)
         self._fill_dates(customer)
         self._fill_notes(customer)
+
+    def show_ratings(self, summary: RatingSummary) -> None:
+        """How this customer rates us, and their latest words: how they feel."""
+        if summary.average is None:
+            self.ratings_label.hide()
+            return
+        latest = summary.recent[0] if summary.recent else None
+        quote = (f" — latest: “{escape(latest.text)}” ({self._formatter.date(latest.occurred_at)})"
+                 if latest else "")
+        self.ratings_label.setText(
+            f"Rates us <b>{self._formatter.rating(summary.average)} / 5</b> "
+            f"({summary.count} rating{'s' if summary.count != 1 else ''}){quote}")
+        self.ratings_label.show()
 
     def banner_text(self) -> str:
         """The banner as a person reads it (without markup)."""

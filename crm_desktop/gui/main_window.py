@@ -27,12 +27,16 @@ from crm_desktop.gui.customer_list_model import CustomerListModel
 from crm_desktop.gui.customer_list_view import CustomersPage
 from crm_desktop.gui.customer_profile_view import CustomerProfileView
 from crm_desktop.gui.errors import attempt
+from crm_desktop.gui.feedback_dialog import CategoriesDialog, FeedbackDialog
 from crm_desktop.gui.log_contact_dialog import LogContactDialog
 from crm_desktop.gui.order_dialog import OrderDialog
 from crm_desktop.gui.orders_page import OrderListModel, OrdersPage
 from crm_desktop.gui.product_dialog import ProductDialog
 from crm_desktop.gui.products_page import ProductsPage
+from crm_desktop.gui.queries_page import QueriesPage, QueryListModel
+from crm_desktop.gui.query_dialogs import LogQueryDialog, QueryDialog
 from crm_desktop.gui.settings_dialog import SettingsDialog
+from crm_desktop.gui.tally_page import TallyPage
 from crm_desktop.gui.timeline_model import TimelineModel
 from crm_desktop.gui.trash_page import TrashPage
 from crm_desktop.gui.ui_state import (
@@ -42,16 +46,18 @@ from crm_desktop.gui.ui_state import (
     save_splitter,
 )
 from crm_desktop.gui.users_dialog import UsersDialog
-from crm_desktop.models import CustomerStatus
+from crm_desktop.models import CustomerStatus, FeedbackKind
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import BulkChange, CustomerDetail, CustomerService
+from crm_desktop.services.feedback_service import FeedbackService
 from crm_desktop.services.order_list_service import OrderListService
 from crm_desktop.services.order_service import OrderService, OrderView
+from crm_desktop.services.query_service import QueryScope, QueryService
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.services.timeline_service import TimelineService
 from crm_desktop.services.user_service import UserService
 
-NAV_ITEMS = ("Customers", "Orders", "Products", "Trash")
+NAV_ITEMS = ("Customers", "Queries", "Tally", "Orders", "Products", "Trash")
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class Services:
     timeline: TimelineService
     orders: OrderService
     order_list: OrderListService
+    queries: QueryService
+    feedback: FeedbackService
     clock: Clock
 
 
@@ -87,9 +95,13 @@ class MainWindow(QMainWindow):
         self.order_model = OrderListModel(services.order_list, formatter)
         self.orders_page = OrdersPage(self.order_model, services.clock)
         self.products_page = ProductsPage()
+        self.query_model = QueryListModel(services.queries, formatter, services.clock,
+                                          actor.user_id)
+        self.queries_page = QueriesPage(self.query_model)
+        self.tally_page = TallyPage(services.feedback, formatter, can_edit=actor.is_owner)
         self.stack = QStackedWidget()
-        for page in (self.customers_page, self.profile, self.orders_page, self.products_page,
-                     self.trash_page):
+        for page in (self.customers_page, self.profile, self.queries_page, self.tally_page,
+                     self.orders_page, self.products_page, self.trash_page):
             self.stack.addWidget(page)
 
         self.nav = QListWidget()
@@ -121,6 +133,14 @@ class MainWindow(QMainWindow):
         self.profile.delete_note.connect(self.delete_note)
         self.profile.new_order.connect(self.new_order)
         self.profile.show_orders.connect(self.show_customer_orders)
+        self.profile.log_query.connect(self.log_query)
+        self.profile.record_feedback.connect(self.record_feedback)
+        self.queries_page.open_query.connect(self.open_query)
+        self.queries_page.log_query.connect(lambda: self.log_query(None))
+        self.tally_page.record.connect(
+            lambda kind: self.record_feedback(None, FeedbackKind(kind)))
+        self.tally_page.open_customer.connect(self.open_customer)
+        self.tally_page.edit_categories.connect(self.edit_categories)
         self.orders_page.open_order.connect(self.open_order)
         self.products_page.add.connect(lambda: self.edit_product(None))
         self.products_page.edit.connect(self.edit_product)
@@ -131,6 +151,7 @@ class MainWindow(QMainWindow):
         self._page_changed()
 
         self._refresh_choices()
+        self._update_query_badge()
         restore_geometry(ui_state, "main_window", self)
         restore_splitter(ui_state, "main_window", self.splitter)
         restore_splitter(ui_state, "profile", self.profile.splitter)
@@ -168,6 +189,19 @@ class MainWindow(QMainWindow):
         self.note_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.note_action.triggered.connect(self._note_current)
         customer_menu.addAction(self.note_action)
+        customer_menu.addSeparator()
+        self.query_action = QAction("Log a &query…", self)
+        self.query_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        self.query_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.query_action.setToolTip("From anywhere: who asked, what, and who answers")
+        self.query_action.triggered.connect(lambda: self.log_query(self._current_customer_id()))
+        customer_menu.addAction(self.query_action)
+        self.feedback_action = QAction("Record a complaint, a win or &feedback…", self)
+        self.feedback_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.feedback_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.feedback_action.triggered.connect(
+            lambda: self.record_feedback(self._current_customer_id()))
+        customer_menu.addAction(self.feedback_action)
 
         go_menu = self.menuBar().addMenu("&Go")
         self.find_action = QAction("&Find customer", self)
@@ -187,14 +221,118 @@ class MainWindow(QMainWindow):
 
     def _navigate(self, row: int) -> None:
         pages: dict[str, Callable[[], None]] = {
-            "Customers": self.show_list, "Orders": self.show_orders,
-            "Products": self.show_products, "Trash": self.show_trash}
+            "Customers": self.show_list, "Queries": self.show_queries, "Tally": self.show_tally,
+            "Orders": self.show_orders, "Products": self.show_products,
+            "Trash": self.show_trash}
         pages[NAV_ITEMS[row]]()
 
     def _select_nav(self, name: str) -> None:
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(NAV_ITEMS.index(name))
         self.nav.blockSignals(False)
+
+    def show_queries(self) -> None:
+        self.query_model.refresh()
+        self._update_query_badge()
+        self.stack.setCurrentWidget(self.queries_page)
+        self._select_nav("Queries")
+        self.queries_page.table.setFocus()
+
+    def show_tally(self) -> None:
+        self.tally_page.refresh()
+        self.stack.setCurrentWidget(self.tally_page)
+        self._select_nav("Tally")
+
+    def _update_query_badge(self) -> None:
+        """The navigation says how many queries wait for me, and how many have no owner."""
+        counts = attempt(self, lambda: self._services.queries.waiting_counts(
+            self._actor.user_id))
+        if counts is None:
+            return
+        mine, unowned = counts[QueryScope.MINE], counts[QueryScope.UNASSIGNED]
+        text = "Queries" + (f" ({mine})" if mine else "")
+        if unowned:
+            text += f" · {unowned} unassigned"
+        item = self.nav.item(NAV_ITEMS.index("Queries"))
+        item.setText(text)
+        self.queries_page.set_unassigned_count(unowned)
+
+    # ---- queries and feedback ----------------------------------------------------------------
+
+    def _customer_choice(self, customer_id: int | None) -> tuple[int, str] | None:
+        if customer_id is None:
+            return None
+        shown = self.profile.customer
+        if shown is not None and shown.id == customer_id:
+            return (customer_id, shown.display_name)
+        customer = attempt(self, lambda: self._services.customers.get(customer_id))
+        return (customer_id, customer.display_name) if customer is not None else None
+
+    def log_query(self, customer_id: int | None) -> LogQueryDialog:
+        dialog = LogQueryDialog(self._services.queries, self._services.customer_list,
+                                self._actor, users=self._users, formatter=self._formatter,
+                                clock=self._services.clock,
+                                customer=self._customer_choice(customer_id), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._query_logged(dialog, result))
+        dialog.open()
+        return dialog
+
+    def _query_logged(self, dialog: LogQueryDialog, result: int) -> None:
+        if result == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self._queries_changed()
+            self.statusBar().showMessage(
+                f"Query logged for {dialog.saved.customer_name}, owned by "
+                f"{dialog.saved.owner_name}", 5000)
+
+    def open_query(self, query_id: int) -> QueryDialog | None:
+        query = attempt(self, lambda: self._services.queries.get(query_id))
+        if query is None:
+            return None
+        dialog = QueryDialog(self._services.queries, self._actor, query, users=self._users,
+                             formatter=self._formatter, clock=self._services.clock,
+                             parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(lambda _id: self._queries_changed())
+        dialog.open_customer.connect(self.open_customer)
+        dialog.open()
+        return dialog
+
+    def _queries_changed(self) -> None:
+        self.query_model.refresh()
+        self.customer_model.refresh()
+        self._update_query_badge()
+        if self.stack.currentWidget() is self.profile and self.profile.customer is not None:
+            self.open_customer(self.profile.customer.id)
+
+    def record_feedback(self, customer_id: int | None,
+                        kind: FeedbackKind = FeedbackKind.COMPLAINT) -> FeedbackDialog:
+        dialog = FeedbackDialog(self._services.feedback, self._actor,
+                                customers=self._services.customer_list,
+                                orders=self._services.order_list, formatter=self._formatter,
+                                clock=self._services.clock,
+                                customer=self._customer_choice(customer_id), kind=kind,
+                                parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._feedback_recorded)
+        dialog.open()
+        return dialog
+
+    def _feedback_recorded(self, result: int) -> None:
+        if result != QDialog.DialogCode.Accepted:
+            return
+        self.statusBar().showMessage("Recorded", 5000)
+        if self.stack.currentWidget() is self.tally_page:
+            self.tally_page.refresh()
+        elif self.stack.currentWidget() is self.profile and self.profile.customer is not None:
+            self.open_customer(self.profile.customer.id)
+
+    def edit_categories(self) -> CategoriesDialog:
+        dialog = CategoriesDialog(self._services.feedback, self._actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self.tally_page.refresh())
+        dialog.open()
+        return dialog
 
     def show_trash(self) -> None:
         self.trash_page.show_rows(self._services.customers.trash(), self._formatter)
@@ -307,6 +445,9 @@ class MainWindow(QMainWindow):
 
     def _show_profile(self, customer: CustomerDetail) -> None:
         self.profile.show_customer(customer)
+        ratings = attempt(self, lambda: self._services.feedback.ratings(customer.id))
+        if ratings is not None:
+            self.profile.show_ratings(ratings)
         self.stack.setCurrentWidget(self.profile)
         self.profile.edit_button.setFocus()
 
@@ -349,9 +490,13 @@ class MainWindow(QMainWindow):
     def edit_users(self) -> UsersDialog:
         dialog = UsersDialog(self._services.users, self._actor, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _result: self._refresh_choices())
+        dialog.finished.connect(lambda _result: self._users_changed())
         dialog.open()
         return dialog
+
+    def _users_changed(self) -> None:
+        self._refresh_choices()
+        self._queries_changed()  # someone switched off hands their queries over
 
     def _settings_closed(self, dialog: SettingsDialog, result: int) -> None:
         if result == QDialog.DialogCode.Accepted and dialog.saved is not None:
@@ -364,6 +509,8 @@ class MainWindow(QMainWindow):
         self._formatter = formatter
         self.customer_model.set_formatter(formatter)
         self.order_model.set_formatter(formatter)
+        self.query_model.set_formatter(formatter)
+        self.tally_page.set_formatter(formatter)
         self.profile.set_formatter(formatter)
         if self.profile.customer is not None:
             self.profile.show_customer(self.profile.customer)

@@ -129,6 +129,7 @@ class QueryFilter:
     user_id: int | None = None  # whose "mine"
     include_done: bool = False  # resolved and closed ones too
     customer_id: int | None = None
+    overdue_at: datetime | None = None  # only those overdue at this moment
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,8 @@ def _where(query: Select[*tuple[Any, ...]], filters: QueryFilter
         conditions.append(User.active.is_(False))
     if filters.customer_id is not None:
         conditions.append(CustomerQuery.customer_id == filters.customer_id)
+    if filters.overdue_at is not None:
+        conditions += [CustomerQuery.status.in_(_OWED), CustomerQuery.due_at < filters.overdue_at]
     return query.where(*conditions)
 
 

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from crm_desktop.actor import Actor
 from crm_desktop.gui.app import build_main_window
 from crm_desktop.gui.customer_form import CustomerFormDialog
-from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.main_window import NAV_ITEMS, MainWindow
 from crm_desktop.gui.ui_state import open_ui_state
 from crm_desktop.models import ContactKind
 from crm_desktop.paths import AppPaths
@@ -75,7 +75,7 @@ def test_delete_then_restore_from_the_trash(qtbot: QtBot,
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.profile.delete_button.click()
     assert window.customer_model.rowCount() == 0
-    window.nav.setCurrentRow(3)  # Customers, Orders, Products, Trash
+    window.nav.setCurrentRow(NAV_ITEMS.index("Trash"))
     page = window.trash_page
     assert window.stack.currentWidget() is page
     assert page.table.rowCount() == 1

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
-from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.main_window import NAV_ITEMS, MainWindow
 from crm_desktop.gui.order_dialog import DeliveryDialog, OrderDialog, ReturnDialog
 from crm_desktop.gui.product_dialog import ProductDialog
 from crm_desktop.models import OrderState
@@ -41,7 +41,7 @@ def test_product_order_partial_delivery_return_and_timeline(
         monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window()
     # A product, through the Products page.
-    window.nav.setCurrentRow(2)
+    window.nav.setCurrentRow(NAV_ITEMS.index("Products"))
     assert window.stack.currentWidget() is window.products_page
     window.products_page.add_button.click()
     product_dialog = window.findChild(ProductDialog)
@@ -213,7 +213,7 @@ def test_orders_filtered_by_a_date_range(qtbot: QtBot, make_window: Callable[[],
                                                  tax_rate=Decimal(7))], owner)
         clock.advance(days=10)  # orders on 2, 12 and 22 March 2026
     window = make_window()
-    window.nav.setCurrentRow(1)
+    window.nav.setCurrentRow(NAV_ITEMS.index("Orders"))
     page = window.orders_page
     assert window.order_model.rowCount() == 3
     page.period.setCurrentIndex(page.period.count() - 1)  # From … to …
