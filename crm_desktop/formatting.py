@@ -84,8 +84,12 @@ class Formatter:
         return format_date(value, "medium", locale=self.locale)
 
     def month(self, value: Day) -> str:
-        """'Mar 26': a month on a chart axis."""
-        return format_date(value, "MMM yy", locale=self.locale)
+        """'Mar 2026'."""
+        return format_date(value, "LLL yyyy", locale=self.locale)
+
+    def month_initial(self, value: Day) -> str:
+        """'Mar': a month on a crowded chart axis."""
+        return format_date(value, "LLL", locale=self.locale)
 
     def date_time(self, value: datetime | None) -> str:
         """'Mar 2, 2026, 9:30 AM': the medium date with a short time, in local time."""

@@ -1,4 +1,5 @@
-"""Screenshot the main window (customer list and a profile) for the README and for review.
+"""Screenshot the main window (customer list, a profile, queries, the tally) for the README
+and for review.
 
     CRM_DESKTOP_HOME=/tmp/demo python scripts/screenshot.py OUT_DIR
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from crm_desktop.gui.app import application, build_main_window
 from crm_desktop.gui.ui_state import open_ui_state
 from crm_desktop.paths import app_paths
+from crm_desktop.services.query_service import QueryScope
 from crm_desktop.services.user_service import UserService
 from crm_desktop.storage.database import Database
 
@@ -42,6 +44,13 @@ def main(out_dir: Path) -> int:
         window.open_customer(customer_id)
         QApplication.processEvents()
         window.grab().save(str(out_dir / "customer-profile.png"))
+    window.queries_page.scope_buttons[QueryScope.EVERYONE].setChecked(True)
+    window.show_queries()
+    QApplication.processEvents()
+    window.grab().save(str(out_dir / "queries.png"))
+    window.show_tally()
+    QApplication.processEvents()
+    window.grab().save(str(out_dir / "tally.png"))
     window.close()
     database.dispose()
     return 0

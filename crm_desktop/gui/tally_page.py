@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -71,8 +72,11 @@ class TallyPage(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Category", "Count", "Last 30 days",
                                               "Usual per 30 days"])
-        read_only_table(self.table)
-        self.table.setColumnWidth(0, 170)
+        read_only_table(self.table, stretch_last=False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart.setMargins(self.chart.margins())
@@ -165,9 +169,10 @@ class TallyPage(QWidget):
             self.chart.removeAxis(axis)
         months, series = self._service.trend(kind)
         label = dict(KINDS)[kind]
-        self.chart.setTitle(f"{label} per month")
+        f = self._formatter
+        self.chart.setTitle(f"{label} per month, {f.month(months[0])} – {f.month(months[-1])}")
         axis_x = QBarCategoryAxis()
-        axis_x.append([self._formatter.month(m) for m in months])
+        axis_x.append([f.month_initial(m) for m in months])
         axis_y = QValueAxis()
         axis_y.setLabelFormat("%d")
         top = max((max(counts) for counts in series.values()), default=0)
@@ -179,6 +184,7 @@ class TallyPage(QWidget):
         for name, counts in series.items():
             line = QLineSeries()
             line.setName(f"{name} ▲" if name in rising else name)
+            line.setPointsVisible(True)
             for i, count in enumerate(counts):
                 line.append(QPointF(i, count))
             self.chart.addSeries(line)
