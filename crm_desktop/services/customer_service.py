@@ -788,6 +788,11 @@ def _load(session: Session, customer_id: int, *, include_deleted: bool = False) 
     return customer
 
 
+def live_customer(session: Session, customer_id: int) -> Customer:
+    """The customer, unless deleted meanwhile (then a clear NotFoundError)."""
+    return _load(session, customer_id)
+
+
 def _check_version(customer: Customer, expected_version: int) -> None:
     if customer.version != expected_version:
         raise ConflictError(

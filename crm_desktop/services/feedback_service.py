@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import NotFoundError, ValidationError
+from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import local_zone
 from crm_desktop.models import Customer, Feedback, FeedbackCategory, FeedbackKind, Invoice, Order
+from crm_desktop.services.customer_service import live_customer
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text, fold
 
@@ -187,10 +188,7 @@ class FeedbackService:
                                                  "That invoice is not this customer's.")
                 customer_id = invoice.customer_id
             if customer_id is not None:
-                customer = session.get(Customer, customer_id)
-                if customer is None or customer.deleted_at is not None:
-                    raise NotFoundError("That customer no longer exists; someone may have "
-                                        "deleted them.")
+                live_customer(session, customer_id)
             if data.category_id is not None:
                 _category(session, data.category_id)
             complaint = data.kind is FeedbackKind.COMPLAINT

@@ -34,7 +34,12 @@ from crm_desktop.models import (
     User,
 )
 from crm_desktop.services import lifecycle
-from crm_desktop.services.customer_service import ContactInput, CustomerInput, add_customer
+from crm_desktop.services.customer_service import (
+    ContactInput,
+    CustomerInput,
+    add_customer,
+    live_customer,
+)
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text, normalize_email, normalize_phone
@@ -195,7 +200,7 @@ class QueryService:
                 customer.source = "Query"
             else:
                 assert data.customer_id is not None
-                customer = _live_customer(session, data.customer_id)
+                customer = live_customer(session, data.customer_id)
             query = CustomerQuery(
                 customer_id=customer.id, channel=data.channel, subject=subject,
                 details=details, priority=data.priority, status=QueryStatus.NEW,
@@ -396,13 +401,6 @@ def _require_active_owner(session: Session, user_id: int) -> User:
         raise ValidationError.single("owner_id", f"{owner.display_name} has been switched off "
                                                  "and cannot own a query.")
     return owner
-
-
-def _live_customer(session: Session, customer_id: int) -> Customer:
-    customer = session.get(Customer, customer_id)
-    if customer is None or customer.deleted_at is not None:
-        raise NotFoundError("That customer no longer exists; someone may have deleted them.")
-    return customer
 
 
 def _load(session: Session, query_id: int, expected_version: int) -> CustomerQuery:

@@ -15,13 +15,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import NotFoundError, ValidationError
+from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import FEEDBACK_KIND_LABELS, local_zone
 from crm_desktop.models import (
-    Customer,
     CustomerQuery,
     Feedback,
     FeedbackCategory,
@@ -38,6 +37,7 @@ from crm_desktop.models import (
     User,
 )
 from crm_desktop.services import follow_up_service, lifecycle
+from crm_desktop.services.customer_service import live_customer
 from crm_desktop.services.follow_up_service import FollowUpRequest
 from crm_desktop.services.query_service import QueryEventView
 from crm_desktop.storage.database import Database
@@ -278,7 +278,7 @@ class TimelineService:
         if errors:
             raise ValidationError(errors)
         with self._db.transaction(actor) as session:
-            customer = _live_customer(session, customer_id)
+            customer = live_customer(session, customer_id)
             entry = HistoryEntry(customer_id=customer_id, kind=kind, occurred_at=when,
                                  user_id=actor.user_id, summary=cleaned["summary"],
                                  outcome=cleaned["outcome"], details=cleaned["details"])
@@ -291,10 +291,3 @@ class TimelineService:
                     now.astimezone(local_zone()).date(), source_kind="history",
                     source_id=entry.id)
             return entry.id
-
-
-def _live_customer(session: Session, customer_id: int) -> Customer:
-    customer = session.get(Customer, customer_id)
-    if customer is None or customer.deleted_at is not None:
-        raise NotFoundError("That customer no longer exists; someone may have deleted them.")
-    return customer
