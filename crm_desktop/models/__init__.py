@@ -44,6 +44,7 @@ from crm_desktop.models.people import (
     Preference,
     Tag,
     User,
+    customer_name,
     customer_tags,
 )
 from crm_desktop.models.service import (
@@ -103,5 +104,6 @@ __all__ = [
     "Tag",
     "Tracked",
     "User",
+    "customer_name",
     "customer_tags",
 ]

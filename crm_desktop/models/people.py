@@ -64,6 +64,11 @@ class Tag(Tracked, Base):
 _LIVE = text("deleted_at IS NULL")
 
 
+
+def customer_name(first: str, last: str, company: str | None, customer_id: int) -> str:
+    """How a customer is called everywhere: the person's name, else the company."""
+    return " ".join(p for p in (first, last) if p) or company or f"Customer {customer_id}"
+
 class Customer(Tracked, Base):
     __tablename__ = "customers"
     __table_args__ = (
@@ -136,8 +141,7 @@ class Customer(Tracked, Base):
 
     @property
     def display_name(self) -> str:
-        person = " ".join(p for p in (self.first_name, self.last_name) if p)
-        return person or self.company or f"Customer {self.id}"
+        return customer_name(self.first_name, self.last_name, self.company, self.id)
 
 
 class CustomerSearch(Base):

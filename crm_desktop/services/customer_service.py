@@ -42,6 +42,7 @@ from crm_desktop.models import (
     QueryStatus,
     Tag,
     User,
+    customer_name,
 )
 from crm_desktop.models.base import Base
 from crm_desktop.services import follow_up_service, lifecycle, search_index
@@ -444,7 +445,7 @@ class CustomerService:
                 ):
                     what = "phone number" if kind is ContactKind.PHONE else "e-mail address"
                     found.setdefault(cid, DuplicateCandidate(
-                        cid, _name(first, last, company, cid), f"same {what}"))
+                        cid, customer_name(first, last, company, cid), f"same {what}"))
             last_name = fold(data.last_name.strip())
             if len(name) >= 3 and len(last_name) >= 2:
                 prefix = last_name[:3]
@@ -458,8 +459,8 @@ class CustomerService:
                     other = fold(" ".join(p for p in (first, last) if p))
                     if cid not in found and SequenceMatcher(None, name, other).ratio() \
                             >= SIMILAR_NAME:
-                        found[cid] = DuplicateCandidate(cid, _name(first, last, company, cid),
-                                                        "similar name")
+                        found[cid] = DuplicateCandidate(
+                            cid, customer_name(first, last, company, cid), "similar name")
         return list(found.values())[:limit]
 
     # ---- merging duplicates -------------------------------------------------------------------
@@ -543,7 +544,7 @@ class CustomerService:
         for cid, first, last, company, deleted_at, deleted_by in rows:
             assert deleted_at is not None  # the query asked for deleted customers only
             purge_on = (deleted_at + timedelta(days=TRASH_DAYS)).astimezone(local_zone()).date()
-            trash.append(TrashRow(cid, _name(first, last, company, cid), deleted_at,
+            trash.append(TrashRow(cid, customer_name(first, last, company, cid), deleted_at,
                                   deleted_by or "", purge_on, cid in kept))
         return trash
 
@@ -917,10 +918,6 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
             session.add(tag)
         tags.append(tag)
     return tags
-
-
-def _name(first: str, last: str, company: str | None, customer_id: int) -> str:
-    return " ".join(p for p in (first, last) if p) or company or f"Customer {customer_id}"
 
 
 def _with_records(session: Session, customer_ids: Sequence[int]) -> set[int]:

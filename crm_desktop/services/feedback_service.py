@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import local_zone
-from crm_desktop.models import Customer, Feedback, FeedbackCategory, FeedbackKind, Invoice, Order
+from crm_desktop.models import (
+    Customer,
+    Feedback,
+    FeedbackCategory,
+    FeedbackKind,
+    Invoice,
+    Order,
+    customer_name,
+)
 from crm_desktop.services.customer_service import live_customer
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text, fold
@@ -28,7 +36,6 @@ RISING_MIN = 3
 RISING_FACTOR = 2
 RECENT_DAYS = 30
 PAST_DAYS = 360
-TALLY_KINDS = (FeedbackKind.COMPLAINT, FeedbackKind.WIN, FeedbackKind.SUGGESTION)
 
 
 @dataclass
@@ -111,7 +118,7 @@ class FeedbackService:
         if not include_inactive:
             query = query.where(FeedbackCategory.active)
         with self._db.read() as session:
-            return [CategoryView(c.id, c.name, c.active) for c in session.scalars(query)]
+            return [_category_view(c) for c in session.scalars(query)]
 
     def add_category(self, name: str, actor: Actor) -> CategoryView:
         actor.require_owner("change the list of categories")
@@ -121,7 +128,7 @@ class FeedbackService:
             category = FeedbackCategory(name=cleaned, active=True)
             session.add(category)
             session.flush()
-            return CategoryView(category.id, category.name, category.active)
+            return _category_view(category)
 
     def rename_category(self, category_id: int, name: str, actor: Actor) -> CategoryView:
         actor.require_owner("change the list of categories")
@@ -131,7 +138,7 @@ class FeedbackService:
             _refuse_duplicate(session, cleaned, category_id)
             category.name = cleaned
             session.flush()
-            return CategoryView(category.id, category.name, category.active)
+            return _category_view(category)
 
     def set_category_active(self, category_id: int, active: bool, actor: Actor
                             ) -> CategoryView:
@@ -141,7 +148,7 @@ class FeedbackService:
             category = _category(session, category_id)
             category.active = active
             session.flush()
-            return CategoryView(category.id, category.name, category.active)
+            return _category_view(category)
 
     # ---- recording -------------------------------------------------------------------------
 
@@ -299,10 +306,15 @@ class FeedbackService:
 def _entry(row: tuple[Feedback, str | None, str | None, str | None, str | None]
            ) -> FeedbackEntry:
     item, category, first, last, company = row
-    name = " ".join(p for p in (first, last) if p) or company or ""
+    name = (customer_name(first or "", last or "", company, item.customer_id)
+            if item.customer_id is not None else "")
     return FeedbackEntry(item.id, item.kind, item.occurred_at, category or "", item.customer_id,
                          name, item.order_id, item.text, item.rating, item.apology_made,
                          item.action_taken or "")
+
+
+def _category_view(category: FeedbackCategory) -> CategoryView:
+    return CategoryView(category.id, category.name, category.active)
 
 
 def _category(session: Session, category_id: int) -> FeedbackCategory:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
 
 from crm_desktop.formatting import local_zone
-from crm_desktop.models import Customer, Order, OrderLine, OrderState, Product
+from crm_desktop.models import Customer, Order, OrderLine, OrderState, Product, customer_name
 from crm_desktop.services.customer_search import candidate_pool, parse
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import fold
@@ -77,7 +77,7 @@ class OrderListService:
         )
         with self._db.read() as session:
             rows = session.execute(query).all()
-        return [OrderRow(r[0], r[1], " ".join(p for p in (r[2], r[3]) if p) or r[4] or "",
+        return [OrderRow(r[0], r[1], customer_name(r[2], r[3], r[4], r[1]),
                          r[5], r[6], int(r[7]), r[8] or "", r[9], r[10]) for r in rows]
 
     def _where(self, query: Select[Any], filters: OrderFilter) -> Select[Any]:

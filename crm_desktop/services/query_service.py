@@ -10,7 +10,7 @@ their open queries are handed over (see ``hand_over_open_queries``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -32,6 +32,7 @@ from crm_desktop.models import (
     QueryEventKind,
     QueryStatus,
     User,
+    customer_name,
 )
 from crm_desktop.services import lifecycle
 from crm_desktop.services.customer_service import (
@@ -162,7 +163,7 @@ class QueryService:
 
     def response_due(self, priority: Priority, logged_at: datetime) -> datetime:
         """When an answer is due: the shop's setting for this priority, in hours."""
-        return logged_at + timedelta(hours=self._settings.business().response_hours(priority))
+        return self._settings.business().answer_due(priority, logged_at)
 
     # ---- writes ----------------------------------------------------------------------------
 
@@ -204,8 +205,7 @@ class QueryService:
             query = CustomerQuery(
                 customer_id=customer.id, channel=data.channel, subject=subject,
                 details=details, priority=data.priority, status=QueryStatus.NEW,
-                owner_id=owner_id, due_at=now + timedelta(
-                    hours=settings.response_hours(data.priority)))
+                owner_id=owner_id, due_at=settings.answer_due(data.priority, now))
             session.add(query)
             lifecycle.record_contact(customer, now)
             session.flush()
@@ -257,8 +257,7 @@ class QueryService:
             # The old resolution stays on the timeline (its event) and is cleared here.
             query.resolution = None
             # It is owed again: a fresh response time from now.
-            query.due_at = now + timedelta(
-                hours=self._settings.business().response_hours(query.priority))
+            query.due_at = self.response_due(query.priority, now)
             _event(session, query, QueryEventKind.REOPENED, actor, now=now, detail=reason)
             session.flush()
             return _view(session, query)
@@ -309,9 +308,8 @@ class QueryService:
                                CustomerQuery.created_at, CustomerQuery.id)
         with self._db.read() as session:
             rows = session.execute(query.offset(offset).limit(limit)).all()
-        return [QueryRow(r[0], r[1], " ".join(p for p in (r[2], r[3]) if p) or r[4] or "",
-                         r[5], r[6], r[7], r[8], r[9], bool(r[10]), r[11], r[12])
-                for r in rows]
+        return [QueryRow(r[0], r[1], customer_name(r[2], r[3], r[4], r[1]), r[5], r[6], r[7],
+                         r[8], r[9], bool(r[10]), r[11], r[12]) for r in rows]
 
     def waiting_counts(self, user_id: int | None) -> dict[QueryScope, int]:
         """For the navigation badge: open queries that are mine, and unowned ones."""
@@ -387,7 +385,7 @@ def _refuse_known_contact(session: Session, contact: str, normalized: str) -> No
         .where(ContactPoint.normalized == normalized, Customer.deleted_at.is_(None)).limit(1)
     ).first()
     if known is not None:
-        name = " ".join(p for p in (known[1], known[2]) if p) or known[3] or ""
+        name = customer_name(known[1], known[2], known[3], known[0])
         raise ValidationError.single(
             "new_contact", f"{contact.strip()} belongs to {name} already: choose them under "
                            "“Existing customer”.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -34,6 +35,10 @@ class BusinessSettings:
 
     def response_hours(self, priority: Priority) -> int:
         return int(getattr(self, f"respond_{priority.value}_hours"))
+
+    def answer_due(self, priority: Priority, logged_at: datetime) -> datetime:
+        """When a query of this priority, logged (or reopened) then, should be answered."""
+        return logged_at + timedelta(hours=self.response_hours(priority))
 
     def validate(self) -> None:
         errors: dict[str, str] = {}
