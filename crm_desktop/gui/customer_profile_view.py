@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.customer_form import PREFERENCE_LABELS
+from crm_desktop.gui.palette import ALERT
 from crm_desktop.gui.timeline_model import TimelineModel
 from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.models import ContactKind, CustomerStatus
@@ -285,7 +286,7 @@ class CustomerProfileView(QWidget):
         items += [f"<b>Open query:</b> {escape(q.subject)}"
                   + (f" (due {f.date(q.due_at)})" if q.due_at else "")
                   for q in customer.open_queries]
-        items += [f"<span style='color:#b3261e'><b>Overdue invoice {escape(i.number)}:</b> "
+        items += [f"<span style='color:{ALERT}'><b>Overdue invoice {escape(i.number)}:</b> "
                   f"{escape(f.money(i.outstanding))} since {f.date(i.due_on)}</span>"
                   for i in customer.overdue_invoices]
         if items:

@@ -9,10 +9,11 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from crm_desktop.errors import CrmError, ValidationError
 from crm_desktop.gui.errors import show_error
+from crm_desktop.gui.palette import ALERT
 
 T = TypeVar("T")
 
-INVALID_STYLE = "border: 1px solid #b3261e; border-radius: 3px;"
+INVALID_STYLE = f"border: 1px solid {ALERT}; border-radius: 3px;"
 
 
 class FieldErrors:
@@ -78,6 +79,6 @@ def save_with_field_errors(parent: QWidget, errors: FieldErrors,
 def error_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet("color: #b3261e;")
+    label.setStyleSheet(f"color: {ALERT};")
     label.hide()
     return label

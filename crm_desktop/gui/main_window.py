@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
     # ---- queries and feedback ----------------------------------------------------------------
 
     def _customer_choice(self, customer_id: int | None) -> tuple[int, str] | None:
+        """The customer's id and name for a dialog, without a query if the profile shows them."""
         if customer_id is None:
             return None
         shown = self.profile.customer
@@ -370,15 +371,8 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def new_order(self, customer_id: int) -> OrderDialog | None:
-        shown = self.profile.customer
-        if shown is not None and shown.id == customer_id:
-            name = shown.display_name
-        else:
-            customer = attempt(self, lambda: self._services.customers.get(customer_id))
-            if customer is None:
-                return None
-            name = customer.display_name
-        return self._order_dialog((customer_id, name), None)
+        customer = self._customer_choice(customer_id)
+        return self._order_dialog(customer, None) if customer is not None else None
 
     def open_order(self, order_id: int) -> OrderDialog | None:
         order = attempt(self, lambda: self._services.orders.get(order_id))

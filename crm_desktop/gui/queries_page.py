@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import PRIORITY_LABELS, QUERY_STATUS_LABELS, Formatter
 from crm_desktop.gui.paged_model import PagedTableModel
+from crm_desktop.gui.palette import ALERT
 from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.services.query_service import QueryFilter, QueryRow, QueryScope, QueryService
 
 QUERY_ID_ROLE = Qt.ItemDataRole.UserRole + 3
-OVERDUE_RED = QColor("#b3261e")
+OVERDUE_RED = QColor(ALERT)
 SCOPES = ((QueryScope.MINE, "&Mine"), (QueryScope.EVERYONE, "&Everyone's"),
           (QueryScope.UNASSIGNED, "&Unassigned"))
 
@@ -147,7 +148,7 @@ class QueriesPage(QWidget):
         count = self.model.rowCount()
         text = f"{count:,} quer{'ies' if count != 1 else 'y'}"
         if overdue:
-            text += f", <span style='color:#b3261e'><b>{overdue} overdue</b></span>"
+            text += f", <span style='color:{ALERT}'><b>{overdue} overdue</b></span>"
         self.count_label.setText(text)
 
     def _open(self, index: QModelIndex) -> None:

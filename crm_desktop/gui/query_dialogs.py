@@ -35,6 +35,7 @@ from crm_desktop.formatting import (
 )
 from crm_desktop.gui.customer_picker import CustomerPicker
 from crm_desktop.gui.errors import attempt
+from crm_desktop.gui.palette import ALERT
 from crm_desktop.gui.widgets import FormDialog
 from crm_desktop.models import Priority, QueryChannel, QueryStatus
 from crm_desktop.services.customer_list_service import CustomerListService
@@ -228,7 +229,7 @@ class QueryDialog(QDialog):
         self.heading.setText(q.subject)
         due = ""
         if q.due_at is not None and q.is_open:
-            due = (f"<span style='color:#b3261e'><b>Overdue</b> since {f.date_time(q.due_at)}"
+            due = (f"<span style='color:{ALERT}'><b>Overdue</b> since {f.date_time(q.due_at)}"
                    "</span>" if q.overdue(now) else f"answer by {f.date_time(q.due_at)}")
         owner = escape(q.owner_name) + ("" if q.owner_active else " (switched off)")
         self.facts.setText(

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.formatting import Formatter
+from crm_desktop.gui.palette import ALERT
 from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.models import FeedbackKind
 from crm_desktop.services.feedback_service import (
@@ -37,7 +38,7 @@ KINDS = ((FeedbackKind.COMPLAINT, "Complaints"), (FeedbackKind.WIN, "Wins"),
 PERIODS = ((30, "Last 30 days"), (90, "Last 90 days"), (365, "Last 365 days"))
 RISING_TIP = (f"Rising: at least {RISING_MIN} in the last 30 days, and at least "
               f"{RISING_FACTOR}× its own average for 30 days over the year before.")
-RED = QColor("#b3261e")
+RED = QColor(ALERT)
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 4
 
 

@@ -1,0 +1,6 @@
+"""The few colours that carry meaning, in one place so they stay the same everywhere."""
+
+from __future__ import annotations
+
+# Errors at a field, overdue queries and invoices, a rising complaint category.
+ALERT = "#b3261e"
