@@ -149,7 +149,9 @@ class TallyPage(QWidget):
                     item.setFont(bold)
                     item.setToolTip(RISING_TIP)
                 self.table.setItem(r, c, item)
-        index = next((i for i, row in enumerate(self.rows) if row.category_id == selected), 0)
+        # Keep the chosen category while it has entries; otherwise show the busiest one.
+        index = next((i for i, row in enumerate(self.rows)
+                      if row.category_id == selected and row.count), 0)
         if self.rows:
             self.table.setCurrentCell(index, 0)
         self._draw_chart(kind)

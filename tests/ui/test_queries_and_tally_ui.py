@@ -212,6 +212,9 @@ def test_three_delivery_complaints_and_a_win_move_the_tally_and_the_chart(
     page.kind.setCurrentIndex(page.kind.findData(FeedbackKind.WIN.value))
     assert next(r for r in page.rows if r.name == "Staff").count == 1
     assert page.series_names() == ["Staff"]
+    # Delivery was chosen, but has no wins: the busiest category is shown instead.
+    assert page.table.item(page.table.currentRow(), 0).text() == "Staff"
+    assert page.entries.rowCount() == 1
 
 
 def test_a_rating_shows_on_the_profile_and_in_the_tally(
