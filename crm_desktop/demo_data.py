@@ -50,6 +50,7 @@ from crm_desktop.models import (
 from crm_desktop.models.base import Base, table_of
 from crm_desktop.money import line_totals
 from crm_desktop.services.customer_service import sort_name_for
+from crm_desktop.services.lifecycle import MIN_GAPS
 from crm_desktop.services.search_index import document
 from crm_desktop.services.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.user_service import UserService
@@ -128,6 +129,7 @@ def generate(
     *,
     history_per_customer: int = 5,
     seed: int = 2026,
+    follow_up_share: float = 0.25,  # of customers with an open follow-up
     progress: Progress | None = None,
 ) -> DemoResult:
     rng = random.Random(seed)
@@ -258,17 +260,23 @@ def generate(
                 lifetime, first_order, invoice_seq = _order_with_invoice(
                     rows, ids, rng, stamp, cid, products, since, settings.currency, invoice_seq)
             next_follow_up = None
-            if rng.random() < 0.25:
+            if rng.random() < follow_up_share:
                 due = now + timedelta(days=rng.randint(-10, 40))
                 next_follow_up = due
+                monthly = cid % 10 == 0  # not drawn: the rest of the data stays as it was
                 rows["follow"].append({**stamp, "id": ids["follow"], "customer_id": cid,
                                        "due_at": due, "has_time": False, "time_zone": "UTC",
                                        "channel": rng.choice(["call", "visit", "email", "card"]),
                                        "purpose": rng.choice(["Check they are happy",
                                                               "Offer the new range",
                                                               "Birthday card"]),
-                                       "notes": "", "assignee_id": owner, "rrule": None,
-                                       "series_id": None, "state": "open", "source_kind": None,
+                                       "notes": "", "assignee_id": owner,
+                                       "rrule": "FREQ=MONTHLY" if monthly else None,
+                                       "series_id": ids["follow"] if monthly else None,
+                                       "series_start_at": due if monthly else None,
+                                       "occurrence_at": due if monthly else None,
+                                       "suggestion_key": None, "state": "open",
+                                       "source_kind": None,
                                        "source_id": None, "completed_at": None, "outcome": None,
                                        "cancel_reason": None, "notified_at": None})
                 ids["follow"] += 1
@@ -306,6 +314,7 @@ def generate(
                 "source": rng.choice(["Walk-in", "Recommendation", "Website", "Market stall"]),
                 "last_contact_at": last_contact, "next_follow_up_at": next_follow_up,
                 "first_order_at": first_order, "lifetime_value": lifetime,
+                **_rhythm(since, last_contact, history_per_customer),
                 "deleted_at": None, "deleted_by_id": None,
             })
         with database.engine.begin() as conn:
@@ -487,3 +496,13 @@ def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loo
 
 
 __all__ = ["DemoResult", "generate"]
+
+
+def _rhythm(first: datetime, last: datetime, contacts: int) -> dict[str, object]:
+    """The usual gap between contacts, as lifecycle.record_contact would have learnt it."""
+    gaps = contacts - 1
+    usual = (last - first).total_seconds() / 86400 / gaps if gaps > 0 else 0.0
+    if gaps < MIN_GAPS or usual < 1:
+        return {"gap_count": 0, "usual_gap_days": None, "quiet_after_at": None}
+    return {"gap_count": gaps, "usual_gap_days": usual,
+            "quiet_after_at": last + timedelta(days=usual)}

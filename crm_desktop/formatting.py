@@ -12,7 +12,15 @@ from decimal import Decimal
 from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_currency, format_decimal
 
-from crm_desktop.models import CustomerStatus, FeedbackKind, Priority, QueryChannel, QueryStatus
+from crm_desktop.models import (
+    CustomerStatus,
+    FeedbackKind,
+    FollowUpChannel,
+    FollowUpState,
+    Priority,
+    QueryChannel,
+    QueryStatus,
+)
 from crm_desktop.money import currency_decimals
 
 Day = date  # inside Formatter, ``date`` names its method
@@ -46,6 +54,16 @@ QUERY_STATUS_LABELS = {
 QUERY_CHANNEL_LABELS = {
     QueryChannel.PHONE: "Phone", QueryChannel.WALK_IN: "Walk-in", QueryChannel.EMAIL: "E-mail",
     QueryChannel.LETTER: "Letter", QueryChannel.OTHER: "Other",
+}
+FOLLOW_UP_CHANNEL_LABELS = {
+    FollowUpChannel.CALL: "Call", FollowUpChannel.VISIT: "Visit",
+    FollowUpChannel.EMAIL: "E-mail", FollowUpChannel.LETTER: "Letter",
+    FollowUpChannel.CARD: "Card",
+}
+FOLLOW_UP_STATE_LABELS = {
+    FollowUpState.SUGGESTED: "Suggested", FollowUpState.OPEN: "Open",
+    FollowUpState.DONE: "Done", FollowUpState.CANCELLED: "Cancelled",
+    FollowUpState.DISMISSED: "Dismissed",
 }
 FEEDBACK_KIND_LABELS = {
     FeedbackKind.COMPLAINT: "Complaint", FeedbackKind.WIN: "Win",

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
+from crm_desktop.formatting import FOLLOW_UP_CHANNEL_LABELS
 from crm_desktop.gui.widgets import FormDialog
 from crm_desktop.models import FollowUpChannel, HistoryKind
 from crm_desktop.services.follow_up_service import FollowUpRequest
@@ -27,9 +28,7 @@ from crm_desktop.services.timeline_service import TimelineService
 KINDS = ((HistoryKind.CALL, "Call"), (HistoryKind.VISIT, "Visit"),
          (HistoryKind.EMAIL, "E-mail"), (HistoryKind.LETTER, "Letter"),
          (HistoryKind.NOTE, "Note"))
-CHANNELS = ((FollowUpChannel.CALL, "Call"), (FollowUpChannel.VISIT, "Visit"),
-            (FollowUpChannel.EMAIL, "E-mail"), (FollowUpChannel.LETTER, "Letter"),
-            (FollowUpChannel.CARD, "Card"))
+CHANNELS = tuple(FOLLOW_UP_CHANNEL_LABELS.items())
 FOLLOW_UP_AFTER_DAYS = 7
 
 

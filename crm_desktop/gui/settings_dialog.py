@@ -4,6 +4,7 @@ how soon queries are answered."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import phonenumbers
 from babel import Locale
@@ -95,9 +96,12 @@ class SettingsDialog(FormDialog):
             currency=self.currency.text().strip().upper(),
             locale=str(locale),
             inactive_after_days=self.quiet_days.value(),
-            **{f"respond_{p.value}_hours": spin.value()
-               for p, spin in self.response_hours.items()},
+            **self._response_hours(),
         )
+
+    def _response_hours(self) -> dict[str, Any]:
+        return {f"respond_{p.value}_hours": spin.value()
+                for p, spin in self.response_hours.items()}
 
     def save(self) -> None:
         settings = self.collect()

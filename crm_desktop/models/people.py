@@ -87,6 +87,7 @@ class Customer(Tracked, Base):
                 ("ix_customers_last_contact", ("last_contact_at", "id")),
                 ("ix_customers_next_follow_up", ("next_follow_up_at", "id")),
                 ("ix_customers_lifetime_value", ("lifetime_value", "id")),
+                ("ix_customers_quiet_after", ("quiet_after_at", "id")),
             )
         ),
         # Only the trash looks rows up by deleted_at; an index over every live row would lure
@@ -116,6 +117,11 @@ class Customer(Tracked, Base):
     # customer list can sort on them in SQL with an index.
     last_contact_at: Mapped[datetime | None]
     next_follow_up_at: Mapped[datetime | None]
+    # Their usual rhythm: the running mean of the gaps (a day or more) between contacts, and
+    # when they count as gone quiet (last contact + that gap). Kept by lifecycle.record_contact.
+    gap_count: Mapped[int] = mapped_column(default=0)
+    usual_gap_days: Mapped[float | None]
+    quiet_after_at: Mapped[datetime | None]
     first_order_at: Mapped[datetime | None]
     lifetime_value: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
     deleted_at: Mapped[datetime | None]

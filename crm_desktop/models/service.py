@@ -27,6 +27,10 @@ class FollowUp(Tracked, Base):
         Index("ix_follow_ups_assignee_state_due", "assignee_id", "state", "due_at"),
         Index("ix_follow_ups_state_due", "state", "due_at"),
         Index("ix_follow_ups_customer_due", "customer_id", "due_at"),
+        Index("ix_follow_ups_series", "series_id"),
+        # A suggestion is made once per reason ("order:12", "date:7:2026"): dismissing one
+        # keeps its row, so it is never proposed again, even by the other desk.
+        Index("ix_follow_ups_suggestion_key", "suggestion_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,8 +43,13 @@ class FollowUp(Tracked, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     rrule: Mapped[str | None] = mapped_column(String(500))
-    # The first occurrence of a recurring series; occurrences after it point back to it.
+    # The first occurrence of a recurring series (itself included); all occurrences point to it.
     series_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id", ondelete="SET NULL"))
+    # The rule's DTSTART, and the slot in the series this row stands for. ``due_at`` differs
+    # from ``occurrence_at`` when only this occurrence was snoozed.
+    series_start_at: Mapped[datetime | None]
+    occurrence_at: Mapped[datetime | None]
+    suggestion_key: Mapped[str | None] = mapped_column(String(80))
     state: Mapped[FollowUpState] = mapped_column(
         str_enum(FollowUpState, "follow_up_state"), default=FollowUpState.OPEN
     )

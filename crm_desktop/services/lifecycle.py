@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.models import Customer, CustomerStatus
 
+# A rhythm needs at least this many gaps between contacts before "gone quiet" means anything.
+MIN_GAPS = 2
+
 
 def quiet_since(now: datetime, inactive_after_days: int) -> datetime:
     return now - timedelta(days=inactive_after_days)
@@ -69,5 +72,18 @@ def record_order(session: Session, customer: Customer, ordered_at: datetime) -> 
 
 
 def record_contact(customer: Customer, at: datetime) -> None:
-    if customer.last_contact_at is None or at > customer.last_contact_at:
-        customer.last_contact_at = at
+    """A contact or order at ``at``; it also learns the customer's usual rhythm."""
+    last = customer.last_contact_at
+    if last is not None and at <= last:
+        return  # logged after the fact: neither their latest contact nor a new gap
+    customer.last_contact_at = at
+    if last is None:
+        return
+    gap_days = (at - last).total_seconds() / 86400
+    if gap_days >= 1:  # a call and an order on the same day are one visit, not a rhythm
+        count = customer.gap_count or 0
+        mean = customer.usual_gap_days or 0.0
+        customer.gap_count = count + 1
+        customer.usual_gap_days = mean + (gap_days - mean) / (count + 1)
+    if (customer.gap_count or 0) >= MIN_GAPS and customer.usual_gap_days:
+        customer.quiet_after_at = at + timedelta(days=customer.usual_gap_days)

@@ -32,7 +32,7 @@ from crm_desktop.models import (
     User,
 )
 from crm_desktop.money import Totals, currency_decimals, decimals_of, line_totals, totals
-from crm_desktop.services import lifecycle
+from crm_desktop.services import follow_up_service, lifecycle
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text, fold
@@ -455,6 +455,9 @@ class OrderService:
             if all(line.delivered_quantity >= line.quantity for line in order.lines):
                 order.state = OrderState.DELIVERED
                 order.delivered_at = now
+                session.flush()
+                follow_up_service.suggest_after_delivery(
+                    session, order, self._settings.business(), now, actor.user_id)
             else:
                 order.state = OrderState.SHIPPED
             _refresh_lifetime_value(session, order.customer_id)

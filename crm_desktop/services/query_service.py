@@ -34,7 +34,7 @@ from crm_desktop.models import (
     User,
     customer_name,
 )
-from crm_desktop.services import lifecycle
+from crm_desktop.services import follow_up_service, lifecycle
 from crm_desktop.services.customer_service import (
     ContactInput,
     CustomerInput,
@@ -238,6 +238,8 @@ class QueryService:
             if status is QueryStatus.RESOLVED:
                 query.resolution = resolution
                 query.resolved_at = now
+                follow_up_service.suggest_after_resolve(
+                    session, query, self._settings.business(), now, actor.user_id)
             _event(session, query, QueryEventKind.STATUS, actor, now=now,
                    detail=resolution or note)
             session.flush()

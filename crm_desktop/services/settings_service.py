@@ -32,6 +32,15 @@ class BusinessSettings:
     respond_high_hours: int = 24
     respond_normal_hours: int = 72
     respond_low_hours: int = 168
+    # Suggested follow-ups: each rule can be switched off; its delay is in days.
+    suggest_after_delivery: bool = True
+    after_delivery_days: int = 3  # "make sure they're happy"
+    suggest_after_query: bool = True
+    after_query_days: int = 7  # "make sure it stayed solved"
+    suggest_before_date: bool = True
+    before_date_days: int = 7  # a card before a birthday or anniversary
+    suggest_when_quiet: bool = True
+    quiet_grace_days: int = 14  # beyond their usual gap between contacts
 
     def response_hours(self, priority: Priority) -> int:
         return int(getattr(self, f"respond_{priority.value}_hours"))
@@ -58,6 +67,12 @@ class BusinessSettings:
             if not 1 <= self.response_hours(priority) <= 24 * 90:
                 errors[f"respond_{priority.value}_hours"] = (
                     "The time to answer must be between 1 hour and 90 days.")
+        for key, label, most in (("after_delivery_days", "after delivery", 90),
+                                 ("after_query_days", "after a query is resolved", 90),
+                                 ("before_date_days", "before a date", 60),
+                                 ("quiet_grace_days", "beyond their usual gap", 365)):
+            if not 0 <= getattr(self, key) <= most:
+                errors[key] = f"Days {label} must be between 0 and {most}."
         if errors:
             raise ValidationError(errors)
 

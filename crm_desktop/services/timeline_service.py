@@ -14,17 +14,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
-from crm_desktop.formatting import FEEDBACK_KIND_LABELS, local_zone
+from crm_desktop.formatting import FEEDBACK_KIND_LABELS, FOLLOW_UP_CHANNEL_LABELS, local_zone
 from crm_desktop.models import (
     CustomerQuery,
     Feedback,
     FeedbackCategory,
     FollowUp,
+    FollowUpState,
     HistoryEntry,
     HistoryKind,
     Invoice,
@@ -36,7 +37,7 @@ from crm_desktop.models import (
     QueryEvent,
     User,
 )
-from crm_desktop.services import follow_up_service, lifecycle
+from crm_desktop.services import follow_up_service, lifecycle, recurrence
 from crm_desktop.services.customer_service import live_customer
 from crm_desktop.services.follow_up_service import FollowUpRequest
 from crm_desktop.services.query_service import QueryEventView
@@ -203,21 +204,38 @@ def _feedback_entry(row: Any) -> TimelineEntry:
                          f"{rating}{item.text}".strip(), who or "")
 
 
+def _follow_up_at() -> Any:
+    """Done and cancelled follow-ups sit where they were closed, open ones where they fall due."""
+    return func.coalesce(FollowUp.completed_at, FollowUp.due_at)
+
+
 def _follow_ups(customer_id: int, before: datetime | None, limit: int) -> _Query:
     assignee = aliased(User)
+    at = _follow_up_at()
     query = (select(FollowUp, assignee.display_name)
              .outerjoin(assignee, assignee.id == FollowUp.assignee_id)
-             .where(FollowUp.customer_id == customer_id))
+             .where(FollowUp.customer_id == customer_id,
+                    # suggestions are proposals, not history
+                    FollowUp.state.in_((FollowUpState.OPEN, FollowUpState.DONE,
+                                        FollowUpState.CANCELLED))))
     if before is not None:
-        query = query.where(FollowUp.due_at <= before)
-    return query.order_by(FollowUp.due_at.desc(), FollowUp.id.desc()).limit(limit)
+        query = query.where(at <= before)
+    return query.order_by(at.desc(), FollowUp.id.desc()).limit(limit)
+
+
+_FOLLOW_UP_TITLES = {FollowUpState.OPEN: "Follow-up due", FollowUpState.DONE: "Followed up",
+                     FollowUpState.CANCELLED: "Follow-up cancelled"}
 
 
 def _follow_up_entry(row: Any) -> TimelineEntry:
     item, who = row
-    detail = item.state.value + (f": {item.outcome}" if item.outcome else "")
-    return TimelineEntry(item.due_at, TimelineKind.FOLLOW_UP, item.id,
-                         f"Follow-up ({item.channel.value}): {item.purpose}", detail, who or "")
+    channel = FOLLOW_UP_CHANNEL_LABELS[item.channel].lower()
+    title = f"{_FOLLOW_UP_TITLES[item.state]} ({channel}): {item.purpose}"
+    detail = item.outcome or item.cancel_reason or recurrence.describe(item.rrule)
+    if item.state is FollowUpState.OPEN and not item.rrule:
+        detail = item.notes or ""
+    return TimelineEntry(item.completed_at or item.due_at, TimelineKind.FOLLOW_UP, item.id,
+                         title, detail, who or "")
 
 
 _SOURCES = (

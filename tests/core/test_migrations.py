@@ -89,6 +89,13 @@ def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: App
                                  .where(QueryEvent.kind == QueryEventKind.LOGGED)).all()
         assert queries and sorted(logged) == sorted(q.id for q in queries)
         assert session.scalar(select(func.count()).select_from(FeedbackCategory)) >= 5
+        # Since 0005 customers with a few contacts have a usual rhythm, and "gone quiet"
+        # follows from it.
+        rhythms = session.execute(select(Customer.usual_gap_days, Customer.quiet_after_at,
+                                         Customer.last_contact_at)
+                                  .where(Customer.usual_gap_days.is_not(None))).all()
+        assert rhythms and all(gap >= 1 and quiet is not None for gap, quiet, _ in rhythms)
+        assert all(quiet > last for _, quiet, last in rhythms if last is not None)
     customer = CustomerService(database).get(first_id)
     # Whatever the upgrade added works on the old data: the search finds the customer.
     found = CustomerListService(database).page(CustomerFilter(text=customer.last_name))
