@@ -4,6 +4,7 @@
     crm-desktop --database URL          ... or on another database (also CRM_DATABASE_URL)
     crm-desktop db upgrade | db current
     crm-desktop demo-data --customers N
+    crm-desktop follow-ups export --ics FILE [--user NAME]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.errors import CrmError
@@ -50,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=500, metavar="N")
     demo.add_argument("--history-per-customer", type=int, default=5, metavar="K")
     demo.add_argument("--seed", type=int, default=2026)
+
+    follow_ups = commands.add_parser("follow-ups", help="follow-ups outside the app")
+    follow_up_commands = follow_ups.add_subparsers(dest="follow_ups_command", metavar="ACTION",
+                                                   required=True)
+    export = follow_up_commands.add_parser(
+        "export", help="write open follow-ups as an iCalendar file for phone calendars")
+    export.add_argument("--ics", required=True, metavar="FILE", type=Path)
+    export.add_argument("--user", metavar="NAME",
+                        help="only this person's (their display name); default: everyone's")
     return parser
 
 
@@ -91,6 +102,8 @@ def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
             return 0
         if args.command == "demo-data":
             return _demo_data(database, args, paths)
+        if args.command == "follow-ups":
+            return _export_follow_ups(database, args)
     finally:
         database.dispose()
     raise AssertionError(f"unhandled command {args.command}")
@@ -116,4 +129,34 @@ def _demo_data(database: Database, args: argparse.Namespace, paths: AppPaths) ->
     print(f"added {result.customers:,} customers, {result.history:,} history entries, "
           f"{result.orders:,} orders, {result.invoices:,} invoices, "
           f"{result.follow_ups:,} follow-ups in {elapsed:.1f} s")
+    return 0
+
+
+def _export_follow_ups(database: Database, args: argparse.Namespace) -> int:
+    # Loaded here, like Faker above: only this command needs them.
+    from crm_desktop.services.calendar_export import follow_ups_to_ics  # noqa: PLC0415
+    from crm_desktop.services.follow_up_service import (  # noqa: PLC0415
+        FollowUpService,
+        TodayScope,
+    )
+    from crm_desktop.services.settings_service import SettingsService  # noqa: PLC0415
+    from crm_desktop.services.user_service import UserService  # noqa: PLC0415
+
+    if current_revision(database) != head_revision():
+        print("crm-desktop: the database is not at this version's schema; run "
+              "“crm-desktop db upgrade” first", file=sys.stderr)
+        return 2
+    scope = TodayScope(None)
+    if args.user:
+        wanted = args.user.casefold()
+        found = [u for u in UserService(database).list_all()
+                 if u.display_name.casefold() == wanted]
+        if not found:
+            print(f"crm-desktop: nobody here is called “{args.user}”", file=sys.stderr)
+            return 2
+        scope = TodayScope(found[0].id, include_unassigned=False)
+    items = FollowUpService(database).open_for_export(scope)
+    shop = SettingsService(database).business().shop_name
+    args.ics.write_bytes(follow_ups_to_ics(items, shop_name=shop, now=database.clock()))
+    print(f"wrote {len(items):,} open follow-ups to {args.ics}")
     return 0

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select, text
 
 from crm_desktop import __version__
+from crm_desktop.actor import Actor
 from crm_desktop.cli import main
-from crm_desktop.models import Customer, HistoryEntry, Invoice
+from crm_desktop.models import Customer, FollowUpChannel, HistoryEntry, Invoice, Role
 from crm_desktop.paths import AppPaths
+from crm_desktop.services.customer_service import CustomerInput, CustomerService
+from crm_desktop.services.follow_up_service import FollowUpInput, FollowUpService
+from crm_desktop.services.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import head_revision
 
@@ -63,3 +71,38 @@ def test_a_newer_database_gives_a_clear_message(app_home: AppPaths,
     database.dispose()
     assert main(["db", "upgrade"]) == 1
     assert "newer version of CRM Desktop" in capsys.readouterr().err
+
+
+def test_follow_ups_export_as_icalendar_that_parses_back(
+        db: Database, owner: Actor, app_home: AppPaths,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    jim = CustomerService(db).create(CustomerInput(first_name="Jim", last_name="Hale"),
+                                     owner).id
+    rita = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    follow_ups = FollowUpService(db, zone_name="Europe/Berlin")
+    follow_ups.schedule(FollowUpInput(jim, date(2026, 3, 16), "Ask about the chairs",
+                                      at=time(9), repeat="FREQ=MONTHLY;BYDAY=+3MO",
+                                      time_zone="Europe/Berlin", notes="He likes time"),
+                        owner)
+    follow_ups.schedule(FollowUpInput(jim, date(2026, 3, 20), "Birthday card",
+                                      channel=FollowUpChannel.CARD, assignee_id=rita.id),
+                        owner)
+    done = follow_ups.schedule(FollowUpInput(jim, date(2026, 3, 2), "Old one"), owner)
+    follow_ups.complete(done.id, done.version, "Done", owner)
+    target = app_home.data_dir / "follow-ups.ics"
+
+    assert main(["follow-ups", "export", "--ics", str(target)]) == 0
+    assert capsys.readouterr().out.startswith("wrote 2 open follow-ups")
+    todos = Calendar.from_ical(target.read_bytes()).walk("VTODO")
+    assert [str(t["summary"]) for t in todos] == ["Call Jim Hale: Ask about the chairs",
+                                                   "Card Jim Hale: Birthday card"]
+    chairs, card = todos
+    assert chairs["rrule"].to_ical() == b"FREQ=MONTHLY;BYDAY=+3MO"
+    assert chairs.decoded("due") == datetime(2026, 3, 16, 9,
+                                             tzinfo=ZoneInfo("Europe/Berlin"))
+    assert str(chairs["description"]) == "He likes time\nFor Olivia Owner"
+    assert card.decoded("due") == date(2026, 3, 20) and "rrule" not in card
+    # One person's only.
+    assert main(["follow-ups", "export", "--ics", str(target), "--user", "rita reception"]) == 0
+    assert len(Calendar.from_ical(target.read_bytes()).walk("VTODO")) == 1
+    assert main(["follow-ups", "export", "--ics", str(target), "--user", "Nobody"]) == 2
