@@ -22,6 +22,7 @@ from crm_desktop.resources import resource_path
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import TRASH_DAYS, CustomerService
 from crm_desktop.services.feedback_service import FeedbackService
+from crm_desktop.services.follow_up_service import FollowUpService
 from crm_desktop.services.order_list_service import OrderListService
 from crm_desktop.services.order_service import OrderService
 from crm_desktop.services.query_service import QueryService
@@ -91,6 +92,7 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         order_list=OrderListService(database),
         queries=QueryService(database),
         feedback=FeedbackService(database),
+        follow_ups=FollowUpService(database),
         clock=database.clock,
     )
     return MainWindow(services, actor=actor, formatter=formatter, ui_state=ui_state,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from html import escape
 
-from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtCore import QPoint, Qt, Signal, SignalInstance
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QApplication,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -65,6 +66,16 @@ TIMELINE_FILTERS: tuple[tuple[str, tuple[TimelineKind, ...]], ...] = (
 )
 
 
+# What a follow-up scheduled from a timeline entry points back to (its ``source_kind``).
+TIMELINE_SOURCES = {
+    **{kind: "history" for kind in (TimelineKind.CALL, TimelineKind.VISIT, TimelineKind.EMAIL,
+                                    TimelineKind.LETTER, TimelineKind.NOTE)},
+    TimelineKind.ORDER: "order_event", TimelineKind.INVOICE: "invoice",
+    TimelineKind.PAYMENT: "payment", TimelineKind.QUERY: "query_event",
+    TimelineKind.FEEDBACK: "feedback", TimelineKind.FOLLOW_UP: "follow_up",
+}
+
+
 class CustomerProfileView(QWidget):
     back = Signal()
     edit = Signal(int)
@@ -75,6 +86,9 @@ class CustomerProfileView(QWidget):
     add_note = Signal(int)
     log_query = Signal(int)
     record_feedback = Signal(int)
+    schedule_follow_up = Signal(int)
+    # customer id, what it follows up ("history", "order", ...), its id, and a suggested purpose
+    follow_up_entry = Signal(int, str, int, str)
     pin_note = Signal(int, bool)  # note id, pinned
     delete_note = Signal(int)
 
@@ -98,6 +112,10 @@ class CustomerProfileView(QWidget):
         self.feedback_button = QPushButton("Feed&back…")
         self.feedback_button.setToolTip("Record a complaint, a win, a suggestion or a rating "
                                         "(Ctrl+Shift+F)")
+        self.follow_up_button = QPushButton("&Follow up…")
+        self.follow_up_button.setToolTip("Schedule a call, visit, e-mail, letter or card "
+                                         "(Ctrl+Shift+U); right-click an entry below to follow "
+                                         "it up")
         self.edit_button = QPushButton("&Edit")
         self.delete_button = QPushButton("Delete…")
         bar = QHBoxLayout()
@@ -107,8 +125,8 @@ class CustomerProfileView(QWidget):
         bar.addWidget(self.delete_button)
         # What one does with a customer gets its own row, under what to remember about them.
         actions = QHBoxLayout()
-        for button in (self.log_button, self.query_button, self.feedback_button,
-                       self.new_order_button, self.orders_button):
+        for button in (self.log_button, self.follow_up_button, self.query_button,
+                       self.feedback_button, self.new_order_button, self.orders_button):
             actions.addWidget(button)
         actions.addStretch(1)
 
@@ -210,6 +228,10 @@ class CustomerProfileView(QWidget):
         self.query_button.clicked.connect(lambda: self._emit_for_customer(self.log_query))
         self.feedback_button.clicked.connect(
             lambda: self._emit_for_customer(self.record_feedback))
+        self.follow_up_button.clicked.connect(
+            lambda: self._emit_for_customer(self.schedule_follow_up))
+        self.timeline_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.timeline_view.customContextMenuRequested.connect(self._timeline_menu)
         self.add_note_button.clicked.connect(self._add_note)
         self.back_button.clicked.connect(self.back)
         self.edit_button.clicked.connect(self._edit)
@@ -381,6 +403,19 @@ class CustomerProfileView(QWidget):
     def _filter_timeline(self, index: int) -> None:
         if self.customer is not None:
             self.timeline.show_customer(self.customer.id, TIMELINE_FILTERS[index][1])
+
+    def _timeline_menu(self, position: QPoint) -> None:
+        index = self.timeline_view.indexAt(position)
+        if self.customer is None or not index.isValid():
+            return
+        entry = self.timeline.entry(index.row())
+        menu = QMenu(self)
+        action = menu.addAction("&Follow up on this…")
+        customer_id = self.customer.id
+        action.triggered.connect(lambda: self.follow_up_entry.emit(
+            customer_id, TIMELINE_SOURCES[entry.kind], entry.ref_id,
+            f"Follow up: {entry.title}"[:200]))
+        menu.popup(self.timeline_view.viewport().mapToGlobal(position))
 
     def _emit_for_customer(self, signal: SignalInstance) -> None:
         if self.customer is not None:

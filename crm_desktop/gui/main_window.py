@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
+    QFileDialog,
     QInputDialog,
     QLabel,
     QListWidget,
@@ -16,11 +21,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QSystemTrayIcon,
 )
 
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
+from crm_desktop.errors import CrmError
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS, Formatter
 from crm_desktop.gui.customer_form import CustomerFormDialog
 from crm_desktop.gui.customer_list_model import CustomerListModel
@@ -28,6 +35,13 @@ from crm_desktop.gui.customer_list_view import CustomersPage
 from crm_desktop.gui.customer_profile_view import CustomerProfileView
 from crm_desktop.gui.errors import attempt
 from crm_desktop.gui.feedback_dialog import CategoriesDialog, FeedbackDialog
+from crm_desktop.gui.follow_up_dialogs import (
+    CancelDialog,
+    CompleteDialog,
+    FollowUpDialog,
+    ReassignDialog,
+    SnoozeDialog,
+)
 from crm_desktop.gui.log_contact_dialog import LogContactDialog
 from crm_desktop.gui.order_dialog import OrderDialog
 from crm_desktop.gui.orders_page import OrderListModel, OrdersPage
@@ -38,6 +52,7 @@ from crm_desktop.gui.query_dialogs import LogQueryDialog, QueryDialog
 from crm_desktop.gui.settings_dialog import SettingsDialog
 from crm_desktop.gui.tally_page import TallyPage
 from crm_desktop.gui.timeline_model import TimelineModel
+from crm_desktop.gui.today_page import TodayPage
 from crm_desktop.gui.trash_page import TrashPage
 from crm_desktop.gui.ui_state import (
     restore_geometry,
@@ -47,9 +62,16 @@ from crm_desktop.gui.ui_state import (
 )
 from crm_desktop.gui.users_dialog import UsersDialog
 from crm_desktop.models import CustomerStatus, FeedbackKind
+from crm_desktop.services.calendar_export import follow_ups_to_ics
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import BulkChange, CustomerDetail, CustomerService
 from crm_desktop.services.feedback_service import FeedbackService
+from crm_desktop.services.follow_up_service import (
+    FollowUpService,
+    FollowUpView,
+    TodayScope,
+    TodayView,
+)
 from crm_desktop.services.order_list_service import OrderListService
 from crm_desktop.services.order_service import OrderService, OrderView
 from crm_desktop.services.query_service import QueryScope, QueryService
@@ -57,7 +79,13 @@ from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.services.timeline_service import TimelineService
 from crm_desktop.services.user_service import UserService
 
-NAV_ITEMS = ("Customers", "Queries", "Tally", "Orders", "Products", "Trash")
+log = logging.getLogger(__name__)
+DialogT = TypeVar("DialogT", bound=QDialog)
+
+NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Products", "Trash")
+# How often a running app looks for follow-ups that have fallen due. Reminders are claimed in
+# the database, so a minute late is the worst case and two desks never announce one twice.
+REMINDER_INTERVAL_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,7 @@ class Services:
     order_list: OrderListService
     queries: QueryService
     feedback: FeedbackService
+    follow_ups: FollowUpService
     clock: Clock
 
 
@@ -99,9 +128,10 @@ class MainWindow(QMainWindow):
                                           actor.user_id)
         self.queries_page = QueriesPage(self.query_model)
         self.tally_page = TallyPage(services.feedback, formatter, can_edit=actor.is_owner)
+        self.today_page = TodayPage(formatter)
         self.stack = QStackedWidget()
-        for page in (self.customers_page, self.profile, self.queries_page, self.tally_page,
-                     self.orders_page, self.products_page, self.trash_page):
+        for page in (self.today_page, self.customers_page, self.profile, self.queries_page,
+                     self.tally_page, self.orders_page, self.products_page, self.trash_page):
             self.stack.addWidget(page)
 
         self.nav = QListWidget()
@@ -135,6 +165,21 @@ class MainWindow(QMainWindow):
         self.profile.show_orders.connect(self.show_customer_orders)
         self.profile.log_query.connect(self.log_query)
         self.profile.record_feedback.connect(self.record_feedback)
+        self.profile.schedule_follow_up.connect(self.schedule_follow_up)
+        self.profile.follow_up_entry.connect(
+            lambda cid, kind, ref, purpose: self.schedule_follow_up(
+                cid, source=(kind, ref), purpose=purpose))
+        self.today_page.open_customer.connect(self.open_customer)
+        self.today_page.complete.connect(self.complete_follow_up)
+        self.today_page.snooze.connect(self.snooze_follow_up)
+        self.today_page.reassign.connect(self.reassign_follow_up)
+        self.today_page.cancel.connect(self.cancel_follow_up)
+        self.today_page.change.connect(self.change_follow_up)
+        self.today_page.accept_suggestion.connect(self.accept_suggestion)
+        self.today_page.dismiss.connect(self.dismiss_suggestion)
+        self.today_page.schedule_for.connect(self.schedule_follow_up)
+        self.today_page.scope_changed.connect(self.refresh_today)
+        self.today_page.refresh_requested.connect(self.refresh_today)
         self.queries_page.open_query.connect(self.open_query)
         self.queries_page.log_query.connect(lambda: self.log_query(None))
         self.tally_page.record.connect(
@@ -155,7 +200,13 @@ class MainWindow(QMainWindow):
         restore_geometry(ui_state, "main_window", self)
         restore_splitter(ui_state, "main_window", self.splitter)
         restore_splitter(ui_state, "profile", self.profile.splitter)
-        self.customers_page.search.setFocus()
+
+        self.last_reminder: tuple[str, str] | None = None
+        self.tray = self._make_tray()
+        self.reminder_timer = QTimer(self)
+        self.reminder_timer.setInterval(REMINDER_INTERVAL_MS)
+        self.reminder_timer.timeout.connect(self.check_reminders)
+        self.start_day()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -174,6 +225,10 @@ class MainWindow(QMainWindow):
         self.users_action.setEnabled(self._actor.is_owner)
         self.users_action.triggered.connect(self.edit_users)
         file_menu.addAction(self.users_action)
+        self.export_action = QAction("&Export my follow-ups to a calendar…", self)
+        self.export_action.setToolTip("An iCalendar file your phone's calendar can import")
+        self.export_action.triggered.connect(self.export_follow_ups)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -202,6 +257,10 @@ class MainWindow(QMainWindow):
         self.feedback_action.triggered.connect(
             lambda: self.record_feedback(self._current_customer_id()))
         customer_menu.addAction(self.feedback_action)
+        self.follow_up_action = QAction("Schedule a follow-&up…", self)
+        self.follow_up_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.follow_up_action.triggered.connect(lambda: self.schedule_follow_up(None))
+        customer_menu.addAction(self.follow_up_action)
 
         go_menu = self.menuBar().addMenu("&Go")
         self.find_action = QAction("&Find customer", self)
@@ -210,6 +269,10 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.find_action.triggered.connect(self.focus_search)
         go_menu.addAction(self.find_action)
+        self.today_action = QAction("&Today", self)
+        self.today_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.today_action.triggered.connect(self.show_today)
+        go_menu.addAction(self.today_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction(f"&About {APP_NAME}", self)
@@ -221,7 +284,8 @@ class MainWindow(QMainWindow):
 
     def _navigate(self, row: int) -> None:
         pages: dict[str, Callable[[], None]] = {
-            "Customers": self.show_list, "Queries": self.show_queries, "Tally": self.show_tally,
+            "Today": self.show_today, "Customers": self.show_list,
+            "Queries": self.show_queries, "Tally": self.show_tally,
             "Orders": self.show_orders, "Products": self.show_products,
             "Trash": self.show_trash}
         pages[NAV_ITEMS[row]]()
@@ -256,6 +320,199 @@ class MainWindow(QMainWindow):
         item = self.nav.item(NAV_ITEMS.index("Queries"))
         item.setText(text)
         self.queries_page.set_unassigned_count(unowned)
+
+    # ---- today and follow-ups ----------------------------------------------------------------
+
+    def _scope(self, everyone: bool = False) -> TodayScope:
+        return TodayScope(None if everyone else self._actor.user_id)
+
+    def start_day(self) -> None:
+        """The start page, with whatever fell due while the app was closed shown, not lost."""
+        missed = self._claim_reminders()
+        if missed:
+            self.today_page.show_missed(missed)
+            self._announce("Fell due while CRM Desktop was closed", missed)
+        self.show_today()
+        self.reminder_timer.start()
+
+    def show_today(self) -> None:
+        self.refresh_today()
+        self.stack.setCurrentWidget(self.today_page)
+        self._select_nav("Today")
+        self.today_page.tree.setFocus()
+
+    def refresh_today(self) -> None:
+        # Suggestions for dates and quiet customers are looked for whenever the day is shown.
+        attempt(self, lambda: self._services.follow_ups.refresh_suggestions(self._actor))
+        everyone = self.today_page.everyone
+        day = attempt(self, lambda: self._services.follow_ups.today(self._scope(everyone)))
+        if day is None:
+            return
+        self.today_page.show_day(day)
+        self._set_today_badge(day if not everyone else None)
+
+    def _set_today_badge(self, mine: TodayView | None = None) -> None:
+        """The navigation says how many follow-ups are mine to do today (overdue included)."""
+        if mine is None:
+            try:
+                mine = self._services.follow_ups.today(self._scope())
+            except CrmError as exc:
+                log.warning("could not count today's follow-ups: %s", exc)
+                return
+        due = mine.overdue.total + mine.due_today.total
+        item = self.nav.item(NAV_ITEMS.index("Today"))
+        item.setText("Today" + (f" ({due})" if due else ""))
+        item.setToolTip(f"{mine.overdue.total} overdue, {mine.due_today.total} due today, "
+                        f"{mine.suggestions.total} suggested")
+
+    def _claim_reminders(self) -> list[FollowUpView]:
+        # Runs on a timer: a busy or unreachable database is logged and tried next minute,
+        # never a dialog every minute.
+        try:
+            return self._services.follow_ups.claim_reminders(self._scope(), self._actor)
+        except CrmError as exc:
+            log.warning("could not look for due follow-ups: %s", exc)
+            return []
+
+    def check_reminders(self) -> list[FollowUpView]:
+        """A follow-up that has fallen due is announced once: tray message and badge."""
+        due = self._claim_reminders()
+        if due:
+            self._announce("Follow-up due" if len(due) == 1 else f"{len(due)} follow-ups due",
+                           due)
+        if self.stack.currentWidget() is self.today_page and due:
+            self.refresh_today()
+        else:
+            self._set_today_badge()
+        return due
+
+    def _announce(self, title: str, items: list[FollowUpView]) -> None:
+        text = "; ".join(f"{i.customer_name}: {i.purpose}" for i in items[:3])
+        if len(items) > 3:
+            text += f"; and {len(items) - 3} more"
+        self.last_reminder = (title, text)
+        if self.tray is not None:
+            self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 15_000)
+        self.statusBar().showMessage(f"{title}: {text}", 30_000)
+        QApplication.alert(self)
+
+    def _make_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None  # the badge and the status bar still say it
+        icon = QApplication.windowIcon()
+        tray = QSystemTrayIcon(icon if not icon.isNull() else QIcon(), self)
+        tray.setToolTip(APP_NAME)
+        tray.messageClicked.connect(self._back_from_tray)
+        tray.activated.connect(lambda _reason: self._back_from_tray())
+        if not icon.isNull():
+            tray.show()
+        return tray
+
+    def _back_from_tray(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.show_today()
+
+    def schedule_follow_up(self, customer_id: int | None, *,
+                           source: tuple[str, int] | None = None,
+                           purpose: str = "") -> FollowUpDialog | None:
+        customer = self._customer_choice(customer_id if customer_id is not None
+                                         else self._current_customer_id())
+        if customer is None:
+            self.statusBar().showMessage("Open a customer first, then schedule their "
+                                         "follow-up.", 5000)
+            return None
+        dialog = FollowUpDialog(self._services.follow_ups, self._actor, customer=customer,
+                                users=self._users, clock=self._services.clock, source=source,
+                                purpose=purpose, parent=self)
+        return self._open_follow_up_dialog(dialog, lambda: "Follow-up scheduled")
+
+    def change_follow_up(self, item: FollowUpView) -> FollowUpDialog:
+        suggested = item.state.value == "suggested"
+        dialog = FollowUpDialog(self._services.follow_ups, self._actor,
+                                customer=(item.customer_id, item.customer_name),
+                                users=self._users, clock=self._services.clock, existing=item,
+                                accept=suggested, parent=self)
+        return self._open_follow_up_dialog(
+            dialog, lambda: "Suggestion accepted" if suggested else "Follow-up changed")
+
+    def complete_follow_up(self, item: FollowUpView) -> CompleteDialog:
+        dialog = CompleteDialog(self._services.follow_ups, self._actor, item, self)
+
+        def message() -> str:
+            following = dialog.following
+            if following is None:
+                return f"Done: {item.customer_name}"
+            return (f"Done: {item.customer_name}. The next one is due "
+                    f"{self._formatter.date(following.due_at)}")
+        return self._open_follow_up_dialog(dialog, message)
+
+    def snooze_follow_up(self, item: FollowUpView) -> SnoozeDialog:
+        dialog = SnoozeDialog(self._services.follow_ups, self._actor, item,
+                              clock=self._services.clock, formatter=self._formatter,
+                              parent=self)
+        return self._open_follow_up_dialog(dialog, lambda: "Snoozed until " + (
+            self._formatter.date_time(dialog.saved.due_at) if dialog.saved else ""))
+
+    def reassign_follow_up(self, item: FollowUpView) -> ReassignDialog:
+        dialog = ReassignDialog(self._services.follow_ups, self._actor, item,
+                                users=self._users, parent=self)
+        return self._open_follow_up_dialog(dialog, lambda: "Handed over to " + (
+            dialog.saved.assignee_name if dialog.saved else ""))
+
+    def cancel_follow_up(self, item: FollowUpView) -> CancelDialog:
+        dialog = CancelDialog(self._services.follow_ups, self._actor, item, self)
+        return self._open_follow_up_dialog(dialog, lambda: "Follow-up cancelled")
+
+    def accept_suggestion(self, item: FollowUpView) -> None:
+        if attempt(self, lambda: self._services.follow_ups.accept(
+                item.id, item.version, self._actor)) is not None:
+            self._follow_ups_changed(f"Accepted: {item.purpose}")
+        else:
+            self.refresh_today()
+
+    def dismiss_suggestion(self, item: FollowUpView) -> None:
+        if attempt(self, lambda: self._services.follow_ups.dismiss(
+                item.id, item.version, self._actor)) is not None:
+            self._follow_ups_changed("Dismissed: it will not be suggested again")
+        else:
+            self.refresh_today()
+
+    def _open_follow_up_dialog(self, dialog: DialogT, message: Callable[[], str]) -> DialogT:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._follow_ups_changed(message()))
+        dialog.open()
+        return dialog
+
+    def _follow_ups_changed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+        self.customer_model.refresh()  # its "next follow-up" column
+        if self.stack.currentWidget() is self.today_page:
+            self.refresh_today()
+            return
+        self._set_today_badge()
+        if self.stack.currentWidget() is self.profile and self.profile.customer is not None:
+            self.open_customer(self.profile.customer.id)
+
+    def export_follow_ups(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export my follow-ups", "follow-ups.ics", "iCalendar files (*.ics)")
+        if not path:
+            return
+        items = attempt(self, lambda: self._services.follow_ups.open_for_export(
+            TodayScope(self._actor.user_id, include_unassigned=False)))
+        if items is None:
+            return
+        data = follow_ups_to_ics(items, shop_name=self.windowTitle().split(" — ")[0],
+                                 now=self._services.clock())
+        try:
+            Path(path).write_bytes(data)
+        except OSError as exc:
+            QMessageBox.warning(self, "Not exported", f"Could not write {path}: "
+                                                      f"{exc.strerror or exc}")
+            return
+        self.statusBar().showMessage(f"Exported {len(items)} follow-ups to {path}", 8000)
 
     # ---- queries and feedback ----------------------------------------------------------------
 
@@ -296,6 +553,8 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(lambda _id: self._queries_changed())
         dialog.open_customer.connect(self.open_customer)
+        dialog.follow_up.connect(lambda cid, qid: self.schedule_follow_up(
+            cid, source=("query", qid), purpose=f"Check it stayed solved: {query.subject}"))
         dialog.open()
         return dialog
 
@@ -386,6 +645,8 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self._order_changed)
         dialog.open_order.connect(self.open_order)
+        dialog.follow_up.connect(lambda cid, oid: self.schedule_follow_up(
+            cid, source=("order", oid), purpose=f"Check they're happy with order {oid}"))
         dialog.open()
         return dialog
 

@@ -127,6 +127,7 @@ class LineEditor:
 class OrderDialog(QDialog):
     changed = Signal(int)  # an order was saved or moved on: lists and profiles should refresh
     open_order = Signal(int)  # e.g. the new draft of a re-order
+    follow_up = Signal(int, int)  # customer id, order id: schedule a follow-up about it
 
     def __init__(self, orders: OrderService, actor: Actor, formatter: Formatter, *,
                  customer: tuple[int, str], order: OrderView | None = None,
@@ -278,6 +279,8 @@ class OrderDialog(QDialog):
              self.order is not None and state in CAN_CANCEL),
             ("reorder", "Re-&order", self.reorder,
              self.order is not None and not self.is_draft),
+            ("follow_up", "&Follow up…", self._follow_up,
+             self.order is not None and not self.is_draft),
         ]
         for key, label, slot, shown in actions:
             if not shown:
@@ -291,6 +294,10 @@ class OrderDialog(QDialog):
         done.setToolTip("Close this window (a draft keeps what was last saved)")
         done.clicked.connect(self.reject)
         self.buttons.addWidget(done)
+
+    def _follow_up(self) -> None:
+        if self.order is not None and self.order.customer_id is not None:
+            self.follow_up.emit(self.order.customer_id, self.order.id)
 
     # ---- draft editing -----------------------------------------------------------------------
 

@@ -172,6 +172,7 @@ class QueryDialog(QDialog):
 
     changed = Signal(int)  # query id
     open_customer = Signal(int)
+    follow_up = Signal(int, int)  # customer id, query id
 
     def __init__(self, queries: QueryService, actor: Actor, query: QueryView, *,
                  users: list[UserView], formatter: Formatter, clock: Clock,
@@ -204,11 +205,16 @@ class QueryDialog(QDialog):
         self.reassign_button.clicked.connect(self.reassign)
         self.customer_button = QPushButton("Open &customer")
         self.customer_button.clicked.connect(self._open_customer)
+        self.follow_up_button = QPushButton("&Follow up…")
+        self.follow_up_button.setToolTip("Schedule a call to check it stayed solved")
+        self.follow_up_button.clicked.connect(
+            lambda: self.follow_up.emit(self.query.customer_id, self.query.id))
         steps.addWidget(self.reopen_button)
         steps.addStretch(1)
         more = QHBoxLayout()
         more.addWidget(self.reassign_button)
         more.addWidget(self.customer_button)
+        more.addWidget(self.follow_up_button)
         more.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)

@@ -549,8 +549,8 @@ def _suggest_before_dates(session: Session, settings: BusinessSettings, now: dat
     zone = recurrence.zone_for(zone_name)
     today = now.astimezone(zone).date()
     lead = settings.before_date_days
-    # Dates whose "send a card" day is today or falls in the coming week.
-    days = [today + timedelta(days=lead + i) for i in range(WEEK)]
+    # Dates whose "send a card" day has come (the date itself still ahead) or comes this week.
+    days = [today + timedelta(days=i) for i in range(lead + WEEK)]
     rows = session.execute(
         select(ImportantDate, Customer.owner_id)
         .join(Customer, Customer.id == ImportantDate.customer_id)

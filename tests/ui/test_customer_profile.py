@@ -111,7 +111,7 @@ def test_log_a_call_in_a_few_keystrokes_and_see_it_in_the_timeline(
     assert timeline.index(row, 1).data() == "Call"
     assert timeline.index(row, 3).data() == "Will decide by Friday"
     assert timeline.index(row, 4).data() == "Olivia Owner"
-    assert any(t.startswith("Follow-up (call)") for t in titles)
+    assert any(t.startswith("Follow-up due (call)") for t in titles)
     assert "Next follow-up" in window.profile.facts_label.text()
 
 

@@ -135,6 +135,7 @@ def test_opening_a_customer_deleted_meanwhile_is_a_message_not_a_crash(
     CustomerService(db).delete(customer.id, customer.version, owner)
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: warnings.append(text))
+    window.show_list()
     window.open_customer(customer.id)
     assert "no longer exists" in warnings[0]
     assert window.stack.currentWidget() is window.customers_page
@@ -170,6 +171,8 @@ def test_arrow_keys_in_the_search_box_pick_the_customer_to_open(
     for first in ("Jim", "Jimmy", "Jimena"):
         service.create(CustomerInput(first_name=first, last_name="Hart"), owner)
     window = make_window()
+    assert window.stack.currentWidget() is window.today_page  # the start page
+    window.find_action.trigger()  # Ctrl+K, from anywhere
     search = window.customers_page.search
     service.create(CustomerInput(first_name="Ann", last_name="Other"), owner)
     window.customer_model.refresh()
