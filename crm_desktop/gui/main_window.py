@@ -766,6 +766,8 @@ class MainWindow(QMainWindow):
         self.order_model.set_formatter(formatter)
         self.query_model.set_formatter(formatter)
         self.tally_page.set_formatter(formatter)
+        self.today_page.set_formatter(formatter)
+        self.refresh_today()
         self.profile.set_formatter(formatter)
         if self.profile.customer is not None:
             self.profile.show_customer(self.profile.customer)

@@ -1,5 +1,5 @@
-"""The shop's settings (owner only): name, country, currency, language, quiet period and
-how soon queries are answered."""
+"""The shop's settings (owner only): name, country, currency, language, quiet period, how
+soon queries are answered, and when follow-ups are suggested."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import phonenumbers
 from babel import Locale
 from babel.numbers import get_territory_currencies
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QGridLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -25,6 +28,18 @@ from crm_desktop.services.settings_service import BusinessSettings, SettingsServ
 
 LOCALES = ["en_US", "en_GB", "en_IE", "en_AU", "en_CA", "de_DE", "de_AT", "de_CH", "fr_FR",
            "fr_BE", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_PT", "sv_SE", "da_DK", "nb_NO"]
+
+
+# (on/off setting, days setting, what it is, most days, how the days read)
+SUGGESTION_RULES = (
+    ("suggest_after_delivery", "after_delivery_days", "After an order is delivered", 90,
+     "later"),
+    ("suggest_after_query", "after_query_days", "After a query is resolved", 90, "later"),
+    ("suggest_before_date", "before_date_days", "Before a birthday or anniversary", 60,
+     "ahead"),
+    ("suggest_when_quiet", "quiet_grace_days", "When a customer goes quiet", 365,
+     "past their usual gap"),
+)
 
 
 class SettingsDialog(FormDialog):
@@ -73,6 +88,23 @@ class SettingsDialog(FormDialog):
             self.response_hours[priority] = spin
             self.add_field(f"Answer {PRIORITY_LABELS[priority].lower()} queries within", spin,
                            f"respond_{priority.value}_hours")
+        self.suggestions: dict[str, tuple[QCheckBox, QSpinBox]] = {}
+        box = QGroupBox("Suggest a follow-up (proposed on the Today page, never forced)")
+        grid = QGridLayout(box)
+        for row, (flag, days, label, most, after) in enumerate(SUGGESTION_RULES):
+            check = QCheckBox(label)
+            check.setChecked(bool(getattr(self._current, flag)))
+            spin = QSpinBox()
+            spin.setRange(0, most)
+            spin.setSuffix(f" days {after}")
+            spin.setValue(int(getattr(self._current, days)))
+            check.toggled.connect(spin.setEnabled)
+            spin.setEnabled(check.isChecked())
+            grid.addWidget(check, row, 0)
+            grid.addWidget(spin, row, 1)
+            self.suggestions[flag] = (check, spin)
+            self.watch(days, spin)
+        self.insert_below_form(box)
         hint = QLabel("Changing the country changes the default region for phone numbers "
                       "typed without a +country code.")
         hint.setWordWrap(True)
@@ -97,7 +129,16 @@ class SettingsDialog(FormDialog):
             locale=str(locale),
             inactive_after_days=self.quiet_days.value(),
             **self._response_hours(),
+            **self._suggestion_rules(),
         )
+
+    def _suggestion_rules(self) -> dict[str, Any]:
+        chosen: dict[str, Any] = {}
+        for flag, days, *_rest in SUGGESTION_RULES:
+            check, spin = self.suggestions[flag]
+            chosen[flag] = check.isChecked()
+            chosen[days] = spin.value()
+        return chosen
 
     def _response_hours(self) -> dict[str, Any]:
         return {f"respond_{p.value}_hours": spin.value()

@@ -36,6 +36,22 @@ def test_owner_changes_the_shop_settings_and_the_window_follows(
     stored = SettingsService(db).business()
     assert (stored.shop_name, stored.country, stored.currency) == (
         "Hart & Daughters", "DE", "EUR")
+    assert window.today_page.heading.text() == "Today · 02.03.2026"
+
+
+def test_suggestion_rules_are_settings(qtbot: QtBot, db: Database, owner: Actor) -> None:
+    dialog = SettingsDialog(SettingsService(db), owner)
+    qtbot.addWidget(dialog)
+    check, spin = dialog.suggestions["suggest_after_delivery"]
+    assert check.isChecked() and spin.value() == 3
+    spin.setValue(5)
+    quiet_check, quiet_days = dialog.suggestions["suggest_when_quiet"]
+    quiet_check.setChecked(False)
+    assert not quiet_days.isEnabled()
+    with qtbot.waitSignal(dialog.finished):
+        dialog.save()
+    stored = SettingsService(db).business()
+    assert (stored.after_delivery_days, stored.suggest_when_quiet) == (5, False)
 
 
 def test_bad_settings_are_shown_at_the_field(qtbot: QtBot, db: Database, owner: Actor) -> None:
