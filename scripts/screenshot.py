@@ -35,6 +35,9 @@ def main(out_dir: Path) -> int:
     window.resize(1280, 760)
     window.show()
     QApplication.processEvents()
+    window.grab().save(str(out_dir / "today.png"))  # the start page
+    window.show_list()
+    QApplication.processEvents()
     window.grab().save(str(out_dir / "customer-list.png"))
     page = window.customers_page
     page.search.setText(sys.argv[2] if len(sys.argv) > 2 else "")

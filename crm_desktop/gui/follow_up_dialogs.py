@@ -45,7 +45,7 @@ NTH_WEEKDAY = "nth"
 REPEAT_CHOICES = ((NO_REPEAT, "Does not repeat"), (Unit.DAY.value, "Every … days"),
                   (Unit.WEEK.value, "Every … weeks"), (Unit.MONTH.value, "Every … months"),
                   (Unit.YEAR.value, "Every … years"),
-                  (NTH_WEEKDAY, "Every month on a weekday (“third Monday”)"))
+                  (NTH_WEEKDAY, "Monthly on a weekday"))
 
 
 def _qdate(day: date) -> QDate:
@@ -82,6 +82,7 @@ class FollowUpDialog(FormDialog):
         self.add_field("Customer", QLabel(f"<b>{customer[1]}</b>"))
         self.due = QDateEdit(_qdate(today + timedelta(days=7)))
         self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("yyyy-MM-dd")  # unambiguous, as in the other dialogs
         self.due.setMinimumDate(_qdate(today))
         self.timed = QCheckBox("at")
         self.at = QTimeEdit(QTime(DEFAULT_HOUR, 0))
@@ -111,6 +112,7 @@ class FollowUpDialog(FormDialog):
         self.add_field("&For", self.assignee, "assignee_id")
 
         self.repeat = QComboBox()
+        self.repeat.setToolTip("“Monthly on a weekday”: the third Monday, the last Friday…")
         for key, label in REPEAT_CHOICES:
             self.repeat.addItem(label, key)
         self.interval = QSpinBox()
@@ -308,6 +310,7 @@ class SnoozeDialog(FormDialog):
         zone = recurrence.zone_for(follow_ups.zone_name)
         self.on_date = QDateEdit(_qdate(now.astimezone(zone).date() + timedelta(days=14)))
         self.on_date.setCalendarPopup(True)
+        self.on_date.setDisplayFormat("yyyy-MM-dd")
         self.on_date.setMinimumDate(_qdate(now.astimezone(zone).date()))
         for button in self.choices.values():
             group.addButton(button)

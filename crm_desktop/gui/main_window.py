@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -86,6 +87,7 @@ NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Products", "Tr
 # How often a running app looks for follow-ups that have fallen due. Reminders are claimed in
 # the database, so a minute late is the worst case and two desks never announce one twice.
 REMINDER_INTERVAL_MS = 60_000
+SUGGEST_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ class MainWindow(QMainWindow):
         restore_splitter(ui_state, "profile", self.profile.splitter)
 
         self.last_reminder: tuple[str, str] | None = None
+        self._suggested_at: datetime | None = None
         self.tray = self._make_tray()
         self.reminder_timer = QTimer(self)
         self.reminder_timer.setInterval(REMINDER_INTERVAL_MS)
@@ -341,9 +344,21 @@ class MainWindow(QMainWindow):
         self._select_nav("Today")
         self.today_page.tree.setFocus()
 
+    def _look_for_suggestions(self) -> None:
+        """Dates coming up and customers gone quiet are looked for at start and then once
+        an hour (deliveries and resolved queries make theirs at once)."""
+        now = self._services.clock()
+        if self._suggested_at is not None and now - self._suggested_at < SUGGEST_EVERY:
+            return
+        try:
+            self._services.follow_ups.refresh_suggestions(self._actor)
+        except CrmError as exc:
+            log.warning("could not look for suggestions: %s", exc)
+            return
+        self._suggested_at = now
+
     def refresh_today(self) -> None:
-        # Suggestions for dates and quiet customers are looked for whenever the day is shown.
-        attempt(self, lambda: self._services.follow_ups.refresh_suggestions(self._actor))
+        self._look_for_suggestions()
         everyone = self.today_page.everyone
         day = attempt(self, lambda: self._services.follow_ups.today(self._scope(everyone)))
         if day is None:
@@ -353,17 +368,16 @@ class MainWindow(QMainWindow):
 
     def _set_today_badge(self, mine: TodayView | None = None) -> None:
         """The navigation says how many follow-ups are mine to do today (overdue included)."""
-        if mine is None:
+        if mine is not None:
+            due = mine.overdue.total + mine.due_today.total
+        else:
             try:
-                mine = self._services.follow_ups.today(self._scope())
+                due = self._services.follow_ups.due_count(self._scope())
             except CrmError as exc:
                 log.warning("could not count today's follow-ups: %s", exc)
                 return
-        due = mine.overdue.total + mine.due_today.total
         item = self.nav.item(NAV_ITEMS.index("Today"))
         item.setText("Today" + (f" ({due})" if due else ""))
-        item.setToolTip(f"{mine.overdue.total} overdue, {mine.due_today.total} due today, "
-                        f"{mine.suggestions.total} suggested")
 
     def _claim_reminders(self) -> list[FollowUpView]:
         # Runs on a timer: a busy or unreachable database is logged and tried next minute,

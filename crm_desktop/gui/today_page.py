@@ -94,7 +94,7 @@ class TodayPage(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        for column, width in enumerate((170, 180, 300, 70)):
+        for column, width in enumerate((200, 180, 320, 70)):
             self.tree.setColumnWidth(column, width)
 
         self.buttons: dict[str, QPushButton] = {}
@@ -222,8 +222,7 @@ class TodayPage(QWidget):
             if item.state is FollowUpState.SUGGESTED:
                 tip = "Suggested: accept, change or dismiss it"
             row.setToolTip(2, tip)
-            if alert and item.overdue(now):
-                row.setText(0, f"Overdue · {when}")
+            if alert and item.overdue(now):  # under "Overdue", and red
                 for column in range(len(COLUMNS)):
                     row.setForeground(column, QBrush(QColor(ALERT)))
 

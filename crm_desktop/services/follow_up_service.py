@@ -52,6 +52,7 @@ from crm_desktop.validation import clean_multiline, clean_text
 
 DEFAULT_HOUR = 9  # a follow-up due "on a day" is due at the start of the working day
 SECTION_LIMIT = 100  # rows per Today section; the heading shows the full count
+QUIET_COUNT_CAP = 1000  # gone-quiet customers are counted up to this many
 WEEK = 7
 
 
@@ -431,6 +432,17 @@ class FollowUpService:
                 quiet=_quiet_customers(session, now, settings, scope),
             )
 
+    def due_count(self, scope: TodayScope) -> int:
+        """Open follow-ups due by the end of today, overdue ones included: the badge."""
+        zone = recurrence.zone_for(self._zone_name)
+        day = self._db.clock().astimezone(zone).date()
+        tomorrow = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone
+                                    ).astimezone(UTC)
+        with self._db.read() as session:
+            return int(session.scalar(
+                _scoped(select(func.count()).select_from(FollowUp), scope)
+                .where(FollowUp.state == FollowUpState.OPEN, FollowUp.due_at < tomorrow)) or 0)
+
     def open_for_export(self, scope: TodayScope) -> list[FollowUpView]:
         with self._db.read() as session:
             rows = session.scalars(
@@ -531,17 +543,32 @@ def suggest_after_resolve(session: Session, query: CustomerQuery, settings: Busi
 
 def _suggest(session: Session, *, key: str, customer_id: int, due_at: datetime,
              channel: FollowUpChannel, purpose: str, source: tuple[str, int],
-             assignee_id: int | None) -> FollowUp | None:
-    if session.scalar(select(FollowUp.id).where(FollowUp.suggestion_key == key)) is not None:
+             assignee_id: int | None, known: set[str] | None = None,
+             owner_id: int | None = None) -> FollowUp | None:
+    """Propose it, unless this reason was proposed before (``known``: the keys already
+    looked up in bulk). It goes to the customer's owner, else to ``assignee_id``."""
+    if known is None:
+        if session.scalar(select(FollowUp.id).where(FollowUp.suggestion_key == key)):
+            return None
+        owner_id = session.scalar(select(Customer.owner_id).where(Customer.id == customer_id))
+    elif key in known:
         return None
-    owner = session.scalar(select(Customer.owner_id).where(Customer.id == customer_id))
     follow_up = FollowUp(
         customer_id=customer_id, due_at=due_at, has_time=False,
         time_zone=recurrence.local_zone_name(), channel=channel, purpose=purpose,
-        assignee_id=owner or assignee_id, state=FollowUpState.SUGGESTED,
+        assignee_id=owner_id or assignee_id, state=FollowUpState.SUGGESTED,
         source_kind=source[0], source_id=source[1], suggestion_key=key)
     session.add(follow_up)
     return follow_up
+
+
+def _known_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of these reasons have been proposed already: one query per thousand."""
+    known: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        known.update(k for k in session.scalars(select(FollowUp.suggestion_key).where(
+            FollowUp.suggestion_key.in_(keys[start:start + 1000]))) if k)
+    return known
 
 
 def _suggest_before_dates(session: Session, settings: BusinessSettings, now: datetime,
@@ -556,8 +583,10 @@ def _suggest_before_dates(session: Session, settings: BusinessSettings, now: dat
         .join(Customer, Customer.id == ImportantDate.customer_id)
         .where(Customer.deleted_at.is_(None), _month_day_in(days))).all()
     made = 0
-    for important, owner_id in rows:
-        on = dates.next_occurrence(important.month, important.day, today)
+    found = [(important, owner_id, dates.next_occurrence(important.month, important.day, today))
+             for important, owner_id in rows]
+    known = _known_keys(session, [f"date:{i.id}:{on.year}" for i, _o, on in found])
+    for important, owner_id, on in found:
         what = important.label or dates.KIND_LABELS[important.kind]
         key = f"date:{important.id}:{on.year}"
         due_day = max(on - timedelta(days=lead), today)
@@ -566,8 +595,8 @@ def _suggest_before_dates(session: Session, settings: BusinessSettings, now: dat
             due_at=datetime.combine(due_day, time(DEFAULT_HOUR), tzinfo=zone).astimezone(UTC),
             channel=(FollowUpChannel.CARD if important.kind is not DateKind.CUSTOM
                      else FollowUpChannel.CALL),
-            purpose=f"{what} on {on:%d %b}: a card or a call?", source=("date", important.id),
-            assignee_id=owner_id)
+            purpose=f"{what} on {on.day} {on:%b}: a card or a call?",
+            source=("date", important.id), assignee_id=None, known=known, owner_id=owner_id)
         made += suggestion is not None
     return made
 
@@ -579,20 +608,22 @@ def _suggest_for_quiet(session: Session, settings: BusinessSettings, now: dateti
     database full of long-lost customers does not bury the day in suggestions."""
     cutoff = now - timedelta(days=settings.quiet_grace_days)
     rows = session.execute(
-        select(Customer.id, Customer.last_contact_at, Customer.usual_gap_days)
+        select(Customer.id, Customer.last_contact_at, Customer.usual_gap_days,
+               Customer.owner_id)
         .where(Customer.deleted_at.is_(None), Customer.quiet_after_at < cutoff,
                Customer.quiet_after_at >= cutoff - timedelta(days=30),
                Customer.status.in_((CustomerStatus.CUSTOMER, CustomerStatus.INACTIVE)))
         .order_by(Customer.quiet_after_at.desc()).limit(200)).all()
     made = 0
-    for customer_id, last_contact, gap in rows:
+    known = _known_keys(session, [f"quiet:{r[0]}:{r[1]:%Y%m%d}" for r in rows if r[1]])
+    for customer_id, last_contact, gap, owner_id in rows:
         if last_contact is None or gap is None:
             continue
         suggestion = _suggest(
             session, key=f"quiet:{customer_id}:{last_contact:%Y%m%d}", customer_id=customer_id,
             due_at=_start_of_day(now, zone_name), channel=FollowUpChannel.CALL,
             purpose=f"Gone quiet: usually in touch every {round(gap)} days",
-            source=("quiet", customer_id), assignee_id=None)
+            source=("quiet", customer_id), assignee_id=None, known=known, owner_id=owner_id)
         made += suggestion is not None
     return made
 
@@ -692,8 +723,9 @@ def _quiet_customers(session: Session, now: datetime, settings: BusinessSettings
                   Customer.next_follow_up_at.is_(None)]
     if scope.user_id is not None:
         conditions.append(or_(Customer.owner_id == scope.user_id, Customer.owner_id.is_(None)))
-    total = int(session.scalar(select(func.count()).select_from(Customer).where(*conditions))
-                or 0)
+    # Counting every long-lost customer costs more than it tells: "1,000" means "at least".
+    capped = select(Customer.id).where(*conditions).limit(QUIET_COUNT_CAP).subquery()
+    total = int(session.scalar(select(func.count()).select_from(capped)) or 0)
     rows = session.execute(
         select(Customer.id, Customer.first_name, Customer.last_name, Customer.company,
                Customer.last_contact_at, Customer.usual_gap_days)
