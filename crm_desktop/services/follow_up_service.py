@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import ConflictError, NotFoundError, ValidationError
+from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.models import (
     Customer,
     CustomerQuery,
@@ -46,6 +46,7 @@ from crm_desktop.models import (
     customer_name,
 )
 from crm_desktop.services import dates, lifecycle, recurrence
+from crm_desktop.services.records import active_user, load_current
 from crm_desktop.services.settings_service import BusinessSettings, SettingsService
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text
@@ -784,23 +785,11 @@ def _customer(session: Session, follow_up: FollowUp) -> Customer:
 def _active_assignee(session: Session, user_id: int | None) -> User | None:
     if user_id is None:
         return None
-    user = session.get(User, user_id)
-    if user is None:
-        raise ValidationError.single("assignee_id", "That person no longer exists.")
-    if not user.active:
-        raise ValidationError.single("assignee_id", f"{user.display_name} has been switched "
-                                                    "off and cannot be given follow-ups.")
-    return user
+    return active_user(session, user_id, field="assignee_id", cannot="be given follow-ups")
 
 
 def _load(session: Session, follow_up_id: int, expected_version: int) -> FollowUp:
-    follow_up = session.get(FollowUp, follow_up_id)
-    if follow_up is None:
-        raise NotFoundError("That follow-up no longer exists.")
-    if follow_up.version != expected_version:
-        raise ConflictError("Someone else changed this follow-up after you opened it. Nothing "
-                            "was saved; it now shows their change.")
-    return follow_up
+    return load_current(session, FollowUp, follow_up_id, expected_version, "follow-up")
 
 
 _STATE_WORDS = {FollowUpState.SUGGESTED: "only suggested", FollowUpState.OPEN: "open",

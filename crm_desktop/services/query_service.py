@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import ConflictError, NotFoundError, ValidationError
+from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.formatting import PRIORITY_LABELS, QUERY_CHANNEL_LABELS, QUERY_STATUS_LABELS
 from crm_desktop.models import (
     ContactKind,
@@ -41,6 +41,7 @@ from crm_desktop.services.customer_service import (
     add_customer,
     live_customer,
 )
+from crm_desktop.services.records import active_user, load_current
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text, normalize_email, normalize_phone
@@ -394,23 +395,11 @@ def _refuse_known_contact(session: Session, contact: str, normalized: str) -> No
 
 
 def _require_active_owner(session: Session, user_id: int) -> User:
-    owner = session.get(User, user_id)
-    if owner is None:
-        raise ValidationError.single("owner_id", "That person no longer exists.")
-    if not owner.active:
-        raise ValidationError.single("owner_id", f"{owner.display_name} has been switched off "
-                                                 "and cannot own a query.")
-    return owner
+    return active_user(session, user_id, field="owner_id", cannot="own a query")
 
 
 def _load(session: Session, query_id: int, expected_version: int) -> CustomerQuery:
-    query = session.get(CustomerQuery, query_id)
-    if query is None:
-        raise NotFoundError("That query no longer exists.")
-    if query.version != expected_version:
-        raise ConflictError("Someone else changed this query after you opened it. Nothing "
-                            "was saved; it now shows their change.")
-    return query
+    return load_current(session, CustomerQuery, query_id, expected_version, "query")
 
 
 def _event(session: Session, query: CustomerQuery, kind: QueryEventKind, actor: Actor, *,
