@@ -382,9 +382,7 @@ class FollowUpService:
             claimed = session.execute(
                 update(FollowUp).where(FollowUp.id.in_(ids), FollowUp.notified_at.is_(None))
                 .values(notified_at=now).returning(FollowUp.id)).scalars().all()
-            rows = session.scalars(select(FollowUp).where(FollowUp.id.in_(claimed))
-                                   .order_by(FollowUp.due_at, FollowUp.id)).all()
-            return [_view(session, row) for row in rows]
+            return _rows(session, select(FollowUp.id).where(FollowUp.id.in_(claimed)))
 
     # ---- reads -----------------------------------------------------------------------------
 
@@ -398,12 +396,9 @@ class FollowUpService:
     def for_customer(self, customer_id: int) -> list[FollowUpView]:
         """The customer's open follow-ups and waiting suggestions, soonest first."""
         with self._db.read() as session:
-            rows = session.scalars(
-                select(FollowUp).where(FollowUp.customer_id == customer_id,
-                                       FollowUp.state.in_((FollowUpState.OPEN,
-                                                           FollowUpState.SUGGESTED)))
-                .order_by(FollowUp.due_at, FollowUp.id)).all()
-            return [_view(session, row) for row in rows]
+            return _rows(session, select(FollowUp.id).where(
+                FollowUp.customer_id == customer_id,
+                FollowUp.state.in_((FollowUpState.OPEN, FollowUpState.SUGGESTED))))
 
     def today(self, scope: TodayScope) -> TodayView:
         now = self._db.clock()
@@ -446,10 +441,8 @@ class FollowUpService:
 
     def open_for_export(self, scope: TodayScope) -> list[FollowUpView]:
         with self._db.read() as session:
-            rows = session.scalars(
-                _scoped(select(FollowUp), scope).where(FollowUp.state == FollowUpState.OPEN)
-                .order_by(FollowUp.due_at, FollowUp.id)).all()
-            return [_view(session, row) for row in rows]
+            return _rows(session, _scoped(select(FollowUp.id), scope)
+                         .where(FollowUp.state == FollowUpState.OPEN))
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -757,6 +750,8 @@ def _section(session: Session, scope: TodayScope, conditions: Sequence[ColumnEle
 
 
 def _rows(session: Session, ids: Select[Any]) -> list[FollowUpView]:
+    """The follow-ups ``ids`` selects, with their customer's and assignee's names, soonest
+    first: one query however many there are."""
     assignee = aliased(User)
     found = session.execute(
         select(FollowUp, Customer.first_name, Customer.last_name, Customer.company,
@@ -805,15 +800,8 @@ def _require_state(follow_up: FollowUp, *states: FollowUpState) -> None:
 
 
 def _view(session: Session, follow_up: FollowUp) -> FollowUpView:
-    row = session.execute(
-        select(Customer.first_name, Customer.last_name, Customer.company)
-        .where(Customer.id == follow_up.customer_id)).one()
-    who = ""
-    if follow_up.assignee_id is not None:
-        who = session.scalar(select(User.display_name)
-                             .where(User.id == follow_up.assignee_id)) or ""
-    return _make_view(follow_up, customer_name(row[0], row[1], row[2], follow_up.customer_id),
-                      who)
+    [view] = _rows(session, select(FollowUp.id).where(FollowUp.id == follow_up.id))
+    return view
 
 
 def _make_view(f: FollowUp, name: str, who: str) -> FollowUpView:
