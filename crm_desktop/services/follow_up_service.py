@@ -55,6 +55,7 @@ DEFAULT_HOUR = 9  # a follow-up due "on a day" is due at the start of the workin
 SECTION_LIMIT = 100  # rows per Today section; the heading shows the full count
 QUIET_COUNT_CAP = 1000  # gone-quiet customers are counted up to this many
 WEEK = 7
+MIDNIGHT = time(0)
 
 
 # ---- what callers pass in ------------------------------------------------------------------
@@ -100,10 +101,19 @@ def snooze_until(choice: Snooze, now: datetime, zone_name: str = "") -> datetime
     """When a quick snooze choice ends: in two hours, or tomorrow / in a week at 9:00."""
     if choice is Snooze.LATER_TODAY:
         return now + timedelta(hours=LATER_TODAY_HOURS)
-    zone = recurrence.zone_for(zone_name or recurrence.local_zone_name())
+    zone_name = zone_name or recurrence.local_zone_name()
     days = 1 if choice is Snooze.TOMORROW else WEEK
-    day = now.astimezone(zone).date() + timedelta(days=days)
-    return datetime.combine(day, time(DEFAULT_HOUR), tzinfo=zone).astimezone(UTC)
+    return _at(_local_day(now, zone_name) + timedelta(days=days), zone_name)
+
+
+def _local_day(moment: datetime, zone_name: str) -> date:
+    return moment.astimezone(recurrence.zone_for(zone_name)).date()
+
+
+def _at(day: date, zone_name: str, clock_time: time = time(DEFAULT_HOUR)) -> datetime:
+    """That day at that local time (9:00 unless told), as stored: in UTC."""
+    return datetime.combine(day, clock_time, tzinfo=recurrence.zone_for(zone_name)
+                            ).astimezone(UTC)
 
 
 # ---- what callers get back -----------------------------------------------------------------
@@ -402,13 +412,9 @@ class FollowUpService:
 
     def today(self, scope: TodayScope) -> TodayView:
         now = self._db.clock()
-        zone = recurrence.zone_for(self._zone_name)
-        day = now.astimezone(zone).date()
-        start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-        tomorrow = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone
-                                    ).astimezone(UTC)
-        week_end = datetime.combine(day + timedelta(days=WEEK), time(0), tzinfo=zone
-                                    ).astimezone(UTC)
+        day = _local_day(now, self._zone_name)
+        start, tomorrow, week_end = (_at(day + timedelta(days=n), self._zone_name, MIDNIGHT)
+                                     for n in (0, 1, WEEK))
         is_open = FollowUp.state == FollowUpState.OPEN
         overdue = or_(FollowUp.due_at < start, and_(FollowUp.has_time, FollowUp.due_at < now))
         settings = self._settings.business()
@@ -430,10 +436,8 @@ class FollowUpService:
 
     def due_count(self, scope: TodayScope) -> int:
         """Open follow-ups due by the end of today, overdue ones included: the badge."""
-        zone = recurrence.zone_for(self._zone_name)
-        day = self._db.clock().astimezone(zone).date()
-        tomorrow = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone
-                                    ).astimezone(UTC)
+        day = _local_day(self._db.clock(), self._zone_name)
+        tomorrow = _at(day + timedelta(days=1), self._zone_name, MIDNIGHT)
         with self._db.read() as session:
             return int(session.scalar(
                 _scoped(select(func.count()).select_from(FollowUp), scope)
@@ -465,10 +469,8 @@ class FollowUpService:
             except ValidationError as exc:
                 errors.update(exc.errors)
         zone_name = data.time_zone or self._zone_name
-        zone = recurrence.zone_for(zone_name)
-        due_at = datetime.combine(data.due, data.at or time(DEFAULT_HOUR), tzinfo=zone
-                                  ).astimezone(UTC)
-        if data.due < now.astimezone(zone).date():
+        due_at = _at(data.due, zone_name, data.at or time(DEFAULT_HOUR))
+        if data.due < _local_day(now, zone_name):
             errors["due"] = "A follow-up cannot be due in the past: choose today or later."
         if errors:
             raise ValidationError(errors)
@@ -486,8 +488,7 @@ def schedule(session: Session, customer: Customer, request: FollowUpRequest,
         raise ValidationError.single(f"{field_prefix}.due",
                                      "A follow-up cannot be due in the past.")
     zone_name = recurrence.local_zone_name()
-    due_at = datetime.combine(request.due, time(DEFAULT_HOUR),
-                              tzinfo=recurrence.zone_for(zone_name)).astimezone(UTC)
+    due_at = _at(request.due, zone_name)
     follow_up = FollowUp(
         customer_id=customer.id, due_at=due_at, has_time=False, time_zone=zone_name,
         channel=request.channel, purpose=purpose,
@@ -567,8 +568,7 @@ def _known_keys(session: Session, keys: Sequence[str]) -> set[str]:
 
 def _suggest_before_dates(session: Session, settings: BusinessSettings, now: datetime,
                           zone_name: str) -> int:
-    zone = recurrence.zone_for(zone_name)
-    today = now.astimezone(zone).date()
+    today = _local_day(now, zone_name)
     lead = settings.before_date_days
     # Dates whose "send a card" day has come (the date itself still ahead) or comes this week.
     days = [today + timedelta(days=i) for i in range(lead + WEEK)]
@@ -586,7 +586,7 @@ def _suggest_before_dates(session: Session, settings: BusinessSettings, now: dat
         due_day = max(on - timedelta(days=lead), today)
         suggestion = _suggest(
             session, key=key, customer_id=important.customer_id,
-            due_at=datetime.combine(due_day, time(DEFAULT_HOUR), tzinfo=zone).astimezone(UTC),
+            due_at=_at(due_day, zone_name),
             channel=(FollowUpChannel.CARD if important.kind is not DateKind.CUSTOM
                      else FollowUpChannel.CALL),
             purpose=f"{what} on {on.day} {on:%b}: a card or a call?",
@@ -629,19 +629,16 @@ def _is_overdue(due_at: datetime, has_time: bool, now: datetime, zone_name: str)
     """Timed follow-ups are overdue from their time; the others once their day is over."""
     if has_time:
         return due_at < now
-    zone = recurrence.zone_for(zone_name)
-    return due_at.astimezone(zone).date() < now.astimezone(zone).date()
+    return _local_day(due_at, zone_name) < _local_day(now, zone_name)
 
 
 def _on_day(now: datetime, days: int) -> datetime:
-    zone = recurrence.zone_for(recurrence.local_zone_name())
-    day = now.astimezone(zone).date() + timedelta(days=days)
-    return datetime.combine(day, time(DEFAULT_HOUR), tzinfo=zone).astimezone(UTC)
+    zone_name = recurrence.local_zone_name()
+    return _at(_local_day(now, zone_name) + timedelta(days=days), zone_name)
 
 
 def _start_of_day(now: datetime, zone_name: str) -> datetime:
-    zone = recurrence.zone_for(zone_name)
-    return datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone).astimezone(UTC)
+    return _at(_local_day(now, zone_name), zone_name, MIDNIGHT)
 
 
 def _starts_day(moment: datetime, zone_name: str) -> bool:
