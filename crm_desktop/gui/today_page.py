@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -180,14 +180,17 @@ class TodayPage(QWidget):
 
     def find_row(self, text: str) -> QTreeWidgetItem | None:
         """The first row whose "What" contains ``text``."""
+        return next((row for row in self._rows() if text in row.text(2)), None)
+
+    def _rows(self) -> Iterator[QTreeWidgetItem]:
+        """Every row under every section heading, top to bottom."""
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
             assert top is not None
             for j in range(top.childCount()):
                 child = top.child(j)
-                if child is not None and text in child.text(2):
-                    return child
-        return None
+                if child is not None:
+                    yield child
 
     def selected(self) -> object | None:
         item = self.tree.currentItem()
@@ -249,14 +252,11 @@ class TodayPage(QWidget):
 
     def _reselect(self, previous: object | None) -> None:
         key = _key(previous)
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            assert top is not None
-            for j in range(top.childCount()):
-                child = top.child(j)
-                if child is not None and key is not None and _key(child.data(0, ROW)) == key:
-                    self.tree.setCurrentItem(child)
-                    return
+        if key is None:
+            return
+        found = next((row for row in self._rows() if _key(row.data(0, ROW)) == key), None)
+        if found is not None:
+            self.tree.setCurrentItem(found)
 
     # ---- actions -----------------------------------------------------------------------------
 
