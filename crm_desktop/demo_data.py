@@ -486,8 +486,10 @@ def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loo
                             "due_on": issued + timedelta(days=14), "billing_address": "",
                             "net_total": net_total, "tax_total": tax_total,
                             "gross_total": gross_total, "thank_you_note": "",
-                            "printed_at": delivered, "voided_at": None, "void_reason": None})
+                            "printed_at": delivered, "voided_at": None, "void_reason": None,
+                            "payment_terms_days": 14, "paid_total": Decimal("0.00")})
     if rng.random() < 0.85:
+        rows["invoice"][-1]["paid_total"] = gross_total
         rows["payment"].append({**stamp, "id": ids["payment"], "invoice_id": invoice_id,
                                 "paid_on": issued + timedelta(days=rng.randint(0, 20)),
                                 "amount": gross_total, "method": "card", "reference": ""})

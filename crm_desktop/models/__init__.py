@@ -4,6 +4,7 @@ from crm_desktop.models.base import Base, Tracked
 from crm_desktop.models.commerce import (
     Invoice,
     InvoiceLine,
+    InvoiceSequence,
     Order,
     OrderEvent,
     OrderLine,
@@ -54,7 +55,7 @@ from crm_desktop.models.service import (
     FollowUp,
     QueryEvent,
 )
-from crm_desktop.models.system import AuditEntry, Setting
+from crm_desktop.models.system import AuditEntry, Setting, ShopImage
 
 __all__ = [
     "Address",
@@ -81,6 +82,7 @@ __all__ = [
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
+    "InvoiceSequence",
     "InvoiceState",
     "Order",
     "OrderEvent",
@@ -101,6 +103,7 @@ __all__ = [
     "RefundKind",
     "Role",
     "Setting",
+    "ShopImage",
     "Tag",
     "Tracked",
     "User",

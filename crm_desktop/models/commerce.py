@@ -11,10 +11,12 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -143,6 +145,19 @@ class OrderEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+_UNPRINTED = text("state = 'issued' AND printed_at IS NULL")
+
+
+class InvoiceSequence(Base):
+    """The last invoice number given out in a year. Incremented inside the issuing
+    transaction, so a failed issue gives its number back: numbers have no gaps."""
+
+    __tablename__ = "invoice_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Invoice(Tracked, Base):
     """A draft has no number; issuing assigns one. Issued invoices never change again."""
 
@@ -155,6 +170,11 @@ class Invoice(Tracked, Base):
         ),
         Index("ix_invoices_customer_issued", "customer_id", "issued_on"),
         Index("ix_invoices_state_due", "state", "due_on"),
+        Index("ix_invoices_credited", "credited_invoice_id"),
+        # Batch printing looks for issued invoices nobody has printed yet: few rows, so a
+        # partial index keeps the lookup instant however many invoices were printed before.
+        Index("ix_invoices_unprinted", "id", sqlite_where=_UNPRINTED,
+              postgresql_where=_UNPRINTED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +197,14 @@ class Invoice(Tracked, Base):
     net_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
     tax_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
     gross_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    # The business profile as it was at issue (JSON), so a reprint shows the same sender,
+    # bank details and terms even after the settings changed.
+    issuer: Mapped[str] = mapped_column(Text, default="")
+    payment_terms_days: Mapped[int | None]
+    # Kept in step by the service, so lists filter "unpaid" and "overdue" in SQL.
+    paid_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    credited_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    credit_reason: Mapped[str | None] = mapped_column(String(500))
     thank_you_note: Mapped[str] = mapped_column(Text, default="")
     printed_at: Mapped[datetime | None]
     voided_at: Mapped[datetime | None]
@@ -206,6 +234,10 @@ class InvoiceLine(Tracked, Base):
     position: Mapped[int] = mapped_column(SmallInteger)
     order_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("order_lines.id", ondelete="RESTRICT"), index=True
+    )
+    # On a credit note: the invoice line it credits (at most what that line invoiced).
+    credited_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoice_lines.id", ondelete="RESTRICT"), index=True
     )
     description: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[Decimal] = mapped_column(quantity_type())  # negative on credit notes

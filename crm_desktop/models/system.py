@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_desktop.models.base import Base, Tracked, str_enum
@@ -37,3 +37,19 @@ class Setting(Tracked, Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ShopImage(Base):
+    """The shop's logo or scanned signature, stored once by content (SHA-256), never changed.
+
+    Settings and issued invoices refer to an image by its digest, so both desks see the same
+    picture and an old invoice reprints with the logo it was issued with.
+    """
+
+    __tablename__ = "shop_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

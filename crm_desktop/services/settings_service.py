@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,41 @@ from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
 from crm_desktop.models import Priority, Setting
 from crm_desktop.storage.database import Database
+
+
+PAPER_A4 = "A4"
+PAPER_LETTER = "Letter"
+DIN_5008_A = "din5008a"
+DIN_5008_B = "din5008b"
+US_10 = "us10"
+ENVELOPES = {DIN_5008_B: ("DIN 5008 form B (DL/C5/C4 window envelope)", PAPER_A4),
+             DIN_5008_A: ("DIN 5008 form A (window envelope)", PAPER_A4),
+             US_10: ("US #10 window envelope", PAPER_LETTER)}
+NOTE_PLACEHOLDERS = {
+    "first_name": "the customer's first name",
+    "bought": "what they bought (“your Oak side table and 2 more things”)",
+    "preference": "their pinned preference",
+    "sender": "the sender's name",
+    "shop": "the shop's name",
+}
+DEFAULT_NOTE_FIRST_ORDER = ("Dear {first_name},\n"
+                            "thank you so much for your first order with us!\n"
+                            "I do hope you enjoy {bought}.\n"
+                            "Warm wishes, {sender}")
+DEFAULT_NOTE_RETURNING = ("Dear {first_name},\n"
+                          "lovely to see you again, and thank you.\n"
+                          "I hope you enjoy {bought}.\n"
+                          "We haven't forgotten: {preference}.\n"
+                          "All the best, {sender}")
+# Where US Letter paper and #10 envelopes are the norm.
+LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE"})
+NOTE_MAX_LINES = 8
+NOTE_MAX_CHARS = 600
+
+
+def template_fields(template: str) -> set[str]:
+    """The placeholders a note template uses; ValueError if it is not a valid template."""
+    return {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
 
 
 @dataclass(frozen=True)
@@ -41,6 +77,22 @@ class BusinessSettings:
     before_date_days: int = 7  # a card before a birthday or anniversary
     suggest_when_quiet: bool = True
     quiet_grace_days: int = 14  # beyond their usual gap between contacts
+    # The business profile printed on invoices.
+    address: str = ""  # several lines: street, postal code and town
+    phone: str = ""
+    email: str = ""
+    tax_id: str = ""
+    bank_details: str = ""  # several lines: bank, IBAN or account and routing number, BIC
+    payment_terms_days: int = 14
+    paper: str = PAPER_A4
+    envelope: str = DIN_5008_B
+    sender_name: str = ""  # signs the thank-you note
+    logo_image: str = ""  # digests of images in shop_images
+    signature_image: str = ""
+    invoice_number_format: str = "{year}-{seq:04d}"
+    note_first_order: str = DEFAULT_NOTE_FIRST_ORDER
+    note_returning: str = DEFAULT_NOTE_RETURNING
+    note_on_card: bool = False  # the note on a page of its own instead of under the totals
 
     def response_hours(self, priority: Priority) -> int:
         return int(getattr(self, f"respond_{priority.value}_hours"))
@@ -73,8 +125,55 @@ class BusinessSettings:
                                  ("quiet_grace_days", "beyond their usual gap", 365)):
             if not 0 <= getattr(self, key) <= most:
                 errors[key] = f"Days {label} must be between 0 and {most}."
+        errors.update(self._invoice_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _invoice_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not 0 <= self.payment_terms_days <= 365:
+            errors["payment_terms_days"] = "Payment terms must be between 0 and 365 days."
+        if self.envelope not in ENVELOPES:
+            errors["envelope"] = "Choose one of the listed envelopes."
+        elif ENVELOPES[self.envelope][1] != self.paper:
+            errors["envelope"] = (f"{ENVELOPES[self.envelope][0]} needs {ENVELOPES[self.envelope][1]}"
+                                  f" paper, not {self.paper}.")
+        if len(self.address.splitlines()) > 4:
+            errors["address"] = "Keep the shop's address to four lines."
+        if len(self.bank_details.splitlines()) > 4:
+            errors["bank_details"] = "Keep the bank details to four lines."
+        number = self.invoice_number_format
+        try:
+            fields_used = template_fields(number)
+            sample = number.format(year=2026, seq=42)
+        except (ValueError, KeyError, IndexError):
+            errors["invoice_number_format"] = ("Write the number format with {year} and {seq}, "
+                                               "for example {year}-{seq:04d}.")
+        else:
+            if fields_used != {"year", "seq"}:
+                errors["invoice_number_format"] = (
+                    "The number format needs {year} and {seq} (numbers restart each year) "
+                    "and nothing else in braces.")
+            elif not 1 <= len(sample) <= 30:
+                errors["invoice_number_format"] = "Invoice numbers must be 1 to 30 characters."
+        for key in ("note_first_order", "note_returning"):
+            template = getattr(self, key)
+            try:
+                unknown = template_fields(template) - NOTE_PLACEHOLDERS.keys()
+            except ValueError:
+                errors[key] = "A brace is not closed; placeholders look like {first_name}."
+                continue
+            if unknown:
+                errors[key] = (f"Unknown placeholder {{{sorted(unknown)[0]}}}; use "
+                               + ", ".join(f"{{{n}}}" for n in NOTE_PLACEHOLDERS) + ".")
+            elif not template.strip():
+                errors[key] = "Write a note; the placeholders fill in each customer's details."
+            elif len(template.splitlines()) > NOTE_MAX_LINES:
+                errors[key] = f"Keep the note to {NOTE_MAX_LINES} lines: it is handwritten."
+        return errors
+
+    def invoice_number(self, year: int, seq: int) -> str:
+        return self.invoice_number_format.format(year=year, seq=seq)
 
     @classmethod
     def for_country(cls, shop_name: str, country: str) -> BusinessSettings:
@@ -86,7 +185,10 @@ class BusinessSettings:
             Locale.parse(locale)
         except (UnknownLocaleError, ValueError):
             locale = "en_US"
-        return cls(shop_name=shop_name, country=country, currency=currencies[0], locale=locale)
+        letter = country in LETTER_COUNTRIES
+        return cls(shop_name=shop_name, country=country, currency=currencies[0], locale=locale,
+                   paper=PAPER_LETTER if letter else PAPER_A4,
+                   envelope=US_10 if letter else DIN_5008_B)
 
 
 _KEYS = {f.name for f in fields(BusinessSettings)}

@@ -146,10 +146,30 @@ def _invoices(customer_id: int, before: datetime | None, limit: int) -> _Query:
 
 def _invoice_entry(row: Any) -> TimelineEntry:
     invoice, who = row
+    if invoice.kind is InvoiceKind.CREDIT_NOTE:
+        title, detail = f"Credit note {invoice.number} issued", invoice.credit_reason or ""
+    else:
+        title = f"Invoice {invoice.number} issued"
+        detail = f"Due {invoice.due_on:%Y-%m-%d}" if invoice.due_on else ""
+    return TimelineEntry(_noon(invoice.issued_on), TimelineKind.INVOICE, invoice.id, title,
+                         detail, who or "", invoice.gross_total, invoice.currency,
+                         date_only=True)
+
+
+def _voids(customer_id: int, before: datetime | None, limit: int) -> _Query:
+    query = (select(Invoice, User.display_name).outerjoin(User, User.id == Invoice.updated_by_id)
+             .where(Invoice.customer_id == customer_id, Invoice.voided_at.is_not(None)))
+    if before is not None:
+        query = query.where(Invoice.voided_at < before)
+    return query.order_by(Invoice.voided_at.desc(), Invoice.id.desc()).limit(limit)
+
+
+def _void_entry(row: Any) -> TimelineEntry:
+    invoice, who = row
     what = "Credit note" if invoice.kind is InvoiceKind.CREDIT_NOTE else "Invoice"
-    return TimelineEntry(_noon(invoice.issued_on), TimelineKind.INVOICE, invoice.id,
-                         f"{what} {invoice.number} {invoice.state.value}", "", who or "",
-                         invoice.gross_total, invoice.currency, date_only=True)
+    return TimelineEntry(invoice.voided_at, TimelineKind.INVOICE, invoice.id,
+                         f"{what} {invoice.number} voided", invoice.void_reason or "",
+                         who or "")
 
 
 def _payments(customer_id: int, before: datetime | None, limit: int) -> _Query:
@@ -242,6 +262,7 @@ _SOURCES = (
     _Source(frozenset(_HISTORY_KINDS), _history, _history_entry),
     _Source(frozenset({TimelineKind.ORDER}), _orders, _order_entry),
     _Source(frozenset({TimelineKind.INVOICE}), _invoices, _invoice_entry),
+    _Source(frozenset({TimelineKind.INVOICE}), _voids, _void_entry),
     _Source(frozenset({TimelineKind.PAYMENT}), _payments, _payment_entry),
     _Source(frozenset({TimelineKind.QUERY}), _queries, _query_entry),
     _Source(frozenset({TimelineKind.FEEDBACK}), _feedback, _feedback_entry),

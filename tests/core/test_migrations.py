@@ -21,6 +21,8 @@ from crm_desktop.models import (
     FeedbackCategory,
     HistoryEntry,
     Invoice,
+    InvoiceState,
+    Payment,
     Order,
     OrderEvent,
     QueryEvent,
@@ -96,6 +98,13 @@ def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: App
                                   .where(Customer.usual_gap_days.is_not(None))).all()
         assert rhythms and all(gap >= 1 and quiet is not None for gap, quiet, _ in rhythms)
         assert all(quiet > last for _, quiet, last in rhythms if last is not None)
+        # Since 0006 invoices know what was paid on them, and the old ones count as sent, so
+        # batch printing does not post them again.
+        paid = dict(session.execute(select(Payment.invoice_id, func.sum(Payment.amount))
+                                    .group_by(Payment.invoice_id)).all())
+        invoices = session.scalars(select(Invoice)).all()
+        assert paid and all(i.paid_total == paid.get(i.id, 0) for i in invoices)
+        assert all(i.printed_at is not None for i in invoices if i.state == InvoiceState.ISSUED)
     customer = CustomerService(database).get(first_id)
     # Whatever the upgrade added works on the old data: the search finds the customer.
     found = CustomerListService(database).page(CustomerFilter(text=customer.last_name))
