@@ -87,7 +87,7 @@ METHOD_LABELS = {
 }
 
 
-def status_of(state: InvoiceState, kind: InvoiceKind, balance: Decimal, paid: Decimal,
+def status_of(state: InvoiceState, kind: InvoiceKind, balance: Decimal, *, paid: Decimal,
               due_on: date | None, today: date) -> InvoiceStatus:
     if state is InvoiceState.DRAFT:
         return InvoiceStatus.DRAFT
@@ -596,8 +596,8 @@ class InvoiceService:
         return InvoiceView(
             id=invoice.id, version=invoice.version, kind=invoice.kind, number=invoice.number,
             state=invoice.state,
-            status=status_of(invoice.state, invoice.kind, balance, invoice.paid_total,
-                             invoice.due_on, self.today()),
+            status=status_of(invoice.state, invoice.kind, balance, paid=invoice.paid_total,
+                             due_on=invoice.due_on, today=self.today()),
             customer_id=customer.id, customer_name=customer.display_name,
             currency=invoice.currency, issued_on=invoice.issued_on, due_on=invoice.due_on,
             payment_terms_days=invoice.payment_terms_days,
@@ -660,7 +660,7 @@ def _invoiced_quantities(session: Session, customer_id: int) -> dict[int, Decima
         .where(Invoice.customer_id == customer_id, Invoice.state != InvoiceState.VOID,
                InvoiceLine.order_line_id.is_not(None))
         .group_by(InvoiceLine.order_line_id)).all()
-    return {line_id: Decimal(quantity) for line_id, quantity in rows}
+    return {line_id: Decimal(quantity) for line_id, quantity in rows if line_id is not None}
 
 
 def _credited_quantities(session: Session, invoice_id: int) -> dict[int, Decimal]:

@@ -19,7 +19,6 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.models import Priority, Setting
 from crm_desktop.storage.database import Database
 
-
 PAPER_A4 = "A4"
 PAPER_LETTER = "Letter"
 DIN_5008_A = "din5008a"
@@ -135,9 +134,9 @@ class BusinessSettings:
             errors["payment_terms_days"] = "Payment terms must be between 0 and 365 days."
         if self.envelope not in ENVELOPES:
             errors["envelope"] = "Choose one of the listed envelopes."
-        elif ENVELOPES[self.envelope][1] != self.paper:
-            errors["envelope"] = (f"{ENVELOPES[self.envelope][0]} needs {ENVELOPES[self.envelope][1]}"
-                                  f" paper, not {self.paper}.")
+        elif (needs := ENVELOPES[self.envelope][1]) != self.paper:
+            errors["envelope"] = (f"{ENVELOPES[self.envelope][0]} needs {needs} paper, "
+                                  f"not {self.paper}.")
         if len(self.address.splitlines()) > 4:
             errors["address"] = "Keep the shop's address to four lines."
         if len(self.bank_details.splitlines()) > 4:

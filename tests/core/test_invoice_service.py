@@ -126,7 +126,7 @@ def test_two_desks_issuing_at_once_get_consecutive_numbers(
         try:
             numbers.append(shop.issue(drafts[index].id, drafts[index].version,
                                       any_owner).number)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=issue, args=(i,)) for i in range(6)]

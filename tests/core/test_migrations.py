@@ -22,9 +22,9 @@ from crm_desktop.models import (
     HistoryEntry,
     Invoice,
     InvoiceState,
-    Payment,
     Order,
     OrderEvent,
+    Payment,
     QueryEvent,
     QueryEventKind,
 )
