@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from crm_desktop.actor import Actor
+from crm_desktop.documents.invoice_pdf import DocumentLine, InvoiceDocument, render_invoice
 from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.formatting import local_zone
 from crm_desktop.models import (
@@ -49,6 +50,7 @@ from crm_desktop.models import (
 )
 from crm_desktop.models.base import table_of
 from crm_desktop.money import line_totals, totals
+from crm_desktop.services.customer_service import customer_number
 from crm_desktop.services.order_service import SOLD_STATES
 from crm_desktop.services.records import load_current
 from crm_desktop.services.settings_service import (
@@ -310,6 +312,34 @@ class InvoiceService:
                 if lines:
                     result.append(InvoiceableOrder(order.id, order.ordered_at, lines))
             return result
+
+    def document(self, invoice_id: int) -> InvoiceDocument:
+        """What the PDF shows, as plain values: a draft as it would be issued today, an
+        issued invoice exactly as it was issued."""
+        invoice = self.get(invoice_id)
+        issuer = self.issuer(invoice)
+        return InvoiceDocument(
+            credit_note=invoice.kind is InvoiceKind.CREDIT_NOTE, number=invoice.number,
+            void=invoice.state is InvoiceState.VOID, issued_on=invoice.issued_on,
+            due_on=invoice.due_on, customer_number=customer_number(invoice.customer_id),
+            recipient=invoice.billing_address,
+            lines=tuple(DocumentLine(li.description, li.quantity, li.unit_price,
+                                     li.discount_percent, li.tax_rate, li.net)
+                        for li in invoice.lines),
+            tax_by_rate=invoice.tax_by_rate, net_total=invoice.net_total,
+            tax_total=invoice.tax_total, gross_total=invoice.gross_total,
+            paid_total=invoice.paid_total, credited_total=invoice.credited_total,
+            currency=invoice.currency, locale=issuer.locale, note=invoice.thank_you_note,
+            seed=f"{invoice.id}:{invoice.number or 'draft'}", shop_name=issuer.shop_name,
+            shop_address=issuer.address, shop_phone=issuer.phone, shop_email=issuer.email,
+            tax_id=issuer.tax_id, bank_details=issuer.bank_details, envelope=issuer.envelope,
+            sender_name=issuer.sender_name, credit_reason=invoice.credit_reason or "",
+            credited_number=(invoice.credited.number or "") if invoice.credited else "",
+            note_on_card=issuer.note_on_card, logo=self._settings.image(issuer.logo_image),
+            signature=self._settings.image(issuer.signature_image))
+
+    def pdf(self, invoice_id: int) -> bytes:
+        return render_invoice(self.document(invoice_id))
 
     # ---- drafts ----------------------------------------------------------------------------
 

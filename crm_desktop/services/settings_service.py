@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import string
 from dataclasses import asdict, dataclass, fields, replace
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
-from crm_desktop.models import Priority, Setting
+from crm_desktop.models import Priority, Setting, ShopImage
 from crm_desktop.storage.database import Database
 
 PAPER_A4 = "A4"
@@ -191,6 +192,15 @@ class BusinessSettings:
 
 
 _KEYS = {f.name for f in fields(BusinessSettings)}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+def image_type(content: bytes) -> str | None:
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
 
 
 class SettingsService:
@@ -202,6 +212,28 @@ class SettingsService:
             rows = session.execute(select(Setting.key, Setting.value)).all()
         stored: dict[str, Any] = {k: json.loads(v) for k, v in rows if k in _KEYS}
         return replace(BusinessSettings(), **stored)
+
+    def store_image(self, content: bytes, actor: Actor, *, field: str = "logo_image") -> str:
+        """Keep a logo or signature (PNG or JPEG, at most 2 MB); returns its digest, which
+        the settings then refer to. The same picture twice is stored once."""
+        actor.require_owner("change the shop's settings")
+        media_type = image_type(content)
+        if media_type is None:
+            raise ValidationError.single(field, "Choose a PNG or JPEG picture.")
+        if len(content) > MAX_IMAGE_BYTES:
+            raise ValidationError.single(field, "That picture is over 2 MB; scan it smaller.")
+        digest = hashlib.sha256(content).hexdigest()
+        with self._db.transaction(actor) as session:
+            if session.scalar(select(ShopImage.id).where(ShopImage.digest == digest)) is None:
+                session.add(ShopImage(digest=digest, media_type=media_type, content=content,
+                                      created_at=self._db.clock()))
+        return digest
+
+    def image(self, digest: str) -> bytes | None:
+        if not digest:
+            return None
+        with self._db.read() as session:
+            return session.scalar(select(ShopImage.content).where(ShopImage.digest == digest))
 
     def save_business(self, settings: BusinessSettings, actor: Actor) -> None:
         actor.require_owner("change the shop's settings")

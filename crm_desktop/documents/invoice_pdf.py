@@ -1,0 +1,539 @@
+"""The invoice (or credit note) as a PDF for a window envelope.
+
+Page one carries the letterhead, the recipient's address exactly where the envelope's window
+is (see ``envelopes``), fold and hole marks, and the invoice's particulars beside the window.
+The lines table runs over as many pages as it needs, its header repeated and each break
+marked "continued"; the totals with the tax per rate, the payment instructions and the
+thank-you note are kept together and never run into the footer. The last page ends with a
+tear-off remittance slip. Every font is embedded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from reportlab.lib.colors import Color, black, white
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tables import LongTable
+
+from crm_desktop.documents import fonts
+from crm_desktop.documents.envelopes import Layout, layout
+from crm_desktop.documents.handwriting import HandwrittenNote
+
+GREY = Color(0.42, 0.42, 0.42)
+LIGHT = Color(0.93, 0.93, 0.93)
+RULE = Color(0.75, 0.75, 0.75)
+FOOTER_HEIGHT = 20 * mm
+SLIP_HEIGHT = 62 * mm
+PAGE_NUMBER_Y = 8 * mm
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax_rate: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    """Everything printed, as plain values: the renderer reads nothing else."""
+
+    credit_note: bool
+    number: str | None  # None: a draft
+    void: bool
+    issued_on: date | None
+    due_on: date | None
+    customer_number: str
+    recipient: str  # the address lines, name first
+    lines: tuple[DocumentLine, ...]
+    tax_by_rate: tuple[tuple[Decimal, Decimal, Decimal], ...]
+    net_total: Decimal
+    tax_total: Decimal
+    gross_total: Decimal
+    paid_total: Decimal
+    credited_total: Decimal
+    currency: str
+    locale: str
+    note: str
+    seed: str  # makes the handwriting's variations this invoice's own
+    shop_name: str
+    shop_address: str
+    shop_phone: str = ""
+    shop_email: str = ""
+    tax_id: str = ""
+    bank_details: str = ""
+    envelope: str = "din5008b"
+    sender_name: str = ""
+    credit_reason: str = ""
+    credited_number: str = ""
+    note_on_card: bool = False
+    logo: bytes | None = field(default=None, repr=False)
+    signature: bytes | None = field(default=None, repr=False)
+
+    @property
+    def amount_due(self) -> Decimal:
+        if self.credit_note or self.void:
+            return Decimal("0.00")
+        return self.gross_total - self.credited_total - self.paid_total
+
+    @property
+    def title(self) -> str:
+        return "Credit note" if self.credit_note else "Invoice"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.title} {self.number}" if self.number else f"{self.title} (draft)"
+
+
+class _Styles:
+    def __init__(self) -> None:
+        fonts.register()
+        base = ParagraphStyle("body", fontName=fonts.BODY, fontSize=9, leading=11.5)
+        self.body = base
+        self.small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5,
+                                    textColor=GREY)
+        self.cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5)
+        self.cell_right = ParagraphStyle("cell_right", parent=self.cell, alignment=TA_RIGHT)
+        self.head = ParagraphStyle("head", parent=self.cell, fontName=fonts.BODY_BOLD)
+        self.head_right = ParagraphStyle("head_right", parent=self.head, alignment=TA_RIGHT)
+        self.title = ParagraphStyle("title", parent=base, fontName=fonts.BODY_BOLD,
+                                    fontSize=15, leading=19, spaceAfter=3 * mm)
+        self.section = ParagraphStyle("section", parent=base, fontName=fonts.BODY_BOLD,
+                                      spaceBefore=2 * mm)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _Formats:
+    def __init__(self, doc: InvoiceDocument) -> None:
+        self._doc = doc
+
+    def money(self, amount: Decimal) -> str:
+        return format_currency(amount, self._doc.currency, locale=self._doc.locale)
+
+    def number(self, value: Decimal) -> str:
+        return format_decimal(value.normalize(), locale=self._doc.locale)
+
+    def date(self, value: date | None) -> str:
+        return format_date(value, "long", locale=self._doc.locale) if value else "—"
+
+
+# ---- page furniture --------------------------------------------------------------------------
+
+
+class _Marker(Flowable):
+    """Zero-size: tells the page callbacks whether the lines table is still running."""
+
+    def __init__(self, inside: bool) -> None:
+        super().__init__()
+        self.inside = inside
+        self.width = self.height = 0
+
+    def wrap(self, *_args: Any) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._crm_in_lines = self.inside
+
+
+class _RemittanceSlip(Flowable):
+    """Fills the rest of the last page and draws the tear-off slip at its bottom, over the
+    space the footer would use (the slip carries the same details)."""
+
+    def __init__(self, doc: InvoiceDocument, formats: _Formats, styles: _Styles,
+                 layout_: Layout) -> None:
+        super().__init__()
+        self.doc, self.f, self.styles, self.layout = doc, formats, styles, layout_
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        # Needs its height above the footer band; if the page has less, it moves on.
+        self.height = max(available_height, SLIP_HEIGHT - FOOTER_HEIGHT + 2 * mm)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c._crm_slip = True
+        page_width = self.layout.page[0]
+        left = -self.layout.left  # the frame's origin is at the left margin
+        bottom = -(FOOTER_HEIGHT - PAGE_NUMBER_Y - 4 * mm)
+        top = bottom + SLIP_HEIGHT - 12 * mm
+        c.saveState()
+        c.setStrokeColor(GREY)
+        c.setDash(3, 2)
+        c.setLineWidth(0.5)
+        c.line(left + 8 * mm, top, left + page_width - 8 * mm, top)
+        c.setDash()
+        c.setFont(fonts.BODY, 10)
+        c.setFillColor(GREY)
+        c.drawString(left + 10 * mm, top - 1.3 * mm, "✂")
+        c.setFont(fonts.BODY, 7)
+        c.drawRightString(self.width, top + 1.5 * mm,
+                          "Please detach this slip and return it with your payment")
+        c.setFillColor(black)
+        y = top - 7 * mm
+        c.setFont(fonts.BODY_BOLD, 10)
+        c.drawString(0, y, "Remittance slip")
+        rows = [("Customer no.", self.doc.customer_number),
+                ("Invoice no.", self.doc.number or "(draft)"),
+                ("Amount due", self.f.money(self.doc.amount_due)),
+                ("Due by", self.f.date(self.doc.due_on))]
+        y -= 6 * mm
+        for label, value in rows:
+            c.setFont(fonts.BODY, 8.5)
+            c.drawString(0, y, label)
+            c.setFont(fonts.BODY_BOLD, 8.5)
+            c.drawString(28 * mm, y, value)
+            y -= 4.6 * mm
+        c.setFont(fonts.BODY, 8.5)
+        c.drawString(0, y - 1 * mm, "Amount enclosed:")
+        c.rect(28 * mm, y - 2.5 * mm, 40 * mm, 6 * mm)
+        # Where to send it: laid out to show in the window of the customer's return envelope.
+        x = self.width * 0.52
+        y = top - 7 * mm
+        c.setFont(fonts.BODY_BOLD, 8.5)
+        c.drawString(x, y, "Send to")
+        c.setFont(fonts.BODY, 8.5)
+        for line in [self.doc.shop_name, *self.doc.shop_address.splitlines()]:
+            y -= 4.2 * mm
+            c.drawString(x, y, line)
+        if self.doc.bank_details:
+            y -= 6 * mm
+            c.setFont(fonts.BODY_BOLD, 8.5)
+            c.drawString(x, y, "Or pay by bank transfer")
+            c.setFont(fonts.BODY, 8.5)
+            for line in self.doc.bank_details.splitlines():
+                y -= 4.2 * mm
+                c.drawString(x, y, line)
+        c.restoreState()
+
+
+class _NumberedCanvas(Canvas):
+    """Writes "Page n of m" once the number of pages is known (kept pages are drawn at
+    save; ReportLab's documented two-step recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._saved: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._saved.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._saved)
+        for state in self._saved:
+            self.__dict__.update(state)
+            self.setFont(fonts.BODY, 7.5)
+            self.setFillColor(GREY)
+            self.drawRightString(self._pagesize[0] - 15 * mm, PAGE_NUMBER_Y,
+                                 f"Page {self._pageNumber} of {total}")
+            super().showPage()
+        super().save()
+
+
+# ---- the document ----------------------------------------------------------------------------
+
+
+class _InvoiceTemplate(BaseDocTemplate):
+    def __init__(self, out: BytesIO, doc: InvoiceDocument, styles: _Styles) -> None:
+        self.invoice = doc
+        self.geometry = layout(doc.envelope)
+        self.styles = styles
+        self.f = _Formats(doc)
+        g = self.geometry
+        width, height = g.page
+        super().__init__(out, pagesize=g.page, leftMargin=g.left, rightMargin=g.right,
+                         topMargin=20 * mm, bottomMargin=FOOTER_HEIGHT,
+                         title=doc.reference, author=doc.shop_name,
+                         subject=f"{doc.reference} for {doc.recipient.splitlines()[0]}",
+                         creator="CRM Desktop", invariant=True,
+                         # Else the canvas starts in Helvetica: listed, but not embedded.
+                         initialFontName=fonts.BODY, initialFontSize=9)
+        frame_width = width - g.left - g.right
+        first = Frame(g.left, FOOTER_HEIGHT, frame_width, height - g.body_top - FOOTER_HEIGHT,
+                      id="first", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        later_top = 24 * mm
+        later = Frame(g.left, FOOTER_HEIGHT, frame_width, height - later_top - FOOTER_HEIGHT,
+                      id="later", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([
+            PageTemplate("first", [first], onPage=self._first_page, onPageEnd=self._page_end),
+            PageTemplate("later", [later], onPage=self._later_page, onPageEnd=self._page_end),
+            PageTemplate("card", [later], onPage=self._card_page, onPageEnd=self._page_end),
+        ])
+
+    # Page callbacks: canvas drawing in points from the bottom-left corner.
+
+    def _top(self, from_top: float) -> float:
+        return self.geometry.page[1] - from_top
+
+    def _first_page(self, c: Canvas, _doc: Any) -> None:
+        doc, g, f = self.invoice, self.geometry, self.f
+        width, _height = g.page
+        c.saveState()
+        c._crm_slip = False
+        # Letterhead: logo at the right, the shop's name and address at the left.
+        if doc.logo:
+            image = ImageReader(BytesIO(doc.logo))
+            w, h = image.getSize()
+            draw_h = min(20 * mm, 60 * mm * h / w)
+            c.drawImage(image, width - g.right - draw_h * w / h, self._top(12 * mm + draw_h),
+                        draw_h * w / h, draw_h, mask="auto")
+        c.setFont(fonts.BODY_BOLD, 14)
+        c.drawString(g.left, self._top(18 * mm), doc.shop_name)
+        c.setFont(fonts.BODY, 8)
+        c.setFillColor(GREY)
+        contact = [*doc.shop_address.splitlines(), doc.shop_phone, doc.shop_email]
+        c.drawString(g.left, self._top(23 * mm), "  ·  ".join(p for p in contact if p))
+        c.setFillColor(black)
+        # Return-address line at the top of the window (DIN 5008), small and underlined.
+        if g.return_line is not None:
+            sender = ", ".join([doc.shop_name, *doc.shop_address.splitlines()])
+            size = 6.5
+            while size > 5 and c.stringWidth(sender, fonts.BODY, size) > g.return_line.width:
+                size -= 0.25
+            c.setFont(fonts.BODY, size)
+            baseline = self._top(g.return_line.top + 3.2 * mm)
+            c.drawString(g.return_line.x, baseline, sender)
+            c.setLineWidth(0.3)
+            used = min(c.stringWidth(sender, fonts.BODY, size), g.return_line.width)
+            c.line(g.return_line.x, baseline - 1, g.return_line.x + used, baseline - 1)
+        self._draw_address(c)
+        # Particulars beside the window.
+        rows = [(f"{doc.title} no.", doc.number or "Draft — not yet issued"),
+                ("Date", f.date(doc.issued_on)),
+                ("Customer no.", doc.customer_number)]
+        if not doc.credit_note:
+            rows.append(("Payment due", f.date(doc.due_on)))
+        if doc.credited_number:
+            rows.append(("Corrects invoice", doc.credited_number))
+        if doc.tax_id:
+            rows.append(("Tax ID", doc.tax_id))
+        y = self._top(g.info.top + 4 * mm)
+        for label, value in rows:
+            c.setFont(fonts.BODY, 8.5)
+            c.setFillColor(GREY)
+            c.drawString(g.info.x, y, label)
+            c.setFillColor(black)
+            c.setFont(fonts.BODY_BOLD if label.endswith("no.") else fonts.BODY, 8.5)
+            c.drawString(g.info.x + 30 * mm, y, value)
+            y -= 4.6 * mm
+        # Fold marks and the hole mark, in the left margin.
+        c.setStrokeColor(GREY)
+        c.setLineWidth(0.4)
+        for fold in g.folds:
+            c.line(4 * mm, self._top(fold), 9 * mm, self._top(fold))
+        if g.hole is not None:
+            c.line(4 * mm, self._top(g.hole), 11 * mm, self._top(g.hole))
+        c.restoreState()
+        self._watermark(c)
+
+    def _draw_address(self, c: Canvas) -> None:
+        """The recipient's lines, fitted into the address box: smaller type for a long
+        address rather than a line outside the window."""
+        box = self.geometry.address
+        lines = self.invoice.recipient.splitlines()
+        size = 10.0
+        while size > 6.5 and (len(lines) * size * 1.18 > box.height or any(
+                c.stringWidth(line, fonts.BODY, size) > box.width for line in lines)):
+            size -= 0.25
+        leading = size * 1.18
+        c.setFont(fonts.BODY, size)
+        y = self._top(box.top + size)
+        for line in lines:
+            shown = line
+            while c.stringWidth(shown, fonts.BODY, size) > box.width:
+                shown = shown[:-1]  # the last resort: never outside the window
+            c.drawString(box.x, y, shown)
+            y -= leading
+
+    def _later_page(self, c: Canvas, _doc: Any) -> None:
+        doc, g = self.invoice, self.geometry
+        c.saveState()
+        c._crm_slip = False
+        c.setFont(fonts.BODY_BOLD, 9)
+        c.drawString(g.left, self._top(14 * mm), doc.shop_name)
+        c.setFont(fonts.BODY, 8.5)
+        c.drawRightString(g.page[0] - g.right, self._top(14 * mm),
+                          f"{doc.reference} · {doc.recipient.splitlines()[0]}")
+        if getattr(c, "_crm_in_lines", False):
+            c.setFillColor(GREY)
+            c.setFont(fonts.BODY, 7.5)
+            c.drawString(g.left, self._top(19 * mm),
+                         f"… continued from page {c.getPageNumber() - 1}")
+        c.restoreState()
+        self._watermark(c)
+
+    def _card_page(self, c: Canvas, _doc: Any) -> None:
+        c._crm_slip = True  # a card page has no footer
+
+    def _watermark(self, c: Canvas) -> None:
+        word = "VOID" if self.invoice.void else ("DRAFT" if not self.invoice.number else "")
+        if not word:
+            return
+        c.saveState()
+        c.setFillColor(Color(0.85, 0.2, 0.2, alpha=0.12))
+        c.setFont(fonts.BODY_BOLD, 110)
+        c.translate(self.geometry.page[0] / 2, self.geometry.page[1] / 2)
+        c.rotate(35)
+        c.drawCentredString(0, -40, word)
+        c.restoreState()
+
+    def _page_end(self, c: Canvas, _doc: Any) -> None:
+        doc, g = self.invoice, self.geometry
+        c.saveState()
+        if getattr(c, "_crm_in_lines", False):
+            c.setFont(fonts.BODY, 7.5)
+            c.setFillColor(GREY)
+            c.drawRightString(g.page[0] - g.right, FOOTER_HEIGHT - 4 * mm,
+                              f"continued on page {c.getPageNumber() + 1} …")
+        if not getattr(c, "_crm_slip", False):
+            c.setStrokeColor(RULE)
+            c.setLineWidth(0.4)
+            c.line(g.left, FOOTER_HEIGHT - 7 * mm, g.page[0] - g.right, FOOTER_HEIGHT - 7 * mm)
+            c.setFont(fonts.BODY, 7)
+            c.setFillColor(GREY)
+            parts = [doc.shop_name, *doc.shop_address.splitlines()]
+            c.drawString(g.left, FOOTER_HEIGHT - 10.5 * mm, " · ".join(parts))
+            bank = " · ".join(doc.bank_details.splitlines())
+            extra = " · ".join(p for p in (bank, f"Tax ID {doc.tax_id}" if doc.tax_id else "")
+                               if p)
+            c.drawString(g.left, FOOTER_HEIGHT - 14 * mm, extra)
+        c.restoreState()
+
+
+def _lines_table(doc: InvoiceDocument, f: _Formats, styles: _Styles,
+                 width: float) -> Table:
+    has_discount = any(line.discount_percent for line in doc.lines)
+    columns = [("#", 8 * mm, True), ("Description", 0, False), ("Qty", 14 * mm, True),
+               ("Unit price", 24 * mm, True)]
+    if has_discount:
+        columns.append(("Disc.", 13 * mm, True))
+    columns += [("Tax", 12 * mm, True), ("Amount", 26 * mm, True)]
+    fixed = sum(w for _h, w, _r in columns)
+    widths = [w or width - fixed for _h, w, _r in columns]
+    header = [Paragraph(h, styles.head_right if right else styles.head)
+              for h, _w, right in columns]
+    rows: list[list[Any]] = [header]
+    for index, line in enumerate(doc.lines, start=1):
+        row = [str(index), Paragraph(_escape(line.description), styles.cell),
+               f.number(line.quantity), f.money(line.unit_price)]
+        if has_discount:
+            row.append(f"{f.number(line.discount_percent)} %" if line.discount_percent else "")
+        row += [f"{f.number(line.tax_rate)} %", f.money(line.net)]
+        rows.append(row)
+    right_from = 2
+    table = LongTable(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), fonts.BODY, 8.5),
+        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
+        ("ALIGN", (right_from, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, black),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [white, Color(0.97, 0.97, 0.97)]),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
+    ]))
+    return table
+
+
+def _totals(doc: InvoiceDocument, f: _Formats, styles: _Styles, width: float) -> Table:
+    rows: list[tuple[str, str]] = [("Net", f.money(doc.net_total))]
+    for rate, net, tax in doc.tax_by_rate:
+        rows.append((f"Tax {f.number(rate)} % on {f.money(net)}", f.money(tax)))
+    label = "Total credited" if doc.credit_note else "Total"
+    rows.append((label, f.money(doc.gross_total)))
+    if not doc.credit_note:
+        if doc.credited_total:
+            rows.append(("Credited", f.money(-doc.credited_total)))
+        if doc.paid_total:
+            rows.append(("Paid", f.money(-doc.paid_total)))
+        rows.append(("Amount due", f.money(doc.amount_due)))
+    table = Table([[Paragraph(_escape(a), styles.cell_right), b] for a, b in rows],
+                  colWidths=[width - 32 * mm, 32 * mm])
+    emphasis = len(rows) - 1
+    total_row = next(i for i, (a, _b) in enumerate(rows) if a == label)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), fonts.BODY, 8.5),
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("LINEABOVE", (0, total_row), (-1, total_row), 0.6, black),
+        ("FONT", (0, emphasis), (-1, emphasis), fonts.BODY_BOLD, 10),
+        ("BACKGROUND", (0, emphasis), (-1, emphasis), LIGHT),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
+    ]))
+    return table
+
+
+def _instructions(doc: InvoiceDocument, f: _Formats, styles: _Styles) -> Paragraph:
+    if doc.credit_note:
+        text = (f"This credit note corrects invoice {_escape(doc.credited_number)}"
+                + (f": {_escape(doc.credit_reason)}." if doc.credit_reason else "."))
+    elif doc.void:
+        text = "This invoice is void; nothing is due."
+    elif doc.amount_due <= 0:
+        text = "Paid in full — thank you."
+    else:
+        bank = ", ".join(doc.bank_details.splitlines())
+        text = (f"Please pay <b>{f.money(doc.amount_due)}</b> by <b>{f.date(doc.due_on)}</b>"
+                + (f" to {_escape(bank)}" if bank else "")
+                + f", quoting <b>{_escape(doc.number or 'the invoice number')}</b>.")
+    return Paragraph(text, styles.body)
+
+
+def render_invoice(doc: InvoiceDocument) -> bytes:
+    """The PDF's bytes. Deterministic: the same document gives the same file."""
+    styles = _Styles()
+    out = BytesIO()
+    template = _InvoiceTemplate(out, doc, styles)
+    f = template.f
+    width = template.width
+    heading = doc.title if doc.number else f"{doc.title} (draft)"
+    story: list[Flowable] = [NextPageTemplate("later"), Paragraph(heading, styles.title)]
+    story += [_Marker(True), _lines_table(doc, f, styles, width), _Marker(False),
+              Spacer(0, 3 * mm)]
+    closing: list[Flowable] = [_totals(doc, f, styles, width), Spacer(0, 3 * mm),
+                               _instructions(doc, f, styles)]
+    story.append(KeepTogether(closing))
+    note = None
+    if doc.note.strip():
+        note = HandwrittenNote(doc.note, doc.seed, signature=doc.signature)
+    if note is not None and not doc.note_on_card:
+        story += [Spacer(0, 5 * mm), KeepTogether([note])]
+    if not doc.credit_note and not doc.void:
+        story.append(_RemittanceSlip(doc, f, styles, template.geometry))
+    if note is not None and doc.note_on_card:
+        story += [NextPageTemplate("card"), PageBreak(),
+                  HandwrittenNote(doc.note, doc.seed, size=19, signature=doc.signature,
+                                  padding=16)]
+    template.build(story, canvasmaker=_NumberedCanvas)
+    return out.getvalue()
