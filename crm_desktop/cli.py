@@ -5,6 +5,8 @@
     crm-desktop db upgrade | db current
     crm-desktop demo-data --customers N
     crm-desktop follow-ups export --ics FILE [--user NAME]
+    crm-desktop invoice pdf NUMBER -o FILE
+    crm-desktop invoice print --unprinted [--printer NAME]
 """
 
 from __future__ import annotations
@@ -61,6 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--ics", required=True, metavar="FILE", type=Path)
     export.add_argument("--user", metavar="NAME",
                         help="only this person's (their display name); default: everyone's")
+
+    invoice = commands.add_parser("invoice", help="invoices outside the app")
+    invoice_commands = invoice.add_subparsers(dest="invoice_command", metavar="ACTION",
+                                              required=True)
+    pdf = invoice_commands.add_parser("pdf", help="write one invoice as a PDF file")
+    pdf.add_argument("number", metavar="NUMBER", help="the invoice's number, e.g. 2026-0042")
+    pdf.add_argument("-o", "--output", required=True, metavar="FILE", type=Path)
+    printing = invoice_commands.add_parser(
+        "print", help="print every issued invoice nobody has printed yet, and mark it printed")
+    printing.add_argument("--unprinted", action="store_true", required=True,
+                          help="(required) the issued invoices not yet printed")
+    printing.add_argument("--printer", metavar="NAME", help="default: the system's default")
     return parser
 
 
@@ -104,6 +118,8 @@ def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
             return _demo_data(database, args, paths)
         if args.command == "follow-ups":
             return _export_follow_ups(database, args)
+        if args.command == "invoice":
+            return _invoice(database, args)
     finally:
         database.dispose()
     raise AssertionError(f"unhandled command {args.command}")
@@ -132,6 +148,40 @@ def _demo_data(database: Database, args: argparse.Namespace, paths: AppPaths) ->
     return 0
 
 
+def _schema_is_current(database: Database) -> bool:
+    if current_revision(database) == head_revision():
+        return True
+    print("crm-desktop: the database is not at this version's schema; run "
+          "“crm-desktop db upgrade” first", file=sys.stderr)
+    return False
+
+
+def _invoice(database: Database, args: argparse.Namespace) -> int:
+    from crm_desktop.actor import Actor  # noqa: PLC0415
+    from crm_desktop.models import Role  # noqa: PLC0415
+    from crm_desktop.printing import print_pdf  # noqa: PLC0415
+    from crm_desktop.services.invoice_service import InvoiceService  # noqa: PLC0415
+
+    if not _schema_is_current(database):
+        return 2
+    invoices = InvoiceService(database)
+    if args.invoice_command == "pdf":
+        invoice = invoices.by_number(args.number)
+        args.output.write_bytes(invoices.pdf(invoice.id))
+        print(f"wrote {invoice.title} to {args.output}")
+        return 0
+    actor = Actor(None, "Command line", Role.RECEPTIONIST)
+    waiting = invoices.unprinted()
+    for done, invoice_id in enumerate(waiting, start=1):
+        invoice = invoices.get(invoice_id)
+        answer = print_pdf(invoices.pdf(invoice_id), title=invoice.title, printer=args.printer)
+        # Marked one by one: if the printer stops halfway, what did print stays marked.
+        invoices.mark_printed([invoice_id], actor)
+        print(f"[{done}/{len(waiting)}] {invoice.title} for {invoice.customer_name}: {answer}")
+    print(f"printed {len(waiting):,} invoice(s)" if waiting else "nothing to print")
+    return 0
+
+
 def _export_follow_ups(database: Database, args: argparse.Namespace) -> int:
     # Loaded here, like Faker above: only this command needs them.
     from crm_desktop.services.calendar_export import follow_ups_to_ics  # noqa: PLC0415
@@ -142,9 +192,7 @@ def _export_follow_ups(database: Database, args: argparse.Namespace) -> int:
     from crm_desktop.services.settings_service import SettingsService  # noqa: PLC0415
     from crm_desktop.services.user_service import UserService  # noqa: PLC0415
 
-    if current_revision(database) != head_revision():
-        print("crm-desktop: the database is not at this version's schema; run "
-              "“crm-desktop db upgrade” first", file=sys.stderr)
+    if not _schema_is_current(database):
         return 2
     scope = TodayScope(None)
     if args.user:

@@ -60,3 +60,9 @@ class StorageError(CrmError):
 
 class NewerDatabaseError(StorageError):
     title = "Database is from a newer version"
+
+
+class PrintingError(CrmError):
+    """The printer or the print system refused or is missing."""
+
+    title = "Could not print"

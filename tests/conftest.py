@@ -3,14 +3,20 @@
 PostgreSQL: tests that take the ``any_db`` fixture run twice, on SQLite and on the server named
 by ``CRM_TEST_POSTGRES_URL`` (each test in a fresh schema). Without that variable the
 PostgreSQL half is skipped, unless ``CRM_REQUIRE_POSTGRES=1`` (as in CI) makes it an error.
+
+Printing: the ``printer`` fixture is a real CUPS-PDF queue (started by scripts/test-cups.sh),
+named by ``CRM_TEST_PRINTER`` with its output folder in ``CRM_TEST_PRINTER_OUT``; skipped
+without them unless ``CRM_REQUIRE_PRINTER=1``.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -88,6 +94,38 @@ def any_db_url(request: pytest.FixtureRequest, app_home: AppPaths) -> Iterator[s
             pytest.fail(f"{POSTGRES_ENV} is not set but CRM_REQUIRE_POSTGRES=1")
         pytest.skip(f"set {POSTGRES_ENV} to run against PostgreSQL")
     yield from _postgres_schema_url(base)
+
+
+@dataclass(frozen=True)
+class PrintQueue:
+    name: str
+    out: Path
+
+    def printed(self, before: set[Path], timeout_s: float = 30) -> list[Path]:
+        """The PDFs CUPS-PDF writes after ``before`` was taken. Printing is done by another
+        process (the CUPS scheduler), so this waits for its file, polling."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            jobs = subprocess.run(["lpstat", "-o", self.name], capture_output=True, text=True,
+                                  check=False).stdout.strip()
+            new = sorted(set(self.out.glob("*.pdf")) - before)
+            if new and not jobs:
+                return new
+            time.sleep(0.05)
+        raise AssertionError(f"nothing printed to {self.out} in {timeout_s} s")
+
+    def files(self) -> set[Path]:
+        return set(self.out.glob("*.pdf"))
+
+
+@pytest.fixture
+def printer() -> PrintQueue:
+    name, out = os.environ.get("CRM_TEST_PRINTER"), os.environ.get("CRM_TEST_PRINTER_OUT")
+    if not name or not out:
+        if os.environ.get("CRM_REQUIRE_PRINTER") == "1":
+            pytest.fail("CRM_TEST_PRINTER is not set but CRM_REQUIRE_PRINTER=1")
+        pytest.skip("set CRM_TEST_PRINTER and CRM_TEST_PRINTER_OUT (scripts/test-cups.sh)")
+    return PrintQueue(name, Path(out))
 
 
 def _migrated(url: str, clock: FakeClock, paths: AppPaths) -> Iterator[Database]:

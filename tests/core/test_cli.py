@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date, datetime, time
+from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +20,7 @@ from crm_desktop.services.follow_up_service import FollowUpInput, FollowUpServic
 from crm_desktop.services.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import head_revision
+from tests.conftest import PrintQueue
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,3 +110,54 @@ def test_follow_ups_export_as_icalendar_that_parses_back(
     assert main(["follow-ups", "export", "--ics", str(target), "--user", "rita reception"]) == 0
     assert len(Calendar.from_ical(target.read_bytes()).walk("VTODO")) == 1
     assert main(["follow-ups", "export", "--ics", str(target), "--user", "Nobody"]) == 2
+
+
+def _issued_invoice(db: Database, owner: Actor) -> str:
+    from crm_desktop.services.customer_service import AddressInput
+    from crm_desktop.services.invoice_service import (
+        InvoiceLineInput,
+        InvoiceService,
+    )
+
+    cid = CustomerService(db).create(CustomerInput(
+        first_name="Zoë", last_name="Łukasiewicz",
+        addresses=[AddressInput("12 Elm St", city="Springfield", region="IL",
+                                postal_code="62704", country="US")]), owner).id
+    invoices = InvoiceService(db)
+    draft = invoices.create_draft(cid, [InvoiceLineInput("Oak side table", D(1), D("249.00"),
+                                                         D(8))], owner)
+    number = invoices.issue(draft.id, draft.version, owner).number
+    assert number is not None
+    return number
+
+
+def test_invoice_pdf_writes_one_invoice_by_number(db: Database, owner: Actor,
+                                                  app_home: AppPaths,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    number = _issued_invoice(db, owner)
+    target = app_home.data_dir / "invoice.pdf"
+    assert main(["invoice", "pdf", number, "-o", str(target)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote Invoice {number}")
+    shown = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert number in shown and "Zoë Łukasiewicz" in shown
+    assert main(["invoice", "pdf", "1999-9999", "-o", str(target)]) == 1
+    assert "no invoice numbered" in capsys.readouterr().err
+
+
+def test_invoice_print_unprinted_prints_through_cups_and_marks_them(
+        db: Database, owner: Actor, printer: PrintQueue,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = _issued_invoice(db, owner), _issued_invoice(db, owner)
+    before = printer.files()
+    assert main(["invoice", "print", "--unprinted", "--printer", printer.name]) == 0
+    out = capsys.readouterr().out
+    assert f"Invoice {first}" in out and f"Invoice {second}" in out
+    printed = printer.printed(before)
+    assert len(printed) == 2
+    pages = subprocess.run(["pdfinfo", str(printed[0])], capture_output=True, text=True,
+                           check=True).stdout
+    assert re.search(r"Pages:\s+1\n", pages)
+    # Marked printed: the next run has nothing to do.
+    assert main(["invoice", "print", "--unprinted"]) == 0
+    assert capsys.readouterr().out.strip() == "nothing to print"
