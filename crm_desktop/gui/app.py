@@ -23,6 +23,8 @@ from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.customer_service import TRASH_DAYS, CustomerService
 from crm_desktop.services.feedback_service import FeedbackService
 from crm_desktop.services.follow_up_service import FollowUpService
+from crm_desktop.services.invoice_list_service import InvoiceListService
+from crm_desktop.services.invoice_service import InvoiceService
 from crm_desktop.services.order_list_service import OrderListService
 from crm_desktop.services.order_service import OrderService
 from crm_desktop.services.query_service import QueryService
@@ -90,6 +92,8 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         timeline=TimelineService(database),
         orders=OrderService(database),
         order_list=OrderListService(database),
+        invoices=InvoiceService(database),
+        invoice_list=InvoiceListService(database),
         queries=QueryService(database),
         feedback=FeedbackService(database),
         follow_ups=FollowUpService(database),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from html import escape
 
-from PySide6.QtCore import QPoint, Qt, Signal, SignalInstance
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal, SignalInstance
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QApplication,
@@ -82,6 +82,8 @@ class CustomerProfileView(QWidget):
     delete = Signal(int, int)  # customer id, version
     log_contact = Signal(int)
     new_order = Signal(int)
+    new_invoice = Signal(int)
+    open_invoice = Signal(int)
     show_orders = Signal(int)
     add_note = Signal(int)
     log_query = Signal(int)
@@ -104,6 +106,8 @@ class CustomerProfileView(QWidget):
         self.orders_button = QPushButton("O&rders")
         self.orders_button.setToolTip("What has this customer ordered before?")
         self.new_order_button = QPushButton("New or&der…")
+        self.invoice_button = QPushButton("In&voice…")
+        self.invoice_button.setToolTip("Invoice this customer's delivered orders")
         self.log_button = QPushButton("&Log contact…")
         self.log_button.setToolTip("Record a call, visit, e-mail, letter or note (Ctrl+L)")
         self.query_button = QPushButton("&Query…")
@@ -125,8 +129,10 @@ class CustomerProfileView(QWidget):
         bar.addWidget(self.delete_button)
         # What one does with a customer gets its own row, under what to remember about them.
         actions = QHBoxLayout()
+        actions.setSpacing(4)  # seven buttons: the window must still fit a small screen
         for button in (self.log_button, self.follow_up_button, self.query_button,
-                       self.feedback_button, self.new_order_button, self.orders_button):
+                       self.feedback_button, self.new_order_button, self.orders_button,
+                       self.invoice_button):
             actions.addWidget(button)
         actions.addStretch(1)
 
@@ -225,6 +231,8 @@ class CustomerProfileView(QWidget):
         self.log_button.clicked.connect(self._log)
         self.orders_button.clicked.connect(lambda: self._emit_for_customer(self.show_orders))
         self.new_order_button.clicked.connect(lambda: self._emit_for_customer(self.new_order))
+        self.invoice_button.clicked.connect(lambda: self._emit_for_customer(self.new_invoice))
+        self.timeline_view.doubleClicked.connect(self._timeline_open)
         self.query_button.clicked.connect(lambda: self._emit_for_customer(self.log_query))
         self.feedback_button.clicked.connect(
             lambda: self._emit_for_customer(self.record_feedback))
@@ -416,6 +424,12 @@ class CustomerProfileView(QWidget):
             customer_id, TIMELINE_SOURCES[entry.kind], entry.ref_id,
             f"Follow up: {entry.title}"[:200]))
         menu.popup(self.timeline_view.viewport().mapToGlobal(position))
+
+    def _timeline_open(self, index: QModelIndex) -> None:
+        """Double-clicking an invoice on the timeline opens it."""
+        entry = self.timeline.entry(index.row())
+        if entry.kind is TimelineKind.INVOICE:
+            self.open_invoice.emit(entry.ref_id)
 
     def _emit_for_customer(self, signal: SignalInstance) -> None:
         if self.customer is not None:

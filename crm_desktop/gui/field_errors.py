@@ -31,6 +31,11 @@ class FieldErrors:
         for key in [k for k in self._fields if k.startswith(prefix)]:
             del self._fields[key]
 
+    @property
+    def marked(self) -> list[QWidget]:
+        """The widgets now marked as wrong, in the order of the errors."""
+        return list(self._marked)
+
     def clear(self) -> None:
         for widget in self._marked:
             widget.setStyleSheet("")

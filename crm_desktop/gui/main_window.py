@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -43,6 +44,9 @@ from crm_desktop.gui.follow_up_dialogs import (
     ReassignDialog,
     SnoozeDialog,
 )
+from crm_desktop.gui.invoice_printing import BatchPrint, run_batch
+from crm_desktop.gui.invoice_window import InvoiceWindow, NewInvoiceDialog
+from crm_desktop.gui.invoices_page import InvoiceListModel, InvoicesPage
 from crm_desktop.gui.log_contact_dialog import LogContactDialog
 from crm_desktop.gui.order_dialog import OrderDialog
 from crm_desktop.gui.orders_page import OrderListModel, OrdersPage
@@ -73,6 +77,8 @@ from crm_desktop.services.follow_up_service import (
     TodayScope,
     TodayView,
 )
+from crm_desktop.services.invoice_list_service import InvoiceListService
+from crm_desktop.services.invoice_service import InvoiceService, InvoiceView
 from crm_desktop.services.order_list_service import OrderListService
 from crm_desktop.services.order_service import OrderService, OrderView
 from crm_desktop.services.query_service import QueryScope, QueryService
@@ -83,7 +89,8 @@ from crm_desktop.services.user_service import UserService
 log = logging.getLogger(__name__)
 DialogT = TypeVar("DialogT", bound=QDialog)
 
-NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Products", "Trash")
+NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Invoices", "Products",
+             "Trash")
 # How often a running app looks for follow-ups that have fallen due. Reminders are claimed in
 # the database, so a minute late is the worst case and two desks never announce one twice.
 REMINDER_INTERVAL_MS = 60_000
@@ -101,6 +108,8 @@ class Services:
     timeline: TimelineService
     orders: OrderService
     order_list: OrderListService
+    invoices: InvoiceService
+    invoice_list: InvoiceListService
     queries: QueryService
     feedback: FeedbackService
     follow_ups: FollowUpService
@@ -125,6 +134,9 @@ class MainWindow(QMainWindow):
         self.trash_page = TrashPage(can_purge=actor.is_owner)
         self.order_model = OrderListModel(services.order_list, formatter)
         self.orders_page = OrdersPage(self.order_model, services.clock)
+        self.invoice_model = InvoiceListModel(services.invoice_list, formatter)
+        self.invoices_page = InvoicesPage(self.invoice_model)
+        self.batch_print: BatchPrint | None = None
         self.products_page = ProductsPage()
         self.query_model = QueryListModel(services.queries, formatter, services.clock,
                                           actor.user_id)
@@ -133,7 +145,8 @@ class MainWindow(QMainWindow):
         self.today_page = TodayPage(formatter)
         self.stack = QStackedWidget()
         for page in (self.today_page, self.customers_page, self.profile, self.queries_page,
-                     self.tally_page, self.orders_page, self.products_page, self.trash_page):
+                     self.tally_page, self.orders_page, self.invoices_page, self.products_page,
+                     self.trash_page):
             self.stack.addWidget(page)
 
         self.nav = QListWidget()
@@ -165,6 +178,8 @@ class MainWindow(QMainWindow):
         self.profile.delete_note.connect(self.delete_note)
         self.profile.new_order.connect(self.new_order)
         self.profile.show_orders.connect(self.show_customer_orders)
+        self.profile.new_invoice.connect(self.new_invoice)
+        self.profile.open_invoice.connect(self.open_invoice)
         self.profile.log_query.connect(self.log_query)
         self.profile.record_feedback.connect(self.record_feedback)
         self.profile.schedule_follow_up.connect(self.schedule_follow_up)
@@ -189,6 +204,9 @@ class MainWindow(QMainWindow):
         self.tally_page.open_customer.connect(self.open_customer)
         self.tally_page.edit_categories.connect(self.edit_categories)
         self.orders_page.open_order.connect(self.open_order)
+        self.invoices_page.open_invoice.connect(self.open_invoice)
+        self.invoices_page.new_invoice.connect(lambda: self.new_invoice(None))
+        self.invoices_page.print_unprinted.connect(self.print_unprinted)
         self.products_page.add.connect(lambda: self.edit_product(None))
         self.products_page.edit.connect(self.edit_product)
         self.products_page.refresh_requested.connect(self.show_products)
@@ -289,7 +307,8 @@ class MainWindow(QMainWindow):
         pages: dict[str, Callable[[], None]] = {
             "Today": self.show_today, "Customers": self.show_list,
             "Queries": self.show_queries, "Tally": self.show_tally,
-            "Orders": self.show_orders, "Products": self.show_products,
+            "Orders": self.show_orders, "Invoices": self.show_invoices,
+            "Products": self.show_products,
             "Trash": self.show_trash}
         pages[NAV_ITEMS[row]]()
 
@@ -661,8 +680,89 @@ class MainWindow(QMainWindow):
         dialog.open_order.connect(self.open_order)
         dialog.follow_up.connect(lambda cid, oid: self.schedule_follow_up(
             cid, source=("order", oid), purpose=f"Check they're happy with order {oid}"))
+        dialog.invoice.connect(self.invoice_order)
         dialog.open()
         return dialog
+
+    # ---- invoices ----------------------------------------------------------------------------
+
+    def show_invoices(self) -> None:
+        self.invoice_model.refresh()
+        self.stack.setCurrentWidget(self.invoices_page)
+        self._select_nav("Invoices")
+
+    def new_invoice(self, customer_id: int | None) -> NewInvoiceDialog | None:
+        customer = None
+        if customer_id is not None:
+            customer = self._customer_choice(customer_id)
+            if customer is None:
+                return None
+        dialog = NewInvoiceDialog(self._services.invoices, self._services.customer_list,
+                                  self._actor, self._formatter, customer=customer, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._invoice_created(dialog.created))
+        dialog.open()
+        return dialog
+
+    def invoice_order(self, customer_id: int, order_id: int) -> InvoiceWindow | None:
+        """From an order: a draft invoice for what of it was delivered, not yet invoiced."""
+        draft = attempt(self, lambda: self._services.invoices.draft_from_orders(
+            customer_id, [order_id], self._actor))
+        return self._invoice_created(draft)
+
+    def _invoice_created(self, invoice: InvoiceView | None) -> InvoiceWindow | None:
+        if invoice is None:
+            return None
+        self._invoice_changed(invoice.id)
+        return self.open_invoice(invoice.id)
+
+    def open_invoice(self, invoice_id: int) -> InvoiceWindow | None:
+        invoice = attempt(self, lambda: self._services.invoices.get(invoice_id))
+        if invoice is None:
+            return None
+        window = InvoiceWindow(self._services.invoices, self._actor, self._formatter, invoice,
+                               self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.changed.connect(self._invoice_changed)
+        window.open_invoice.connect(self.open_invoice)
+        window.open_customer.connect(self.open_customer)
+        window.follow_up.connect(lambda cid, iid: self.schedule_follow_up(
+            cid, source=("invoice", iid), purpose=f"Follow up {invoice.title}"))
+        window.open()
+        return window
+
+    def _invoice_changed(self, _invoice_id: int) -> None:
+        self.invoice_model.refresh()
+        if self.stack.currentWidget() is self.profile and self.profile.customer is not None:
+            self.open_customer(self.profile.customer.id)
+
+    def print_unprinted(self, printer: QPrinter | None = None) -> BatchPrint | None:
+        """Every issued invoice nobody has printed yet, through the print dialog once."""
+        waiting = attempt(self, self._services.invoices.unprinted)
+        if not waiting:
+            if waiting is not None:
+                QMessageBox.information(self, "Nothing to print",
+                                        "Every issued invoice has been printed.")
+            return None
+        if printer is None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            dialog = QPrintDialog(printer, self)
+            dialog.setWindowTitle(f"Print {len(waiting):,} invoice(s)")
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+        self.batch_print = run_batch(self._services.invoices, self._actor, waiting,
+                                     printer=printer, parent=self,
+                                     on_done=self._batch_printed)
+        return self.batch_print
+
+    def _batch_printed(self, printed: int, error: str) -> None:
+        self.batch_print = None
+        self._invoice_changed(0)
+        self.statusBar().showMessage(f"Printed {printed:,} invoice(s)", 8000)
+        if error:
+            QMessageBox.warning(self, "Printing stopped",
+                                f"{error}\n\n{printed:,} invoice(s) were printed and marked; "
+                                "the rest are still waiting.")
 
     def _order_changed(self, _order_id: int) -> None:
         self.order_model.refresh()

@@ -45,6 +45,7 @@ from crm_desktop.services.order_service import (
     CAN_DELIVER,
     CAN_RETURN,
     CAN_SHIP,
+    SOLD_STATES,
     OrderLineInput,
     OrderLineView,
     OrderService,
@@ -128,6 +129,7 @@ class OrderDialog(QDialog):
     changed = Signal(int)  # an order was saved or moved on: lists and profiles should refresh
     open_order = Signal(int)  # e.g. the new draft of a re-order
     follow_up = Signal(int, int)  # customer id, order id: schedule a follow-up about it
+    invoice = Signal(int, int)  # customer id, order id: draft an invoice for what was delivered
 
     def __init__(self, orders: OrderService, actor: Actor, formatter: Formatter, *,
                  customer: tuple[int, str], order: OrderView | None = None,
@@ -281,6 +283,8 @@ class OrderDialog(QDialog):
              self.order is not None and not self.is_draft),
             ("follow_up", "&Follow up…", self._follow_up,
              self.order is not None and not self.is_draft),
+            ("invoice", "&Invoice…", self._invoice,
+             self.order is not None and state in SOLD_STATES),
         ]
         for key, label, slot, shown in actions:
             if not shown:
@@ -294,6 +298,10 @@ class OrderDialog(QDialog):
         done.setToolTip("Close this window (a draft keeps what was last saved)")
         done.clicked.connect(self.reject)
         self.buttons.addWidget(done)
+
+    def _invoice(self) -> None:
+        if self.order is not None and self.order.customer_id is not None:
+            self.invoice.emit(self.order.customer_id, self.order.id)
 
     def _follow_up(self) -> None:
         if self.order is not None and self.order.customer_id is not None:
