@@ -75,7 +75,7 @@ def paint_pdf(pdf: bytes, printer: QPrinter, title: str) -> None:
         printer.setResolution(RASTER_DPI)
         points = document.pagePointSize(0)
         printer.setFullPage(True)
-        printer.setPageLayout(QPageLayout(QPageSize(points.toSize(), QPageSize.Unit.Point),
+        printer.setPageLayout(QPageLayout(QPageSize(points, QPageSize.Unit.Point),
                                           QPageLayout.Orientation.Portrait, QMarginsF()))
         painter = QPainter()
         if not painter.begin(printer):

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QPointF, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QPointF, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -50,7 +50,7 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.customer_picker import CustomerPicker
 from crm_desktop.gui.errors import attempt
-from crm_desktop.gui.invoice_printing import load_pdf, send_to_printer
+from crm_desktop.gui.invoice_printing import send_to_printer
 from crm_desktop.gui.widgets import FormDialog
 from crm_desktop.models import InvoiceKind, InvoiceState, PaymentMethod
 from crm_desktop.services.customer_list_service import CustomerListService
@@ -81,20 +81,29 @@ def _qdate(value: date) -> QDate:
 class PdfPreview(QPdfView):
     """The PDF at the width of the view, page after page."""
 
-    def __init__(self) -> None:
+    def __init__(self, document: QPdfDocument) -> None:
+        # The document is not the view's child: deleting it emits statusChanged, which a
+        # half-destroyed view would receive (a crash). Its owner creates it before the view,
+        # so it is also deleted first.
         super().__init__()
-        self.pdf_document = QPdfDocument(self)
-        self.setDocument(self.pdf_document)
+        self.pdf_document = document
+        self._buffer: QBuffer | None = None
+        self.setDocument(document)
         self.setPageMode(QPdfView.PageMode.MultiPage)
         self.setZoomMode(QPdfView.ZoomMode.Custom)
         self.setPageSpacing(12)
         self.setMinimumWidth(260)
 
     def show_pdf(self, pdf: bytes) -> None:
-        loaded = load_pdf(pdf, self)
-        old, self.pdf_document = self.pdf_document, loaded
-        self.setDocument(loaded)
-        old.deleteLater()
+        # One document, reloaded: QPdfView renders on a thread of its own, so a document it
+        # may still be drawing from is never deleted under it.
+        buffer = QBuffer(self.pdf_document)
+        buffer.setData(QByteArray(pdf))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.pdf_document.load(buffer)
+        if self._buffer is not None:
+            self._buffer.deleteLater()
+        self._buffer = buffer
         self._fit_width()
         self.pageNavigator().jump(0, QPointF(), 1.0)
 
@@ -124,6 +133,7 @@ class InvoiceWindow(QDialog):
         self._formatter = formatter
         self.invoice = invoice
         self.pdf = b""
+        self.pdf_document = QPdfDocument(self)  # before the preview: see PdfPreview
         self.resize(1180, 760)
         self.setMinimumWidth(640)
 
@@ -176,7 +186,7 @@ class InvoiceWindow(QDialog):
         note_layout.addWidget(self.save_note_button)
         column.addWidget(note_box)
 
-        self.preview = PdfPreview()
+        self.preview = PdfPreview(self.pdf_document)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.preview)
