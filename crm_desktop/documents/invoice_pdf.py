@@ -16,13 +16,14 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
-from reportlab.lib.colors import Color, black, white
+from reportlab.lib.colors import Color, black
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -37,7 +38,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tables import LongTable
 
 from crm_desktop.documents import fonts
 from crm_desktop.documents.envelopes import Layout, layout
@@ -46,6 +46,7 @@ from crm_desktop.documents.handwriting import HandwrittenNote
 GREY = Color(0.42, 0.42, 0.42)
 LIGHT = Color(0.93, 0.93, 0.93)
 RULE = Color(0.75, 0.75, 0.75)
+SHADE = Color(0.97, 0.97, 0.97)
 FOOTER_HEIGHT = 20 * mm
 SLIP_HEIGHT = 62 * mm
 PAGE_NUMBER_Y = 8 * mm
@@ -135,16 +136,27 @@ def _escape(text: str) -> str:
 
 class _Formats:
     def __init__(self, doc: InvoiceDocument) -> None:
-        self._doc = doc
+        self._currency = doc.currency
+        self._locale = Locale.parse(doc.locale)  # parsed once, not on every amount
+        # Prices, quantities and rates repeat down an invoice: each is formatted once.
+        self._money: dict[Decimal, str] = {}
+        self._numbers: dict[Decimal, str] = {}
 
     def money(self, amount: Decimal) -> str:
-        return format_currency(amount, self._doc.currency, locale=self._doc.locale)
+        text = self._money.get(amount)
+        if text is None:
+            text = self._money[amount] = format_currency(amount, self._currency,
+                                                         locale=self._locale)
+        return text
 
     def number(self, value: Decimal) -> str:
-        return format_decimal(value.normalize(), locale=self._doc.locale)
+        text = self._numbers.get(value)
+        if text is None:
+            text = self._numbers[value] = format_decimal(value.normalize(), locale=self._locale)
+        return text
 
     def date(self, value: date | None) -> str:
-        return format_date(value, "long", locale=self._doc.locale) if value else "—"
+        return format_date(value, "long", locale=self._locale) if value else "—"
 
 
 # ---- page furniture --------------------------------------------------------------------------
@@ -431,39 +443,112 @@ class _InvoiceTemplate(BaseDocTemplate):
         c.restoreState()
 
 
-def _lines_table(doc: InvoiceDocument, f: _Formats, styles: _Styles,
-                 width: float) -> Table:
-    has_discount = any(line.discount_percent for line in doc.lines)
-    columns = [("#", 8 * mm, True), ("Description", 0, False), ("Qty", 14 * mm, True),
-               ("Unit price", 24 * mm, True)]
-    if has_discount:
-        columns.append(("Disc.", 13 * mm, True))
-    columns += [("Tax", 12 * mm, True), ("Amount", 26 * mm, True)]
-    fixed = sum(w for _h, w, _r in columns)
-    widths = [w or width - fixed for _h, w, _r in columns]
-    header = [Paragraph(h, styles.head_right if right else styles.head)
-              for h, _w, right in columns]
-    rows: list[list[Any]] = [header]
-    for index, line in enumerate(doc.lines, start=1):
-        row = [str(index), Paragraph(_escape(line.description), styles.cell),
-               f.number(line.quantity), f.money(line.unit_price)]
+@dataclass(frozen=True)
+class _Column:
+    title: str
+    width: float  # 0: whatever is left
+    right: bool
+
+
+class _LinesTable(Flowable):
+    """The invoice's lines, drawn straight on the canvas: a bold header on every page it
+    reaches, descriptions wrapped to their column, alternate rows shaded.
+
+    It splits itself at a page break into the rows that fit and the rest, each with the
+    header; finding the break is one walk over precomputed row heights, so a long invoice
+    costs O(rows), not the O(rows²) of re-measuring a platypus Table at every page.
+    """
+
+    SIZE = 8.5
+    LEADING = 10.5
+    PAD = 2.2
+
+    def __init__(self, columns: list[_Column], rows: list[list[str]],
+                 wrapped: list[list[str]], heights: list[float], first: int = 1) -> None:
+        super().__init__()
+        self.columns, self.rows, self.wrapped, self.heights = columns, rows, wrapped, heights
+        self.first = first  # the number shown on the first row
+        self.header_height = self.LEADING + 2 * self.PAD
+        self.width = sum(c.width for c in columns)
+        self.height = self.header_height + sum(heights)
+
+    @classmethod
+    def build(cls, doc: InvoiceDocument, f: _Formats, width: float) -> _LinesTable:
+        has_discount = any(line.discount_percent for line in doc.lines)
+        columns = [_Column("#", 8 * mm, True), _Column("Description", 0, False),
+                   _Column("Qty", 14 * mm, True), _Column("Unit price", 24 * mm, True)]
         if has_discount:
-            row.append(f"{f.number(line.discount_percent)} %" if line.discount_percent else "")
-        row += [f"{f.number(line.tax_rate)} %", f.money(line.net)]
-        rows.append(row)
-    right_from = 2
-    table = LongTable(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), fonts.BODY, 8.5),
-        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-        ("ALIGN", (right_from, 0), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, black),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [white, Color(0.97, 0.97, 0.97)]),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
-    ]))
-    return table
+            columns.append(_Column("Disc.", 13 * mm, True))
+        columns += [_Column("Tax", 12 * mm, True), _Column("Amount", 26 * mm, True)]
+        rest = width - sum(c.width for c in columns)
+        columns = [c if c.width else _Column(c.title, rest, c.right) for c in columns]
+        text_width = rest - 2 * cls.PAD
+        rows, wrapped, heights = [], [], []
+        for index, line in enumerate(doc.lines, start=1):
+            row = [str(index), "", f.number(line.quantity), f.money(line.unit_price)]
+            if has_discount:
+                row.append(f"{f.number(line.discount_percent)} %"
+                           if line.discount_percent else "")
+            row += [f"{f.number(line.tax_rate)} %", f.money(line.net)]
+            lines = simpleSplit(line.description, fonts.BODY, cls.SIZE, text_width) or [""]
+            rows.append(row)
+            wrapped.append(lines)
+            heights.append(len(lines) * cls.LEADING + 2 * cls.PAD)
+        return cls(columns, rows, wrapped, heights)
+
+    def wrap(self, _available_width: float, _available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, _available_width: float, available_height: float) -> list[Flowable]:
+        room = available_height - self.header_height
+        fitting, used = 0, 0.0
+        for height in self.heights:
+            if used + height > room:
+                break
+            used += height
+            fitting += 1
+        if fitting == 0 or fitting == len(self.rows):
+            return []  # nothing fits here (next page), or no split needed
+        part = slice(0, fitting)
+        rest = slice(fitting, None)
+        return [
+            _LinesTable(self.columns, self.rows[part], self.wrapped[part], self.heights[part],
+                        self.first),
+            _LinesTable(self.columns, self.rows[rest], self.wrapped[rest], self.heights[rest],
+                        self.first + fitting),
+        ]
+
+    def draw(self) -> None:
+        c = self.canv
+        y = self.height
+        c.setFont(fonts.BODY_BOLD, self.SIZE)
+        self._cells(y - self.PAD - self.SIZE, [col.title for col in self.columns])
+        y -= self.header_height
+        c.setLineWidth(0.8)
+        c.line(0, y, self.width, y)
+        c.setFont(fonts.BODY, self.SIZE)
+        for index, (row, lines, height) in enumerate(zip(self.rows, self.wrapped, self.heights,
+                                                         strict=True)):
+            if index % 2:
+                c.setFillColor(SHADE)
+                c.rect(0, y - height, self.width, height, stroke=0, fill=1)
+                c.setFillColor(black)
+            baseline = y - self.PAD - self.SIZE
+            self._cells(baseline, row)
+            x = self.columns[0].width + self.PAD
+            for number, text in enumerate(lines):
+                c.drawString(x, baseline - number * self.LEADING, text)
+            y -= height
+
+    def _cells(self, baseline: float, values: list[str]) -> None:
+        x = 0.0
+        for column, value in zip(self.columns, values, strict=True):
+            if value:
+                if column.right:
+                    self.canv.drawRightString(x + column.width - self.PAD, baseline, value)
+                else:
+                    self.canv.drawString(x + self.PAD, baseline, value)
+            x += column.width
 
 
 def _totals(doc: InvoiceDocument, f: _Formats, styles: _Styles, width: float) -> Table:
@@ -478,13 +563,12 @@ def _totals(doc: InvoiceDocument, f: _Formats, styles: _Styles, width: float) ->
         if doc.paid_total:
             rows.append(("Paid", f.money(-doc.paid_total)))
         rows.append(("Amount due", f.money(doc.amount_due)))
-    table = Table([[Paragraph(_escape(a), styles.cell_right), b] for a, b in rows],
-                  colWidths=[width - 32 * mm, 32 * mm])
+    table = Table([list(row) for row in rows], colWidths=[width - 32 * mm, 32 * mm])
     emphasis = len(rows) - 1
     total_row = next(i for i, (a, _b) in enumerate(rows) if a == label)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), fonts.BODY, 8.5),
-        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
         ("LINEABOVE", (0, total_row), (-1, total_row), 0.6, black),
         ("FONT", (0, emphasis), (-1, emphasis), fonts.BODY_BOLD, 10),
         ("BACKGROUND", (0, emphasis), (-1, emphasis), LIGHT),
@@ -519,7 +603,7 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     width = template.width
     heading = doc.title if doc.number else f"{doc.title} (draft)"
     story: list[Flowable] = [NextPageTemplate("later"), Paragraph(heading, styles.title)]
-    story += [_Marker(True), _lines_table(doc, f, styles, width), _Marker(False),
+    story += [_Marker(True), _LinesTable.build(doc, f, width), _Marker(False),
               Spacer(0, 3 * mm)]
     closing: list[Flowable] = [_totals(doc, f, styles, width), Spacer(0, 3 * mm),
                                _instructions(doc, f, styles)]
