@@ -35,6 +35,7 @@ from crm_desktop.gui.widgets import FormDialog
 from crm_desktop.models import FeedbackKind
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.feedback_service import CategoryView, FeedbackInput, FeedbackService
+from crm_desktop.services.invoice_list_service import InvoiceFilter, InvoiceListService
 from crm_desktop.services.order_list_service import OrderFilter, OrderListService
 
 KINDS = (FeedbackKind.COMPLAINT, FeedbackKind.WIN, FeedbackKind.SUGGESTION, FeedbackKind.SURVEY)
@@ -45,7 +46,7 @@ RATING_WORDS = {1: "1 – very unhappy", 2: "2 – unhappy", 3: "3 – all right
 class FeedbackDialog(FormDialog):
     def __init__(self, service: FeedbackService, actor: Actor, *,
                  customers: CustomerListService, orders: OrderListService,
-                 formatter: Formatter, clock: Clock,
+                 invoices: InvoiceListService, formatter: Formatter, clock: Clock,
                  customer: tuple[int, str] | None = None,
                  kind: FeedbackKind = FeedbackKind.COMPLAINT,
                  parent: QWidget | None = None) -> None:
@@ -54,6 +55,7 @@ class FeedbackDialog(FormDialog):
         self._service = service
         self._actor = actor
         self._orders = orders
+        self._invoices = invoices
         self._formatter = formatter
         self.saved_id: int | None = None
 
@@ -72,6 +74,7 @@ class FeedbackDialog(FormDialog):
         kinds.setContentsMargins(0, 0, 0, 0)
         self.picker = CustomerPicker(customers, customer=customer)
         self.order = QComboBox()
+        self.invoice = QComboBox()
         self.category = QComboBox()
         self.edit_categories = QPushButton("Edit list…")
         self.edit_categories.setVisible(actor.is_owner)
@@ -99,6 +102,7 @@ class FeedbackDialog(FormDialog):
         self.add_field("&Kind", kinds_box)
         self.add_field("C&ustomer", self.picker, "customer_id")
         self.add_field("O&rder", self.order, "order_id")
+        self.add_field("In&voice", self.invoice, "invoice_id")
         self.add_field("&Category", self.category_box, "category_id")
         self.add_field("&Rating", self.rating, "rating")
         self.add_field("&What happened", self.text, "text")
@@ -147,8 +151,11 @@ class FeedbackDialog(FormDialog):
         self.category.setCurrentIndex(max(0, self.category.findData(current)))
 
     def _fill_orders(self) -> None:
+        """The chosen customer's orders and invoices, to link the entry to one."""
         self.order.clear()
         self.order.addItem("(not about one order)", None)
+        self.invoice.clear()
+        self.invoice.addItem("(not about one invoice)", None)
         chosen = self.picker.chosen
         if chosen is None:
             return
@@ -156,6 +163,11 @@ class FeedbackDialog(FormDialog):
         for row in self._orders.page(OrderFilter(customer_id=chosen[0]), limit=30):
             self.order.addItem(f"Order {row.id} · {f.date(row.ordered_at)} · {row.first_line}",
                                row.id)
+        # Billing complaints are often about one invoice: the customer's latest, drafts aside.
+        for invoice in self._invoices.page(InvoiceFilter(customer_id=chosen[0]), limit=30):
+            if invoice.number:
+                self.invoice.addItem(f"{invoice.number} · {f.date(invoice.issued_on)} · "
+                                     f"{f.money(invoice.gross_total)}", invoice.id)
 
     def _edit_categories(self) -> None:
         dialog = CategoriesDialog(self._service, self._actor, self)
@@ -169,6 +181,7 @@ class FeedbackDialog(FormDialog):
         data = FeedbackInput(
             kind=kind, text=self.text.toPlainText(), category_id=self.category.currentData(),
             customer_id=chosen[0] if chosen else None, order_id=self.order.currentData(),
+            invoice_id=self.invoice.currentData(),
             occurred_at=when, rating=self.rating.currentData(),
             apology_made=self.apology.isChecked(), action_taken=self.action.text())
         self.saved_id = self.attempt_save(lambda: self._service.record(data, self._actor))

@@ -51,7 +51,7 @@ from crm_desktop.formatting import Formatter
 from crm_desktop.gui.customer_picker import CustomerPicker
 from crm_desktop.gui.errors import attempt
 from crm_desktop.gui.invoice_printing import send_to_printer
-from crm_desktop.gui.widgets import FormDialog
+from crm_desktop.gui.widgets import ROW_HEIGHT, FormDialog
 from crm_desktop.models import InvoiceKind, InvoiceState, PaymentMethod
 from crm_desktop.services.customer_list_service import CustomerListService
 from crm_desktop.services.invoice_service import (
@@ -147,11 +147,15 @@ class InvoiceWindow(QDialog):
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.lines.verticalHeader().setVisible(False)
-        self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.lines.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = self.lines.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.payments = QTableWidget(0, 4)
         self.payments.setHorizontalHeaderLabels(["Paid on", "Amount", "Method", "Reference"])
         self.payments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.payments.verticalHeader().setVisible(False)
+        self.payments.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.payments.horizontalHeader().setStretchLastSection(True)
         self.payments.setMaximumHeight(110)
         self.related = QLabel()

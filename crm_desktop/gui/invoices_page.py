@@ -99,7 +99,7 @@ class InvoicesPage(QWidget):
         self.table = QTableView()
         self.table.setModel(model)
         read_only_table(self.table)
-        for column, width in enumerate((90, 100, 200, 90, 100, 100, 100)):
+        for column, width in enumerate((125, 100, 200, 90, 100, 100, 100)):
             self.table.setColumnWidth(column, width)
         self.count_label = QLabel()
         layout = QVBoxLayout(self)

@@ -602,7 +602,8 @@ class MainWindow(QMainWindow):
                         kind: FeedbackKind = FeedbackKind.COMPLAINT) -> FeedbackDialog:
         dialog = FeedbackDialog(self._services.feedback, self._actor,
                                 customers=self._services.customer_list,
-                                orders=self._services.order_list, formatter=self._formatter,
+                                orders=self._services.order_list,
+                                invoices=self._services.invoice_list, formatter=self._formatter,
                                 clock=self._services.clock,
                                 customer=self._customer_choice(customer_id), kind=kind,
                                 parent=self)

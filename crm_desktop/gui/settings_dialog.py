@@ -199,8 +199,8 @@ class SettingsDialog(FormDialog):
         self.number_format.setToolTip("{year} and {seq} (the count, restarting each year); "
                                       "{seq:04d} pads it to four digits: 2026-0042")
         placeholders = ", ".join(f"{{{name}}}" for name in NOTE_PLACEHOLDERS)
-        self.note_first = self._text(c.note_first_order, 4)
-        self.note_returning = self._text(c.note_returning, 4)
+        self.note_first = self._text(c.note_first_order, 5)
+        self.note_returning = self._text(c.note_returning, 5)
         for edit in (self.note_first, self.note_returning):
             edit.setToolTip(f"Placeholders: {placeholders}. A line whose placeholder is empty "
                             "is left out.")

@@ -281,3 +281,32 @@ def test_business_profile_and_invoice_settings(qtbot: QtBot, db: Database, owner
         "Lindenweg 3\n10999 Berlin", "DE123456789", "Anna")
     assert (stored.envelope, stored.paper) == ("us10", "Letter")
     assert SettingsService(db).image(stored.logo_image) == logo.read_bytes()
+
+
+def test_a_billing_complaint_names_the_invoice(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        zoe: int) -> None:
+    from PySide6.QtTest import QTest
+    from sqlalchemy import select
+
+    from crm_desktop.gui.feedback_dialog import FeedbackDialog
+    from crm_desktop.models import Feedback
+
+    invoices = InvoiceService(db)
+    draft = invoices.create_draft(zoe, [InvoiceLineInput("Repair", D(1), D(40), D(19))], owner)
+    invoice = invoices.issue(draft.id, draft.version, owner)
+    invoices.create_draft(zoe, [InvoiceLineInput("Not sent yet", D(1), D(1), D(19))], owner)
+    window = make_window()
+    window.open_customer(zoe)
+    window.profile.feedback_button.click()
+    [dialog] = window.findChildren(FeedbackDialog)
+    # Issued invoices only: a draft was never sent, so nobody complains about it.
+    assert [dialog.invoice.itemData(i) for i in range(dialog.invoice.count())] == [
+        None, invoice.id]
+    dialog.invoice.setCurrentIndex(1)
+    dialog.category.setCurrentIndex(dialog.category.findText("Billing"))
+    QTest.keyClicks(dialog.text, "Charged twice for the repair")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with db.read() as session:
+        assert session.scalar(select(Feedback.invoice_id)) == invoice.id
