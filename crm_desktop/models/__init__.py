@@ -10,6 +10,7 @@ from crm_desktop.models.commerce import (
     OrderLine,
     Payment,
     Product,
+    amount_owing,
 )
 from crm_desktop.models.enums import (
     AddressKind,
@@ -107,6 +108,7 @@ __all__ = [
     "Tag",
     "Tracked",
     "User",
+    "amount_owing",
     "customer_name",
     "customer_tags",
 ]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -216,6 +217,11 @@ class Invoice(Tracked, Base):
     payments: Mapped[list[Payment]] = relationship(
         back_populates="invoice", cascade="all, delete-orphan", order_by="Payment.paid_on"
     )
+
+
+def amount_owing() -> ColumnElement[Decimal]:
+    """What the customer still owes on an invoice, in SQL (negative: we owe them)."""
+    return Invoice.gross_total - Invoice.credited_total - Invoice.paid_total
 
 
 class InvoiceLine(Tracked, Base):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -35,13 +35,13 @@ from crm_desktop.models import (
     InvoiceState,
     Order,
     OrderEvent,
-    Payment,
     PersonalNote,
     Preference,
     PreferenceKind,
     QueryStatus,
     Tag,
     User,
+    amount_owing,
     customer_name,
 )
 from crm_desktop.models.base import Base
@@ -942,14 +942,11 @@ def _open_queries(session: Session, customer_id: int) -> tuple[QueryBrief, ...]:
 
 def _overdue_invoices(session: Session, customer_id: int, today: date
                       ) -> tuple[InvoiceBrief, ...]:
-    paid = (select(func.coalesce(func.sum(Payment.amount), 0))
-            .where(Payment.invoice_id == Invoice.id).scalar_subquery())
+    owing = amount_owing()
     rows = session.execute(
-        select(Invoice.id, Invoice.number, Invoice.due_on, Invoice.gross_total - paid,
-               Invoice.currency)
+        select(Invoice.id, Invoice.number, Invoice.due_on, owing, Invoice.currency)
         .where(Invoice.customer_id == customer_id, Invoice.state == InvoiceState.ISSUED,
-               Invoice.kind == InvoiceKind.INVOICE, Invoice.due_on < today,
-               Invoice.gross_total > paid)
+               Invoice.kind == InvoiceKind.INVOICE, Invoice.due_on < today, owing > 0)
         .order_by(Invoice.due_on)
     ).all()
     return tuple(InvoiceBrief(r[0], r[1] or "", r[2] or today, Decimal(r[3]), r[4])

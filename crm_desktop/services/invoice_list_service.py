@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from crm_desktop.formatting import local_zone
-from crm_desktop.models import Customer, Invoice, InvoiceKind, InvoiceState, customer_name
+from crm_desktop.models import (
+    Customer,
+    Invoice,
+    InvoiceKind,
+    InvoiceState,
+    amount_owing,
+    customer_name,
+)
 from crm_desktop.services.customer_search import candidate_pool, parse
 from crm_desktop.services.invoice_service import InvoiceStatus, status_of
 from crm_desktop.storage.database import Database
@@ -104,7 +111,7 @@ class InvoiceListService:
         return result
 
     def _where(self, query: Select[Any], filters: InvoiceFilter) -> Select[Any]:
-        owing = Invoice.gross_total - Invoice.credited_total - Invoice.paid_total
+        owing = amount_owing()
         issued_invoice = (Invoice.state == InvoiceState.ISSUED) & (
             Invoice.kind == InvoiceKind.INVOICE)
         conditions: list[ColumnElement[bool]] = {

@@ -296,3 +296,15 @@ def test_settings_refuse_a_number_format_without_year_and_sequence(
     with pytest.raises(ValidationError) as refused:
         settings.save_business(replace(BusinessSettings(), paper="Letter"), any_owner)
     assert refused.value.field == "envelope"
+
+
+def test_the_profile_lists_overdue_invoices_by_what_is_still_owed(
+        shop: InvoiceService, any_db: Database, any_owner: Actor, clock: FakeClock) -> None:
+    cid = customer(any_db, any_owner)
+    owed = shop.issue(*_draft_ids(shop, cid, any_owner), any_owner)
+    credited = shop.issue(*_draft_ids(shop, cid, any_owner), any_owner)
+    shop.credit(credited.id, credited.version, {credited.lines[0].id: D(1)}, "Returned",
+                any_owner)
+    clock.advance(days=30)
+    overdue = CustomerService(any_db).get(cid).overdue_invoices
+    assert [(i.number, i.outstanding) for i in overdue] == [(owed.number, D("47.60"))]
