@@ -105,9 +105,10 @@ def test_banner_lists_open_queries_and_overdue_invoices(any_db: Database, any_ow
         for number, due, paid in (("2026-0001", today - timedelta(days=5), Decimal("40.00")),
                                   ("2026-0002", today + timedelta(days=5), Decimal(0)),
                                   ("2026-0003", today - timedelta(days=9), Decimal("100.00"))):
+            # As InvoiceService.record_payment keeps them: each payment and the paid total.
             invoice = Invoice(customer_id=margo.id, number=number, state=InvoiceState.ISSUED,
                               currency="USD", issued_on=due - timedelta(days=14), due_on=due,
-                              gross_total=Decimal("100.00"))
+                              gross_total=Decimal("100.00"), paid_total=paid)
             session.add(invoice)
             session.flush()
             if paid:
