@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.formatting import Formatter
-from crm_desktop.gui.paged_model import PagedTableModel
+from crm_desktop.gui.paged_model import FilteredTableModel
 from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.services.invoice_list_service import (
     SHOW_LABELS,
@@ -33,26 +33,12 @@ INVOICE_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 OVERDUE = QColor("#b3261e")
 
 
-class InvoiceListModel(PagedTableModel[InvoiceRow]):
+class InvoiceListModel(FilteredTableModel[InvoiceRow, InvoiceFilter]):
     headers = ("Number", "Date", "Customer", "Status", "Due", "Total", "Still due", "Printed")
 
     def __init__(self, service: InvoiceListService, formatter: Formatter) -> None:
-        super().__init__()
+        super().__init__(service, InvoiceFilter(), formatter)
         self._service = service
-        self._formatter = formatter
-        self.filters = InvoiceFilter()
-        self._count = service.count(self.filters)
-
-    def set_filter(self, filters: InvoiceFilter) -> None:
-        if filters != self.filters:
-            self.filters = filters
-            self.refresh()
-
-    def set_formatter(self, formatter: Formatter) -> None:
-        self._formatter = formatter
-
-    def count_rows(self) -> int:
-        return self._service.count(self.filters)
 
     def fetch_page(self, offset: int, limit: int, after: InvoiceRow | None) -> list[InvoiceRow]:
         return self._service.page(self.filters, offset=offset, limit=limit, after=after)

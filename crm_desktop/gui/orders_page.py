@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import Formatter, local_zone
-from crm_desktop.gui.paged_model import PagedTableModel
+from crm_desktop.gui.paged_model import FilteredTableModel
 from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.models import OrderState
 from crm_desktop.services.order_list_service import OrderFilter, OrderListService, OrderRow
@@ -40,26 +40,12 @@ def _day(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-class OrderListModel(PagedTableModel[OrderRow]):
+class OrderListModel(FilteredTableModel[OrderRow, OrderFilter]):
     headers = ("Order", "Date", "Customer", "State", "What", "Total")
 
     def __init__(self, service: OrderListService, formatter: Formatter) -> None:
-        super().__init__()
+        super().__init__(service, OrderFilter(), formatter)
         self._service = service
-        self._formatter = formatter
-        self.filters = OrderFilter()
-        self._count = service.count(self.filters)
-
-    def set_filter(self, filters: OrderFilter) -> None:
-        if filters != self.filters:
-            self.filters = filters
-            self.refresh()
-
-    def set_formatter(self, formatter: Formatter) -> None:
-        self._formatter = formatter
-
-    def count_rows(self) -> int:
-        return self._service.count(self.filters)
 
     def fetch_page(self, offset: int, limit: int, after: OrderRow | None) -> list[OrderRow]:
         return self._service.page(self.filters, offset=offset, limit=limit, after=after)

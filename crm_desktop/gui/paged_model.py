@@ -8,12 +8,20 @@ how to count, how to fetch a page and how to show a row.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from crm_desktop.formatting import Formatter
+
 Index = QModelIndex | QPersistentModelIndex
 Row = TypeVar("Row")
+Filter = TypeVar("Filter")
+Filter_contra = TypeVar("Filter_contra", contravariant=True)
+
+
+class Counter(Protocol[Filter_contra]):
+    def count(self, filters: Filter_contra) -> int: ...
 
 
 class PagedTableModel(QAbstractTableModel, Generic[Row]):
@@ -91,3 +99,27 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         while len(self._pages) > self._max_pages:
             self._pages.popitem(last=False)
         return page
+
+
+class FilteredTableModel(PagedTableModel[Row], Generic[Row, Filter]):
+    """A paged table over one list service: the filter it shows and the formatter it shows
+    rows with. Subclasses fetch pages and draw cells."""
+
+    def __init__(self, counter: Counter[Filter], filters: Filter, formatter: Formatter, *,
+                 page_size: int = 200) -> None:
+        super().__init__(page_size=page_size)
+        self._counter = counter
+        self._formatter = formatter
+        self.filters = filters
+        self._count = counter.count(filters)
+
+    def set_filter(self, filters: Filter) -> None:
+        if filters != self.filters:
+            self.filters = filters
+            self.refresh()
+
+    def set_formatter(self, formatter: Formatter) -> None:
+        self._formatter = formatter
+
+    def count_rows(self) -> int:
+        return self._counter.count(self.filters)

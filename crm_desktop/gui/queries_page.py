@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import PRIORITY_LABELS, QUERY_STATUS_LABELS, Formatter
-from crm_desktop.gui.paged_model import PagedTableModel
+from crm_desktop.gui.paged_model import FilteredTableModel
 from crm_desktop.gui.palette import ALERT
 from crm_desktop.gui.widgets import read_only_table
 from crm_desktop.services.query_service import QueryFilter, QueryRow, QueryScope, QueryService
@@ -31,28 +31,14 @@ SCOPES = ((QueryScope.MINE, "&Mine"), (QueryScope.EVERYONE, "&Everyone's"),
           (QueryScope.UNASSIGNED, "&Unassigned"))
 
 
-class QueryListModel(PagedTableModel[QueryRow]):
+class QueryListModel(FilteredTableModel[QueryRow, QueryFilter]):
     headers = ("Age", "Answer by", "Priority", "Status", "Subject", "Customer", "Owner")
 
     def __init__(self, service: QueryService, formatter: Formatter, clock: Clock,
                  user_id: int | None) -> None:
-        super().__init__(page_size=100)
+        super().__init__(service, QueryFilter(user_id=user_id), formatter, page_size=100)
         self._service = service
-        self._formatter = formatter
         self._clock = clock
-        self.filters = QueryFilter(user_id=user_id)
-        self._count = service.count(self.filters)
-
-    def set_filter(self, filters: QueryFilter) -> None:
-        if filters != self.filters:
-            self.filters = filters
-            self.refresh()
-
-    def set_formatter(self, formatter: Formatter) -> None:
-        self._formatter = formatter
-
-    def count_rows(self) -> int:
-        return self._service.count(self.filters)
 
     def overdue_count(self) -> int:
         return self._service.count(replace(self.filters, overdue_at=self._clock()))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
@@ -145,7 +146,8 @@ def test_painting_pages_on_a_qprinter_also_reaches_the_printer(
 
 def test_payments_credit_note_and_save_as_pdf(
         qtbot: QtBot, make_window: Callable[[], MainWindow], zoe: int,
-        monkeypatch: pytest.MonkeyPatch, app_home: AppPaths, tmp_path: Path) -> None:
+        monkeypatch: pytest.MonkeyPatch, app_home: AppPaths, tmp_path: Path,
+        qtmodeltester: ModelTester) -> None:
     window = make_window()
     invoice_window = issue_from_profile(qtbot, window, zoe)
     invoice_window.action_buttons["issue"].click()
@@ -181,6 +183,12 @@ def test_payments_credit_note_and_save_as_pdf(
                         lambda *a, **k: (str(target), "PDF (*.pdf)"))
     assert invoice_window.save_pdf() == target
     assert target.read_bytes() == invoice_window.pdf
+    # The list shows both, the credit note first; the model is a well-behaved Qt model.
+    window.show_invoices()
+    assert [window.invoice_model.index(r, 0).data() for r in range(2)] == [
+        "2026-0002", "2026-0001"]
+    assert window.invoice_model.index(1, 3).data() == "Partly paid"
+    qtmodeltester.check(window.invoice_model)
 
 
 def _fill_payment(amount: str, *, expect_refusal: bool = False) -> Callable[[PaymentDialog], int]:
