@@ -28,8 +28,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import CrmError, PrintingError
@@ -52,6 +52,16 @@ def load_pdf(pdf: bytes, parent: QObject | None = None) -> QPdfDocument:
     if document.status() != QPdfDocument.Status.Ready:
         raise PrintingError("The invoice could not be prepared for printing.")
     return document
+
+
+def choose_printer(parent: QWidget, title: str) -> QPrinter | None:
+    """The system print dialog; the printer the person chose, or None if they cancelled."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return printer
 
 
 def send_to_printer(pdf: bytes, printer: QPrinter, title: str, *, use_lp: bool = True) -> None:

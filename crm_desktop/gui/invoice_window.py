@@ -18,7 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QPointF, Qt, S
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -50,7 +50,7 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.customer_picker import CustomerPicker
 from crm_desktop.gui.errors import attempt
-from crm_desktop.gui.invoice_printing import send_to_printer
+from crm_desktop.gui.invoice_printing import choose_printer, send_to_printer
 from crm_desktop.gui.widgets import ROW_HEIGHT, FormDialog
 from crm_desktop.models import InvoiceKind, InvoiceState, PaymentMethod
 from crm_desktop.services.customer_list_service import CustomerListService
@@ -376,13 +376,10 @@ class InvoiceWindow(QDialog):
         """The system print dialog, then the PDF the preview shows; marks it printed."""
         if not self._save_note_if_changed():
             return False
-        if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            dialog = QPrintDialog(printer, self)
-            dialog.setWindowTitle(f"Print {self.invoice.title}")
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return False
-        pdf, chosen = self.pdf, printer
+        chosen = printer or choose_printer(self, f"Print {self.invoice.title}")
+        if chosen is None:
+            return False
+        pdf = self.pdf
 
         def send() -> bool:
             send_to_printer(pdf, chosen, self.invoice.title)

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -44,7 +44,7 @@ from crm_desktop.gui.follow_up_dialogs import (
     ReassignDialog,
     SnoozeDialog,
 )
-from crm_desktop.gui.invoice_printing import BatchPrint, run_batch
+from crm_desktop.gui.invoice_printing import BatchPrint, choose_printer, run_batch
 from crm_desktop.gui.invoice_window import InvoiceWindow, NewInvoiceDialog
 from crm_desktop.gui.invoices_page import InvoiceListModel, InvoicesPage
 from crm_desktop.gui.log_contact_dialog import LogContactDialog
@@ -745,15 +745,11 @@ class MainWindow(QMainWindow):
                 QMessageBox.information(self, "Nothing to print",
                                         "Every issued invoice has been printed.")
             return None
-        if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            dialog = QPrintDialog(printer, self)
-            dialog.setWindowTitle(f"Print {len(waiting):,} invoice(s)")
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return None
+        chosen = printer or choose_printer(self, f"Print {len(waiting):,} invoice(s)")
+        if chosen is None:
+            return None
         self.batch_print = run_batch(self._services.invoices, self._actor, waiting,
-                                     printer=printer, parent=self,
-                                     on_done=self._batch_printed)
+                                     printer=chosen, parent=self, on_done=self._batch_printed)
         return self.batch_print
 
     def _batch_printed(self, printed: int, error: str) -> None:

@@ -203,14 +203,20 @@ def _fill_payment(amount: str, *, expect_refusal: bool = False) -> Callable[[Pay
     return run
 
 
+def issue_repairs(db: Database, owner: Actor, customer_id: int, count: int) -> InvoiceService:
+    """``count`` one-line invoices, issued and not yet printed."""
+    invoices = InvoiceService(db)
+    for _ in range(count):
+        draft = invoices.create_draft(customer_id,
+                                      [InvoiceLineInput("Repair", D(1), D(40), D(19))], owner)
+        invoices.issue(draft.id, draft.version, owner)
+    return invoices
+
+
 def test_batch_print_of_unprinted_invoices_with_progress(
         qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
         zoe: int, printer: PrintQueue) -> None:
-    invoices = InvoiceService(db)
-    for _ in range(3):
-        draft = invoices.create_draft(zoe, [InvoiceLineInput("Repair", D(1), D(40), D(19))],
-                                      owner)
-        invoices.issue(draft.id, draft.version, owner)
+    invoices = issue_repairs(db, owner, zoe, 3)
     window = make_window()
     window.nav.setCurrentRow(NAV_ITEMS.index("Invoices"))
     window.invoices_page.show_only(window.invoices_page.model.filters.show.UNPRINTED)
@@ -232,11 +238,7 @@ def test_batch_print_of_unprinted_invoices_with_progress(
 def test_batch_print_can_be_cancelled_and_nothing_is_lost(
         qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
         zoe: int, tmp_path: Path) -> None:
-    invoices = InvoiceService(db)
-    for _ in range(4):
-        draft = invoices.create_draft(zoe, [InvoiceLineInput("Repair", D(1), D(40), D(19))],
-                                      owner)
-        invoices.issue(draft.id, draft.version, owner)
+    invoices = issue_repairs(db, owner, zoe, 4)
     window = make_window()
     to_file = QPrinter()
     to_file.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
