@@ -728,7 +728,7 @@ class MainWindow(QMainWindow):
         window.open_invoice.connect(self.open_invoice)
         window.open_customer.connect(self.open_customer)
         window.follow_up.connect(lambda cid, iid: self.schedule_follow_up(
-            cid, source=("invoice", iid), purpose=f"Follow up {invoice.title}"))
+            cid, source=("invoice", iid), purpose=f"Follow up {window.invoice.title}"))
         window.open()
         return window
 

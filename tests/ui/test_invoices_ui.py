@@ -18,6 +18,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
+from crm_desktop.gui.follow_up_dialogs import FollowUpDialog
 from crm_desktop.gui.invoice_window import (
     CreditNoteDialog,
     InvoiceWindow,
@@ -189,6 +190,11 @@ def test_payments_credit_note_and_save_as_pdf(
         "2026-0002", "2026-0001"]
     assert window.invoice_model.index(1, 3).data() == "Partly paid"
     qtmodeltester.check(window.invoice_model)
+    # Follow up on the invoice, from its window: the follow-up knows what it came from.
+    invoice_window.action_buttons["follow_up"].click()
+    [follow_up] = window.findChildren(FollowUpDialog)
+    assert follow_up.purpose.text() == "Follow up Invoice 2026-0001"
+    follow_up.reject()
 
 
 def _fill_payment(amount: str, *, expect_refusal: bool = False) -> Callable[[PaymentDialog], int]:
