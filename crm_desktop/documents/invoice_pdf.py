@@ -20,7 +20,6 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from reportlab.lib.colors import Color, black
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
@@ -113,21 +112,9 @@ class InvoiceDocument:
         return f"{self.title} {self.number}" if self.number else f"{self.title} (draft)"
 
 
-class _Styles:
-    def __init__(self) -> None:
-        fonts.register()
-        base = ParagraphStyle("body", fontName=fonts.BODY, fontSize=9, leading=11.5)
-        self.body = base
-        self.small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5,
-                                    textColor=GREY)
-        self.cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5)
-        self.cell_right = ParagraphStyle("cell_right", parent=self.cell, alignment=TA_RIGHT)
-        self.head = ParagraphStyle("head", parent=self.cell, fontName=fonts.BODY_BOLD)
-        self.head_right = ParagraphStyle("head_right", parent=self.head, alignment=TA_RIGHT)
-        self.title = ParagraphStyle("title", parent=base, fontName=fonts.BODY_BOLD,
-                                    fontSize=15, leading=19, spaceAfter=3 * mm)
-        self.section = ParagraphStyle("section", parent=base, fontName=fonts.BODY_BOLD,
-                                      spaceBefore=2 * mm)
+BODY_STYLE = ParagraphStyle("body", fontName=fonts.BODY, fontSize=9, leading=11.5)
+TITLE_STYLE = ParagraphStyle("title", parent=BODY_STYLE, fontName=fonts.BODY_BOLD, fontSize=15,
+                             leading=19, spaceAfter=3 * mm)
 
 
 def _escape(text: str) -> str:
@@ -181,10 +168,9 @@ class _RemittanceSlip(Flowable):
     """Fills the rest of the last page and draws the tear-off slip at its bottom, over the
     space the footer would use (the slip carries the same details)."""
 
-    def __init__(self, doc: InvoiceDocument, formats: _Formats, styles: _Styles,
-                 layout_: Layout) -> None:
+    def __init__(self, doc: InvoiceDocument, formats: _Formats, layout_: Layout) -> None:
         super().__init__()
-        self.doc, self.f, self.styles, self.layout = doc, formats, styles, layout_
+        self.doc, self.f, self.layout = doc, formats, layout_
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -277,10 +263,9 @@ class _NumberedCanvas(Canvas):
 
 
 class _InvoiceTemplate(BaseDocTemplate):
-    def __init__(self, out: BytesIO, doc: InvoiceDocument, styles: _Styles) -> None:
+    def __init__(self, out: BytesIO, doc: InvoiceDocument) -> None:
         self.invoice = doc
         self.geometry = layout(doc.envelope)
-        self.styles = styles
         self.f = _Formats(doc)
         g = self.geometry
         width, height = g.page
@@ -551,7 +536,7 @@ class _LinesTable(Flowable):
             x += column.width
 
 
-def _totals(doc: InvoiceDocument, f: _Formats, styles: _Styles, width: float) -> Table:
+def _totals(doc: InvoiceDocument, f: _Formats, width: float) -> Table:
     rows: list[tuple[str, str]] = [("Net", f.money(doc.net_total))]
     for rate, net, tax in doc.tax_by_rate:
         rows.append((f"Tax {f.number(rate)} % on {f.money(net)}", f.money(tax)))
@@ -578,7 +563,7 @@ def _totals(doc: InvoiceDocument, f: _Formats, styles: _Styles, width: float) ->
     return table
 
 
-def _instructions(doc: InvoiceDocument, f: _Formats, styles: _Styles) -> Paragraph:
+def _instructions(doc: InvoiceDocument, f: _Formats) -> Paragraph:
     if doc.credit_note:
         text = (f"This credit note corrects invoice {_escape(doc.credited_number)}"
                 + (f": {_escape(doc.credit_reason)}." if doc.credit_reason else "."))
@@ -591,22 +576,22 @@ def _instructions(doc: InvoiceDocument, f: _Formats, styles: _Styles) -> Paragra
         text = (f"Please pay <b>{f.money(doc.amount_due)}</b> by <b>{f.date(doc.due_on)}</b>"
                 + (f" to {_escape(bank)}" if bank else "")
                 + f", quoting <b>{_escape(doc.number or 'the invoice number')}</b>.")
-    return Paragraph(text, styles.body)
+    return Paragraph(text, BODY_STYLE)
 
 
 def render_invoice(doc: InvoiceDocument) -> bytes:
     """The PDF's bytes. Deterministic: the same document gives the same file."""
-    styles = _Styles()
+    fonts.register()
     out = BytesIO()
-    template = _InvoiceTemplate(out, doc, styles)
+    template = _InvoiceTemplate(out, doc)
     f = template.f
     width = template.width
     heading = doc.title if doc.number else f"{doc.title} (draft)"
-    story: list[Flowable] = [NextPageTemplate("later"), Paragraph(heading, styles.title)]
+    story: list[Flowable] = [NextPageTemplate("later"), Paragraph(heading, TITLE_STYLE)]
     story += [_Marker(True), _LinesTable.build(doc, f, width), _Marker(False),
               Spacer(0, 3 * mm)]
-    closing: list[Flowable] = [_totals(doc, f, styles, width), Spacer(0, 3 * mm),
-                               _instructions(doc, f, styles)]
+    closing: list[Flowable] = [_totals(doc, f, width), Spacer(0, 3 * mm),
+                               _instructions(doc, f)]
     story.append(KeepTogether(closing))
     note = None
     if doc.note.strip():
@@ -614,7 +599,7 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     if note is not None and not doc.note_on_card:
         story += [Spacer(0, 5 * mm), KeepTogether([note])]
     if not doc.credit_note and not doc.void:
-        story.append(_RemittanceSlip(doc, f, styles, template.geometry))
+        story.append(_RemittanceSlip(doc, f, template.geometry))
     if note is not None and doc.note_on_card:
         story += [NextPageTemplate("card"), PageBreak(),
                   HandwrittenNote(doc.note, doc.seed, size=19, signature=doc.signature,
