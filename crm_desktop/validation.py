@@ -4,13 +4,27 @@ naming the field, with a message a receptionist can act on."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 import phonenumbers
 from babel.numbers import NumberFormatError, parse_decimal
 from email_validator import EmailNotValidError, validate_email
 
 from crm_desktop.errors import ValidationError
+
+T = TypeVar("T")
+
+
+def gather(errors: dict[str, str], check: Callable[[], T], default: T) -> T:
+    """``check()``'s value; if it refuses the input, its field errors join ``errors`` and
+    ``default`` stands in, so a form is told about every wrong field at once."""
+    try:
+        return check()
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        return default
 
 
 def clean_text(field: str, label: str, value: str | None, *, max_length: int,

@@ -30,7 +30,7 @@ from crm_desktop.models import (
 )
 from crm_desktop.services.customer_service import live_customer
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import clean_multiline, clean_text, fold
+from crm_desktop.validation import clean_multiline, clean_text, fold, gather
 
 RISING_MIN = 3
 RISING_FACTOR = 2
@@ -166,11 +166,8 @@ class FeedbackService:
         except ValidationError as exc:
             errors.update(exc.errors)
         if data.kind is FeedbackKind.COMPLAINT:
-            try:
-                action = clean_multiline("action_taken", "What was done", data.action_taken,
-                                         max_length=2000)
-            except ValidationError as exc:
-                errors.update(exc.errors)
+            action = gather(errors, lambda: clean_multiline(
+                "action_taken", "What was done", data.action_taken, max_length=2000), "")
         if survey:
             if data.rating is None or not 1 <= data.rating <= 5:
                 errors["rating"] = "Choose a rating from 1 to 5."

@@ -49,7 +49,7 @@ from crm_desktop.services import dates, lifecycle, recurrence
 from crm_desktop.services.records import active_user, load_current
 from crm_desktop.services.settings_service import BusinessSettings, SettingsService
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import clean_multiline, clean_text
+from crm_desktop.validation import clean_multiline, clean_text, gather
 
 DEFAULT_HOUR = 9  # a follow-up due "on a day" is due at the start of the working day
 SECTION_LIMIT = 100  # rows per Today section; the heading shows the full count
@@ -452,22 +452,14 @@ class FollowUpService:
 
     def _validated(self, data: FollowUpInput, now: datetime) -> dict[str, Any]:
         errors: dict[str, str] = {}
-        purpose = notes = ""
+        purpose = gather(errors, lambda: clean_text("purpose", "What to follow up",
+                                                    data.purpose, max_length=500,
+                                                    required=True), "")
+        notes = gather(errors, lambda: clean_multiline("notes", "Notes", data.notes,
+                                                       max_length=5000), "")
         rule: str | None = None
-        try:
-            purpose = clean_text("purpose", "What to follow up", data.purpose, max_length=500,
-                                 required=True)
-        except ValidationError as exc:
-            errors.update(exc.errors)
-        try:
-            notes = clean_multiline("notes", "Notes", data.notes, max_length=5000)
-        except ValidationError as exc:
-            errors.update(exc.errors)
-        if data.repeat:
-            try:
-                rule = recurrence.validate(data.repeat)
-            except ValidationError as exc:
-                errors.update(exc.errors)
+        if repeat := data.repeat:
+            rule = gather(errors, lambda: recurrence.validate(repeat), None)
         zone_name = data.time_zone or self._zone_name
         due_at = _at(data.due, zone_name, data.at or time(DEFAULT_HOUR))
         if data.due < _local_day(now, zone_name):

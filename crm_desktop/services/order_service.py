@@ -35,7 +35,7 @@ from crm_desktop.money import Totals, currency_decimals, decimals_of, line_total
 from crm_desktop.services import follow_up_service, lifecycle
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import clean_multiline, clean_text, fold
+from crm_desktop.validation import clean_multiline, clean_text, fold, gather
 
 QUANTITY_DECIMALS = 3
 MAX_LINES = 500
@@ -233,11 +233,8 @@ class OrderService:
                                              required=required))
             except ValidationError as exc:
                 errors.update(exc.errors)
-        try:
-            out.description = clean_multiline("description", "Description", data.description,
-                                              max_length=5000)
-        except ValidationError as exc:
-            errors.update(exc.errors)
+        out.description = gather(errors, lambda: clean_multiline(
+            "description", "Description", data.description, max_length=5000), "")
         errors.update(self._price_errors("unit_price", data.unit_price))
         errors.update(_tax_rate_errors("tax_rate", data.tax_rate))
         if errors:
@@ -341,10 +338,8 @@ class OrderService:
     def _apply_lines(self, session: Session, order: Order, lines: Sequence[OrderLineInput],
                      notes: str) -> None:
         errors: dict[str, str] = {}
-        try:
-            order.notes = clean_multiline("notes", "Notes", notes, max_length=5000)
-        except ValidationError as exc:
-            errors.update(exc.errors)
+        order.notes = gather(errors, lambda: clean_multiline("notes", "Notes", notes,
+                                                             max_length=5000), order.notes)
         if not lines:
             errors["lines"] = "Add at least one line."
         if len(lines) > MAX_LINES:
@@ -477,11 +472,8 @@ class OrderService:
                     f"Only {_qty(returnable)} of “{line.description}” can come back: "
                     f"{_qty(line.delivered_quantity)} delivered, "
                     f"{_qty(line.returned_quantity)} already returned.")
-            try:
-                reason = clean_text("reason", "Reason", data.reason, max_length=500,
-                                    required=True)
-            except ValidationError as exc:
-                errors.update(exc.errors)
+            reason = gather(errors, lambda: clean_text("reason", "Reason", data.reason,
+                                                       max_length=500, required=True), "")
             when = data.returned_at or now
             if when > now:
                 errors["returned_at"] = "A return cannot be in the future."

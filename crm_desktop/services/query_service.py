@@ -44,7 +44,13 @@ from crm_desktop.services.customer_service import (
 from crm_desktop.services.records import active_user, load_current
 from crm_desktop.services.settings_service import SettingsService
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import clean_multiline, clean_text, normalize_email, normalize_phone
+from crm_desktop.validation import (
+    clean_multiline,
+    clean_text,
+    gather,
+    normalize_email,
+    normalize_phone,
+)
 
 OPEN_STATUSES = (QueryStatus.NEW, QueryStatus.IN_PROGRESS, QueryStatus.WAITING_ON_CUSTOMER)
 DONE_STATUSES = (QueryStatus.RESOLVED, QueryStatus.CLOSED)
@@ -172,22 +178,14 @@ class QueryService:
         settings = self._settings.business()
         now = self._db.clock()
         errors: dict[str, str] = {}
-        subject = details = ""
-        try:
-            subject = clean_text("subject", "Subject", data.subject, max_length=200,
-                                 required=True)
-        except ValidationError as exc:
-            errors.update(exc.errors)
-        try:
-            details = clean_multiline("details", "Details", data.details, max_length=5000)
-        except ValidationError as exc:
-            errors.update(exc.errors)
+        subject = gather(errors, lambda: clean_text("subject", "Subject", data.subject,
+                                                    max_length=200, required=True), "")
+        details = gather(errors, lambda: clean_multiline("details", "Details", data.details,
+                                                         max_length=5000), "")
         prospect: tuple[CustomerInput, str] | None = None
         if data.customer_id is None:
-            try:
-                prospect = _prospect(data.new_name, data.new_contact, settings.country)
-            except ValidationError as exc:
-                errors.update(exc.errors)
+            prospect = gather(errors, lambda: _prospect(data.new_name, data.new_contact,
+                                                        settings.country), None)
         owner_id = data.owner_id if data.owner_id is not None else actor.user_id
         if owner_id is None:
             errors["owner_id"] = "Choose who owns this query."
@@ -352,23 +350,18 @@ def _prospect(name: str, contact: str, region: str) -> tuple[CustomerInput, str]
     """A new prospect from just a name and one phone number or e-mail address, and that
     contact detail as stored for lookups."""
     errors: dict[str, str] = {}
-    cleaned_name = normalized = ""
-    try:
-        cleaned_name = clean_text("new_name", "Name", name, max_length=200, required=True)
-    except ValidationError as exc:
-        errors.update(exc.errors)
+    normalized = ""
+    cleaned_name = gather(errors, lambda: clean_text("new_name", "Name", name, max_length=200,
+                                                     required=True), "")
     value = contact.strip()
     kind = ContactKind.EMAIL if "@" in value else ContactKind.PHONE
     if not value:
         errors["new_contact"] = ("Enter a phone number or an e-mail address, so someone can "
                                  "get back to them.")
     else:
-        try:
-            normalized = (normalize_email("new_contact", value).casefold()
-                          if kind is ContactKind.EMAIL
-                          else normalize_phone("new_contact", value, region)[0])
-        except ValidationError as exc:
-            errors.update(exc.errors)
+        normalized = gather(errors, lambda: (
+            normalize_email("new_contact", value).casefold() if kind is ContactKind.EMAIL
+            else normalize_phone("new_contact", value, region)[0]), "")
     if errors:
         raise ValidationError(errors)
     first, _, last = cleaned_name.rpartition(" ")

@@ -42,7 +42,7 @@ from crm_desktop.services.customer_service import live_customer
 from crm_desktop.services.follow_up_service import FollowUpRequest
 from crm_desktop.services.query_service import QueryEventView
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import clean_multiline, clean_text
+from crm_desktop.validation import clean_multiline, clean_text, gather
 
 
 class TimelineKind(StrEnum):
@@ -299,19 +299,12 @@ class TimelineService:
         when = occurred_at or now
         errors: dict[str, str] = {}
         cleaned: dict[str, str] = {}
-        for name, label, value, limit, required in (
-            ("summary", "Summary", summary, 500, True),
-            ("outcome", "Outcome", outcome, 500, False),
-        ):
-            try:
-                cleaned[name] = clean_text(name, label, value, max_length=limit,
-                                           required=required)
-            except ValidationError as exc:
-                errors.update(exc.errors)
-        try:
-            cleaned["details"] = clean_multiline("details", "Details", details, max_length=5000)
-        except ValidationError as exc:
-            errors.update(exc.errors)
+        cleaned["summary"] = gather(errors, lambda: clean_text(
+            "summary", "Summary", summary, max_length=500, required=True), "")
+        cleaned["outcome"] = gather(errors, lambda: clean_text(
+            "outcome", "Outcome", outcome, max_length=500), "")
+        cleaned["details"] = gather(errors, lambda: clean_multiline(
+            "details", "Details", details, max_length=5000), "")
         if when > now + timedelta(hours=1):
             errors["occurred_at"] = "That is in the future: log what has happened."
         if errors:

@@ -13,7 +13,7 @@ from crm_desktop.models import Role, User
 from crm_desktop.services.query_service import hand_over_open_queries
 from crm_desktop.services.settings_service import BusinessSettings, write_business_settings
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import clean_text
+from crm_desktop.validation import clean_text, gather
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,10 @@ class UserService:
     def first_run(self, owner_name: str, shop_name: str, country: str) -> UserView:
         """Create the owner and the shop's settings on a brand-new database."""
         errors: dict[str, str] = {}
-        try:
-            name = clean_text("owner_name", "Your name", owner_name, max_length=120,
-                              required=True)
-        except ValidationError as exc:
-            errors.update(exc.errors)
+        name = gather(errors, lambda: clean_text("owner_name", "Your name", owner_name,
+                                                 max_length=120, required=True), "")
         settings = BusinessSettings.for_country(shop_name.strip(), country or "US")
-        try:
-            settings.validate()
-        except ValidationError as exc:
-            errors.update(exc.errors)
+        gather(errors, settings.validate, None)
         if errors:
             raise ValidationError(errors)
         if not self.needs_first_run():
