@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.formatting import STATUS_LABELS
 from crm_desktop.gui.customer_list_model import COLUMNS, CustomerListModel
 from crm_desktop.gui.ui_state import restore_header, save_header
-from crm_desktop.gui.widgets import read_only_table
+from crm_desktop.gui.widgets import read_only_table, run_after_typing
 from crm_desktop.models import CustomerStatus
 from crm_desktop.services.customer_list_service import CustomerFilter
 from crm_desktop.services.customer_search import SEARCH_LIMIT
@@ -136,11 +136,8 @@ class CustomersPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._search_timer.start)
+        self._search_timer = run_after_typing(self.search, self.apply_filters,
+                                              pause_ms=SEARCH_DELAY_MS)
         self.search.returnPressed.connect(self._open_current)
         self.search.step.connect(self._move_selection)
         self.status_filter.currentIndexChanged.connect(self.apply_filters)

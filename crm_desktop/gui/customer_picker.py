@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from crm_desktop.gui.widgets import run_after_typing
 from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
 
 MATCHES = 8
@@ -32,11 +33,7 @@ class CustomerPicker(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.matches)
         layout.addWidget(self.chosen_label)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self.look_up)
-        self.search.textChanged.connect(self._timer.start)
+        self._timer = run_after_typing(self.search, self.look_up)
         self.matches.currentItemChanged.connect(self._chosen)
         if customer is not None:
             self.search.setText(customer[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.paged_model import FilteredTableModel
-from crm_desktop.gui.widgets import read_only_table
+from crm_desktop.gui.widgets import read_only_table, run_after_typing
 from crm_desktop.services.invoice_list_service import (
     SHOW_LABELS,
     InvoiceFilter,
@@ -92,11 +92,7 @@ class InvoicesPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._timer.start)
+        self._timer = run_after_typing(self.search, self.apply_filters)
         self.show_filter.currentIndexChanged.connect(self.apply_filters)
         self.new_button.clicked.connect(self.new_invoice)
         self.print_button.clicked.connect(self.print_unprinted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import Formatter, local_zone
 from crm_desktop.gui.paged_model import FilteredTableModel
-from crm_desktop.gui.widgets import read_only_table
+from crm_desktop.gui.widgets import read_only_table, run_after_typing
 from crm_desktop.models import OrderState
 from crm_desktop.services.order_list_service import OrderFilter, OrderListService, OrderRow
 
@@ -112,11 +112,7 @@ class OrdersPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._timer.start)
+        self._timer = run_after_typing(self.search, self.apply_filters)
         self.state_filter.currentIndexChanged.connect(self.apply_filters)
         self.period.currentIndexChanged.connect(self.apply_filters)
         self.clear_customer.clicked.connect(lambda: self.show_customer(None))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHeaderView,
+    QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,6 +38,18 @@ def read_only_table(view: QTableView, *, many: bool = False, stretch_last: bool 
     rows.setDefaultSectionSize(ROW_HEIGHT)
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.horizontalHeader().setStretchLastSection(stretch_last)
+
+
+def run_after_typing(edit: QLineEdit, action: Callable[[], None], *,
+                     pause_ms: int = 150) -> QTimer:
+    """Run ``action`` when typing in ``edit`` pauses, not on every keystroke. Returns the
+    timer, so Enter or another filter can run the action at once and stop it."""
+    timer = QTimer(edit)
+    timer.setSingleShot(True)
+    timer.setInterval(pause_ms)
+    timer.timeout.connect(action)
+    edit.textChanged.connect(timer.start)
+    return timer
 
 
 class FormDialog(QDialog):
