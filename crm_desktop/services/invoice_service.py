@@ -58,6 +58,7 @@ from crm_desktop.services.settings_service import (
     NOTE_MAX_LINES,
     BusinessSettings,
     SettingsService,
+    shop_image,
 )
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text
@@ -285,13 +286,14 @@ class InvoiceService:
                 select(Invoice.id).where(Invoice.state == InvoiceState.ISSUED,
                                          Invoice.printed_at.is_(None)).order_by(Invoice.id)))
 
-    def issuer(self, invoice: InvoiceView | None = None) -> Issuer:
+    def issuer(self, invoice: InvoiceView) -> Issuer:
         """Who the invoice is from: its snapshot once issued, else today's settings."""
-        if invoice is not None and invoice.state is not InvoiceState.DRAFT:
-            with self._db.read() as session:
-                stored = session.scalar(select(Invoice.issuer).where(Invoice.id == invoice.id))
-            if stored:
-                return Issuer.from_json(stored)
+        with self._db.read() as session:
+            return self._issuer(_load(session, invoice.id))
+
+    def _issuer(self, invoice: Invoice) -> Issuer:
+        if invoice.state is not InvoiceState.DRAFT and invoice.issuer:
+            return Issuer.from_json(invoice.issuer)
         return Issuer.from_settings(self._settings.business())
 
     def invoiceable_orders(self, customer_id: int) -> list[InvoiceableOrder]:
@@ -316,8 +318,12 @@ class InvoiceService:
     def document(self, invoice_id: int) -> InvoiceDocument:
         """What the PDF shows, as plain values: a draft as it would be issued today, an
         issued invoice exactly as it was issued."""
-        invoice = self.get(invoice_id)
-        issuer = self.issuer(invoice)
+        with self._db.read() as session:  # one look at the invoice, its issuer and pictures
+            row = _load(session, invoice_id)
+            invoice = self._view(session, row)
+            issuer = self._issuer(row)
+            logo = shop_image(session, issuer.logo_image)
+            signature = shop_image(session, issuer.signature_image)
         return InvoiceDocument(
             credit_note=invoice.kind is InvoiceKind.CREDIT_NOTE, number=invoice.number,
             void=invoice.state is InvoiceState.VOID, issued_on=invoice.issued_on,
@@ -335,8 +341,7 @@ class InvoiceService:
             tax_id=issuer.tax_id, bank_details=issuer.bank_details, envelope=issuer.envelope,
             sender_name=issuer.sender_name, credit_reason=invoice.credit_reason or "",
             credited_number=(invoice.credited.number or "") if invoice.credited else "",
-            note_on_card=issuer.note_on_card, logo=self._settings.image(issuer.logo_image),
-            signature=self._settings.image(issuer.signature_image))
+            note_on_card=issuer.note_on_card, logo=logo, signature=signature)
 
     def pdf(self, invoice_id: int) -> bytes:
         return render_invoice(self.document(invoice_id))

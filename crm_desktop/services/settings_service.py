@@ -230,16 +230,21 @@ class SettingsService:
         return digest
 
     def image(self, digest: str) -> bytes | None:
-        if not digest:
-            return None
         with self._db.read() as session:
-            return session.scalar(select(ShopImage.content).where(ShopImage.digest == digest))
+            return shop_image(session, digest)
 
     def save_business(self, settings: BusinessSettings, actor: Actor) -> None:
         actor.require_owner("change the shop's settings")
         settings.validate()
         with self._db.transaction(actor) as session:
             write_business_settings(session, settings)
+
+
+def shop_image(session: Session, digest: str) -> bytes | None:
+    """A stored logo or signature by its digest ("" for none)."""
+    if not digest:
+        return None
+    return session.scalar(select(ShopImage.content).where(ShopImage.digest == digest))
 
 
 def write_business_settings(session: Session, settings: BusinessSettings) -> None:
