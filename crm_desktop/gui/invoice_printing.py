@@ -40,11 +40,9 @@ log = logging.getLogger(__name__)
 RASTER_DPI = 300
 
 
-def load_pdf(pdf: bytes, parent: QObject | None = None) -> QPdfDocument:
-    """A QPdfDocument over ``pdf`` (kept alive by the document as its parent's child)."""
+def load_pdf(pdf: bytes) -> QPdfDocument:
+    """A QPdfDocument over ``pdf`` (the buffer it reads is the document's child)."""
     document = QPdfDocument()
-    if parent is not None:
-        document.setParent(parent)
     buffer = QBuffer(document)
     buffer.setData(QByteArray(pdf))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -190,9 +188,6 @@ class BatchPrint(QObject):
         self._thread.wait()
         self.dialog.close()
         self.done.emit(printed, self.error)
-
-    def wait(self) -> None:
-        self._thread.wait()
 
 
 def run_batch(invoices: InvoiceService, actor: Actor, invoice_ids: Sequence[int], *,
