@@ -22,8 +22,8 @@ from timing import percentiles  # bench/timing.py, beside this script
 
 from crm_desktop.demo_data import generate
 from crm_desktop.formatting import Formatter
-from crm_desktop.gui.customer_list_model import CustomerListModel
-from crm_desktop.services.customer_list_service import (
+from crm_desktop.gui.customers.customer_list_model import CustomerListModel
+from crm_desktop.services.customers.customer_list_service import (
     CustomerFilter,
     CustomerListService,
     SortKey,

@@ -20,7 +20,7 @@ from timing import percentiles  # bench/timing.py, beside this script
 from crm_desktop.actor import SYSTEM
 from crm_desktop.demo_data import generate
 from crm_desktop.models import Customer, FollowUp, FollowUpState, User
-from crm_desktop.services.follow_up_service import FollowUpService, TodayScope
+from crm_desktop.services.follow_ups.follow_up_service import FollowUpService, TodayScope
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from timing import percentiles  # bench/timing.py, beside this script
 
 from crm_desktop.models import OrderState
-from crm_desktop.services.order_list_service import OrderFilter, OrderListService
+from crm_desktop.services.orders.order_list_service import OrderFilter, OrderListService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 

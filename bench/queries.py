@@ -14,8 +14,8 @@ from sqlalchemy import select
 from timing import percentiles  # bench/timing.py, beside this script
 
 from crm_desktop.models import FeedbackKind, User
-from crm_desktop.services.feedback_service import FeedbackService
-from crm_desktop.services.query_service import QueryFilter, QueryScope, QueryService
+from crm_desktop.services.feedback.feedback_service import FeedbackService
+from crm_desktop.services.queries.query_service import QueryFilter, QueryScope, QueryService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 

@@ -22,7 +22,7 @@ from timing import percentiles  # bench/timing.py, beside this script
 
 from crm_desktop.demo_data import generate
 from crm_desktop.models import Customer, HistoryEntry
-from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
+from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 

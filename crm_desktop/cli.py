@@ -160,7 +160,7 @@ def _invoice(database: Database, args: argparse.Namespace) -> int:
     from crm_desktop.actor import Actor  # noqa: PLC0415
     from crm_desktop.models import Role  # noqa: PLC0415
     from crm_desktop.printing import print_pdf  # noqa: PLC0415
-    from crm_desktop.services.invoice_service import InvoiceService  # noqa: PLC0415
+    from crm_desktop.services.invoices.invoice_service import InvoiceService  # noqa: PLC0415
 
     if not _schema_is_current(database):
         return 2
@@ -184,13 +184,13 @@ def _invoice(database: Database, args: argparse.Namespace) -> int:
 
 def _export_follow_ups(database: Database, args: argparse.Namespace) -> int:
     # Loaded here, like Faker above: only this command needs them.
-    from crm_desktop.services.calendar_export import follow_ups_to_ics  # noqa: PLC0415
-    from crm_desktop.services.follow_up_service import (  # noqa: PLC0415
+    from crm_desktop.services.admin.settings_service import SettingsService  # noqa: PLC0415
+    from crm_desktop.services.admin.user_service import UserService  # noqa: PLC0415
+    from crm_desktop.services.follow_ups.calendar_export import follow_ups_to_ics  # noqa: PLC0415
+    from crm_desktop.services.follow_ups.follow_up_service import (  # noqa: PLC0415
         FollowUpService,
         TodayScope,
     )
-    from crm_desktop.services.settings_service import SettingsService  # noqa: PLC0415
-    from crm_desktop.services.user_service import UserService  # noqa: PLC0415
 
     if not _schema_is_current(database):
         return 2

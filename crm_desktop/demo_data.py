@@ -49,11 +49,11 @@ from crm_desktop.models import (
 )
 from crm_desktop.models.base import Base, table_of
 from crm_desktop.money import line_totals
-from crm_desktop.services.customer_service import sort_name_for
-from crm_desktop.services.lifecycle import MIN_GAPS
-from crm_desktop.services.search_index import document
-from crm_desktop.services.settings_service import BusinessSettings, SettingsService
-from crm_desktop.services.user_service import UserService
+from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_service import sort_name_for
+from crm_desktop.services.customers.lifecycle import MIN_GAPS
+from crm_desktop.services.customers.search_index import document
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import fold
 

@@ -1,6 +1,6 @@
 """Send PDFs to a printer through CUPS's ``lp``, for the command line (no Qt needed).
 
-The app prints through Qt's print dialog instead (``crm_desktop.gui.invoice_printing``);
+The app prints through Qt's print dialog instead (``crm_desktop.gui.invoices.invoice_printing``);
 ``lp`` keeps the PDF as vectors and works on any machine with CUPS (Linux, macOS).
 """
 

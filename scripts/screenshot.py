@@ -17,10 +17,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
 
 from crm_desktop.gui.app import application, build_main_window
-from crm_desktop.gui.ui_state import open_ui_state
+from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.paths import app_paths
-from crm_desktop.services.query_service import QueryScope
-from crm_desktop.services.user_service import UserService
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.queries.query_service import QueryScope
 from crm_desktop.storage.database import Database
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from crm_desktop.actor import Actor
 from crm_desktop.models import Role
 from crm_desktop.paths import HOME_ENV, AppPaths, app_paths
-from crm_desktop.services.user_service import UserService
+from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch, mm
 
-from crm_desktop.services.settings_service import DIN_5008_A, DIN_5008_B, US_10
+from crm_desktop.paper import DIN_5008_A, DIN_5008_B, US_10
 
 
 @dataclass(frozen=True)

@@ -13,24 +13,24 @@ from crm_desktop import APP_ID, APP_NAME, __version__
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import CrmError
 from crm_desktop.formatting import Formatter
-from crm_desktop.gui.errors import install_exception_hook, show_error
-from crm_desktop.gui.first_run_dialog import FirstRunDialog
+from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.main_window import MainWindow, Services
-from crm_desktop.gui.ui_state import open_ui_state
+from crm_desktop.gui.shared.errors import install_exception_hook, show_error
+from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.paths import AppPaths
 from crm_desktop.resources import resource_path
-from crm_desktop.services.customer_list_service import CustomerListService
-from crm_desktop.services.customer_service import TRASH_DAYS, CustomerService
-from crm_desktop.services.feedback_service import FeedbackService
-from crm_desktop.services.follow_up_service import FollowUpService
-from crm_desktop.services.invoice_list_service import InvoiceListService
-from crm_desktop.services.invoice_service import InvoiceService
-from crm_desktop.services.order_list_service import OrderListService
-from crm_desktop.services.order_service import OrderService
-from crm_desktop.services.query_service import QueryService
-from crm_desktop.services.settings_service import SettingsService
-from crm_desktop.services.timeline_service import TimelineService
-from crm_desktop.services.user_service import UserService
+from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_list_service import CustomerListService
+from crm_desktop.services.customers.customer_service import TRASH_DAYS, CustomerService
+from crm_desktop.services.customers.timeline_service import TimelineService
+from crm_desktop.services.feedback.feedback_service import FeedbackService
+from crm_desktop.services.follow_ups.follow_up_service import FollowUpService
+from crm_desktop.services.invoices.invoice_list_service import InvoiceListService
+from crm_desktop.services.invoices.invoice_service import InvoiceService
+from crm_desktop.services.orders.order_list_service import OrderListService
+from crm_desktop.services.orders.order_service import OrderService
+from crm_desktop.services.queries.query_service import QueryService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 

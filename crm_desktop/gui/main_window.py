@@ -31,60 +31,64 @@ from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
 from crm_desktop.errors import CrmError
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS, Formatter
-from crm_desktop.gui.customer_form import CustomerFormDialog
-from crm_desktop.gui.customer_list_model import CustomerListModel
-from crm_desktop.gui.customer_list_view import CustomersPage
-from crm_desktop.gui.customer_profile_view import CustomerProfileView
-from crm_desktop.gui.errors import attempt
-from crm_desktop.gui.feedback_dialog import CategoriesDialog, FeedbackDialog
-from crm_desktop.gui.follow_up_dialogs import (
+from crm_desktop.gui.admin.settings_dialog import SettingsDialog
+from crm_desktop.gui.admin.users_dialog import UsersDialog
+from crm_desktop.gui.customers.customer_form import CustomerFormDialog
+from crm_desktop.gui.customers.customer_list_model import CustomerListModel
+from crm_desktop.gui.customers.customer_list_page import CustomersPage
+from crm_desktop.gui.customers.customer_profile_view import CustomerProfileView
+from crm_desktop.gui.customers.log_contact_dialog import LogContactDialog
+from crm_desktop.gui.customers.timeline_model import TimelineModel
+from crm_desktop.gui.customers.trash_page import TrashPage
+from crm_desktop.gui.feedback.feedback_dialog import CategoriesDialog, FeedbackDialog
+from crm_desktop.gui.feedback.tally_page import TallyPage
+from crm_desktop.gui.follow_ups.follow_up_dialogs import (
     CancelDialog,
     CompleteDialog,
     FollowUpDialog,
     ReassignDialog,
     SnoozeDialog,
 )
-from crm_desktop.gui.invoice_printing import BatchPrint, choose_printer, run_batch
-from crm_desktop.gui.invoice_window import InvoiceWindow, NewInvoiceDialog
-from crm_desktop.gui.invoices_page import InvoiceListModel, InvoicesPage
-from crm_desktop.gui.log_contact_dialog import LogContactDialog
-from crm_desktop.gui.order_dialog import OrderDialog
-from crm_desktop.gui.orders_page import OrderListModel, OrdersPage
-from crm_desktop.gui.product_dialog import ProductDialog
-from crm_desktop.gui.products_page import ProductsPage
-from crm_desktop.gui.queries_page import QueriesPage, QueryListModel
-from crm_desktop.gui.query_dialogs import LogQueryDialog, QueryDialog
-from crm_desktop.gui.settings_dialog import SettingsDialog
-from crm_desktop.gui.tally_page import TallyPage
-from crm_desktop.gui.timeline_model import TimelineModel
-from crm_desktop.gui.today_page import TodayPage
-from crm_desktop.gui.trash_page import TrashPage
-from crm_desktop.gui.ui_state import (
+from crm_desktop.gui.follow_ups.today_page import TodayPage
+from crm_desktop.gui.invoices.invoice_printing import BatchPrint, choose_printer, run_batch
+from crm_desktop.gui.invoices.invoice_window import InvoiceWindow, NewInvoiceDialog
+from crm_desktop.gui.invoices.invoices_page import InvoiceListModel, InvoicesPage
+from crm_desktop.gui.orders.order_dialog import OrderDialog
+from crm_desktop.gui.orders.orders_page import OrderListModel, OrdersPage
+from crm_desktop.gui.orders.product_dialog import ProductDialog
+from crm_desktop.gui.orders.products_page import ProductsPage
+from crm_desktop.gui.queries.queries_page import QueriesPage, QueryListModel
+from crm_desktop.gui.queries.query_dialogs import LogQueryDialog, QueryDialog
+from crm_desktop.gui.shared.errors import attempt
+from crm_desktop.gui.shared.ui_state import (
     restore_geometry,
     restore_splitter,
     save_geometry,
     save_splitter,
 )
-from crm_desktop.gui.users_dialog import UsersDialog
 from crm_desktop.models import CustomerStatus, FeedbackKind
-from crm_desktop.services.calendar_export import follow_ups_to_ics
-from crm_desktop.services.customer_list_service import CustomerListService
-from crm_desktop.services.customer_service import BulkChange, CustomerDetail, CustomerService
-from crm_desktop.services.feedback_service import FeedbackService
-from crm_desktop.services.follow_up_service import (
+from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_list_service import CustomerListService
+from crm_desktop.services.customers.customer_service import (
+    BulkChange,
+    CustomerDetail,
+    CustomerService,
+)
+from crm_desktop.services.customers.timeline_service import TimelineService
+from crm_desktop.services.feedback.feedback_service import FeedbackService
+from crm_desktop.services.follow_ups.calendar_export import follow_ups_to_ics
+from crm_desktop.services.follow_ups.follow_up_service import (
     FollowUpService,
     FollowUpView,
     TodayScope,
     TodayView,
 )
-from crm_desktop.services.invoice_list_service import InvoiceListService
-from crm_desktop.services.invoice_service import InvoiceService, InvoiceView
-from crm_desktop.services.order_list_service import OrderListService
-from crm_desktop.services.order_service import OrderService, OrderView
-from crm_desktop.services.query_service import QueryScope, QueryService
-from crm_desktop.services.settings_service import SettingsService
-from crm_desktop.services.timeline_service import TimelineService
-from crm_desktop.services.user_service import UserService
+from crm_desktop.services.invoices.invoice_list_service import InvoiceListService
+from crm_desktop.services.invoices.invoice_service import InvoiceService, InvoiceView
+from crm_desktop.services.orders.order_list_service import OrderListService
+from crm_desktop.services.orders.order_service import OrderService, OrderView
+from crm_desktop.services.queries.query_service import QueryScope, QueryService
 
 log = logging.getLogger(__name__)
 DialogT = TypeVar("DialogT", bound=QDialog)

@@ -153,8 +153,8 @@ class Customer(Tracked, Base):
 class CustomerSearch(Base):
     """Search text derived from a customer, folded to lower case without accents.
 
-    Rebuilt by ``crm_desktop.services.search_index`` on every write that changes what can be
-    searched. On SQLite an FTS5 trigram table mirrors it (kept in step by triggers); on
+    Rebuilt by ``crm_desktop.services.customers.search_index`` on every write that changes
+    what can be searched. On SQLite an FTS5 trigram table mirrors it (kept in step by triggers); on
     PostgreSQL trigram GIN indexes cover ``all_text`` and ``digits``. Derived data: not
     audited, no version.
     """

@@ -15,9 +15,9 @@ from crm_desktop.actor import Actor
 from crm_desktop.cli import main
 from crm_desktop.models import Customer, FollowUpChannel, HistoryEntry, Invoice, Role
 from crm_desktop.paths import AppPaths
-from crm_desktop.services.customer_service import CustomerInput, CustomerService
-from crm_desktop.services.follow_up_service import FollowUpInput, FollowUpService
-from crm_desktop.services.user_service import UserService
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
+from crm_desktop.services.follow_ups.follow_up_service import FollowUpInput, FollowUpService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import head_revision
 from tests.conftest import PrintQueue
@@ -113,8 +113,8 @@ def test_follow_ups_export_as_icalendar_that_parses_back(
 
 
 def _issued_invoice(db: Database, owner: Actor) -> str:
-    from crm_desktop.services.customer_service import AddressInput
-    from crm_desktop.services.invoice_service import (
+    from crm_desktop.services.customers.customer_service import AddressInput
+    from crm_desktop.services.invoices.invoice_service import (
         InvoiceLineInput,
         InvoiceService,
     )

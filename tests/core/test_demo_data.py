@@ -14,8 +14,8 @@ from crm_desktop.models import (
     InvoiceLine,
 )
 from crm_desktop.money import line_totals
-from crm_desktop.services.customer_list_service import CustomerFilter, CustomerListService
-from crm_desktop.services.search_index import phone_digits
+from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
+from crm_desktop.services.customers.search_index import phone_digits
 from crm_desktop.storage.database import Database
 
 

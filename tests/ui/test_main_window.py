@@ -8,10 +8,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
-from crm_desktop.gui.customer_form import CustomerFormDialog
+from crm_desktop.gui.customers.customer_form import CustomerFormDialog
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.models import ContactKind, PreferenceKind
-from crm_desktop.services.customer_service import (
+from crm_desktop.services.customers.customer_service import (
     AddressInput,
     ContactInput,
     CustomerInput,

@@ -21,7 +21,7 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-MIN_GAPS = 2  # as crm_desktop.services.lifecycle.MIN_GAPS when this was written
+MIN_GAPS = 2  # as crm_desktop.services.customers.lifecycle.MIN_GAPS when this was written
 
 
 def upgrade() -> None:

@@ -25,7 +25,7 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# As crm_desktop.services.settings_service.LETTER_COUNTRIES when this was written.
+# As crm_desktop.services.admin.settings_service.LETTER_COUNTRIES when this was written.
 LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE"})
 UNPRINTED = sa.text("state = 'issued' AND printed_at IS NULL")
 

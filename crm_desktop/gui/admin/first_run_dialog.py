@@ -1,0 +1,58 @@
+"""First start on an empty database: the shop's name, the owner, the country."""
+
+from __future__ import annotations
+
+import os
+
+import phonenumbers
+from babel import Locale
+from PySide6.QtWidgets import QDialog, QWidget
+
+from crm_desktop.errors import ValidationError
+from crm_desktop.gui.generated.ui_first_run_dialog import Ui_FirstRunDialog
+from crm_desktop.services.admin.user_service import UserService, UserView
+
+
+def guess_country() -> str:
+    """The country from the environment's locale (LANG=en_GB.UTF-8 -> GB), else US."""
+    for variable in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = os.environ.get(variable, "")
+        territory = value.split(".")[0].partition("_")[2].upper()
+        if territory in phonenumbers.SUPPORTED_REGIONS:
+            return territory
+    return "US"
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, users: UserService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = Ui_FirstRunDialog()
+        self.ui.setupUi(self)
+        self._users = users
+        self.owner: UserView | None = None
+        names = Locale("en").territories
+        countries = sorted(
+            (names[code], code) for code in phonenumbers.SUPPORTED_REGIONS if code in names
+        )
+        for name, code in countries:
+            self.ui.country.addItem(name, code)
+        self.ui.country.setCurrentIndex(max(0, self.ui.country.findData(guess_country())))
+        self.ui.buttons.accepted.connect(self.save)
+        self.ui.buttons.rejected.connect(self.reject)
+        self.ui.shop_name.setFocus()
+
+    def save(self) -> None:
+        try:
+            self.owner = self._users.first_run(
+                self.ui.owner_name.text(), self.ui.shop_name.text(),
+                str(self.ui.country.currentData()),
+            )
+        except ValidationError as exc:
+            widgets = {"owner_name": self.ui.owner_name, "shop_name": self.ui.shop_name,
+                       "country": self.ui.country}
+            self.ui.error_label.setText(" ".join(exc.errors.values()))
+            widget = widgets.get(exc.field)
+            if widget is not None:
+                widget.setFocus()
+            return
+        self.accept()

@@ -1,0 +1,119 @@
+"""All invoices, newest first: unpaid, overdue, not yet printed, drafts… and batch printing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.formatting import Formatter
+from crm_desktop.gui.shared.paged_model import FilteredTableModel
+from crm_desktop.gui.shared.widgets import read_only_table, run_after_typing
+from crm_desktop.services.invoices.invoice_list_service import (
+    SHOW_LABELS,
+    InvoiceFilter,
+    InvoiceListService,
+    InvoiceRow,
+    InvoiceShow,
+)
+from crm_desktop.services.invoices.invoice_service import STATUS_LABELS, InvoiceStatus
+
+INVOICE_ID_ROLE = Qt.ItemDataRole.UserRole + 3
+OVERDUE = QColor("#b3261e")
+
+
+class InvoiceListModel(FilteredTableModel[InvoiceRow, InvoiceFilter]):
+    headers = ("Number", "Date", "Customer", "Status", "Due", "Total", "Still due", "Printed")
+
+    def __init__(self, service: InvoiceListService, formatter: Formatter) -> None:
+        super().__init__(service, InvoiceFilter(), formatter)
+        self._service = service
+
+    def fetch_page(self, offset: int, limit: int, after: InvoiceRow | None) -> list[InvoiceRow]:
+        return self._service.page(self.filters, offset=offset, limit=limit, after=after)
+
+    def cell(self, row: InvoiceRow, column: int, role: int) -> Any:
+        f = self._formatter
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.number or "(draft)", f.date(row.issued_on), row.customer_name,
+                    STATUS_LABELS[row.status], f.date(row.due_on), f.money(row.gross_total),
+                    f.money(row.balance) if row.balance else "",
+                    "✓" if row.printed else "")[column]
+        if role == INVOICE_ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.ForegroundRole and row.status is InvoiceStatus.OVERDUE:
+            return QBrush(OVERDUE)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (5, 6):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class InvoicesPage(QWidget):
+    open_invoice = Signal(int)
+    new_invoice = Signal()
+    print_unprinted = Signal()
+
+    def __init__(self, model: InvoiceListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Invoice number or customer")
+        self.search.setClearButtonEnabled(True)
+        self.show_filter = QComboBox()
+        for show, label in SHOW_LABELS.items():
+            self.show_filter.addItem(label, show.value)
+        self.new_button = QPushButton("&New invoice…")
+        self.print_button = QPushButton("&Print unprinted…")
+        self.print_button.setToolTip("Print every issued invoice nobody has printed yet, "
+                                     "each marked printed as it goes")
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.show_filter)
+        top.addWidget(self.new_button)
+        top.addWidget(self.print_button)
+        self.table = QTableView()
+        self.table.setModel(model)
+        read_only_table(self.table)
+        for column, width in enumerate((125, 100, 200, 90, 100, 100, 100)):
+            self.table.setColumnWidth(column, width)
+        self.count_label = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        self._timer = run_after_typing(self.search, self.apply_filters)
+        self.show_filter.currentIndexChanged.connect(self.apply_filters)
+        self.new_button.clicked.connect(self.new_invoice)
+        self.print_button.clicked.connect(self.print_unprinted)
+        self.table.doubleClicked.connect(self._open)
+        self.table.activated.connect(self._open)
+        model.modelReset.connect(self._update_count)
+        self._update_count()
+
+    def show_only(self, show: InvoiceShow) -> None:
+        self.show_filter.setCurrentIndex(self.show_filter.findData(show.value))
+
+    def apply_filters(self) -> None:
+        self._timer.stop()
+        self.model.set_filter(InvoiceFilter(show=InvoiceShow(self.show_filter.currentData()),
+                                            text=self.search.text()))
+
+    def _update_count(self) -> None:
+        count = self.model.rowCount()
+        self.count_label.setText(f"{count:,} invoice{'s' if count != 1 else ''}")
+
+    def _open(self, index: QModelIndex) -> None:
+        invoice_id = self.model.index(index.row(), 0).data(INVOICE_ID_ROLE)
+        if invoice_id is not None:
+            self.open_invoice.emit(int(invoice_id))

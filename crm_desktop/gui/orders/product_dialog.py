@@ -1,0 +1,71 @@
+"""Add or edit a catalogue product (also from inside an order, to add one on the spot)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget
+
+from crm_desktop.actor import Actor
+from crm_desktop.errors import ValidationError
+from crm_desktop.formatting import Formatter
+from crm_desktop.gui.shared.widgets import FormDialog
+from crm_desktop.services.orders.order_service import OrderService, ProductInput, ProductView
+from crm_desktop.validation import parse_number
+
+
+class ProductDialog(FormDialog):
+    def __init__(self, orders: OrderService, actor: Actor, formatter: Formatter,
+                 existing: ProductView | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(f"Edit {existing.name}" if existing else "New product", parent)
+        self._orders = orders
+        self._actor = actor
+        self._locale = formatter.locale
+        self._existing = existing
+        self.saved: ProductView | None = None
+        self.sku = QLineEdit(existing.sku if existing else "")
+        self.sku.setMaxLength(40)
+        self.name = QLineEdit(existing.name if existing else "")
+        self.name.setMaxLength(200)
+        self.description = QPlainTextEdit(existing.description if existing else "")
+        self.description.setFixedHeight(60)
+        self.unit_price = QLineEdit(formatter.amount(existing.unit_price) if existing else "")
+        self.unit_price.setPlaceholderText(f"price in {formatter.currency}, before tax")
+        self.tax_rate = QLineEdit(formatter.number(existing.tax_rate) if existing else "")
+        self.tax_rate.setPlaceholderText("%")
+        self.unit = QLineEdit(existing.unit if existing else "pc")
+        self.unit.setMaxLength(20)
+        self.active = QCheckBox("Can be ordered (untick to retire it; old orders keep it)")
+        self.active.setChecked(existing.active if existing else True)
+        self.add_field("&SKU", self.sku, "sku")
+        self.add_field("&Name", self.name, "name")
+        self.add_field("&Description", self.description, "description")
+        self.add_field("Unit &price", self.unit_price, "unit_price")
+        self.add_field("&Tax rate (%)", self.tax_rate, "tax_rate")
+        self.add_field("&Unit", self.unit, "unit")
+        self.add_field("", self.active)
+
+    def _input(self) -> ProductInput:
+        errors: dict[str, str] = {}
+        numbers = {}
+        for key, label, edit in (("unit_price", "Unit price", self.unit_price),
+                                 ("tax_rate", "Tax rate", self.tax_rate)):
+            try:
+                numbers[key] = parse_number(key, label, edit.text(), self._locale)
+            except ValidationError as exc:
+                errors.update(exc.errors)
+        if errors:
+            raise ValidationError(errors)
+        return ProductInput(self.sku.text(), self.name.text(), numbers["unit_price"],
+                            numbers["tax_rate"], self.unit.text(),
+                            self.description.toPlainText(), self.active.isChecked())
+
+    def save(self) -> None:
+        def save() -> ProductView:
+            data = self._input()
+            if self._existing is None:
+                return self._orders.create_product(data, self._actor)
+            return self._orders.update_product(self._existing.id, self._existing.version,
+                                               data, self._actor)
+
+        self.saved = self.attempt_save(save)
+        if self.saved is not None:
+            self.accept()

@@ -1,0 +1,91 @@
+"""Small building blocks the pages and dialogs share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.gui.shared.field_errors import FieldErrors, error_label, save_with_field_errors
+
+T = TypeVar("T")
+ROW_HEIGHT = 26
+
+
+def read_only_table(view: QTableView, *, many: bool = False, stretch_last: bool = True) -> None:
+    """Whole-row selection, no editing, fixed row heights (lazy models are never measured
+    row by row), alternating colours."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if many
+                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    rows = view.verticalHeader()
+    rows.setVisible(False)
+    rows.setDefaultSectionSize(ROW_HEIGHT)
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.horizontalHeader().setStretchLastSection(stretch_last)
+
+
+def run_after_typing(edit: QLineEdit, action: Callable[[], None], *,
+                     pause_ms: int = 150) -> QTimer:
+    """Run ``action`` when typing in ``edit`` pauses, not on every keystroke. Returns the
+    timer, so Enter or another filter can run the action at once and stop it."""
+    timer = QTimer(edit)
+    timer.setSingleShot(True)
+    timer.setInterval(pause_ms)
+    timer.timeout.connect(action)
+    edit.textChanged.connect(timer.start)
+    return timer
+
+
+class FormDialog(QDialog):
+    """Labelled fields, an error line and Save/Cancel. Subclasses add fields with
+    ``add_field`` and implement ``save``; refusals are shown at the field that caused them."""
+
+    def __init__(self, title: str, parent: QWidget | None = None, *,
+                 ok: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Save
+                 ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.error = error_label()
+        self.field_errors = FieldErrors()
+        self.button_box = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)
+        self.body = QVBoxLayout(self)
+        self.body.addLayout(self.form)
+        self.body.addWidget(self.error)
+        self.body.addWidget(self.button_box)
+        self.button_box.accepted.connect(self.save)
+        self.button_box.rejected.connect(self.reject)
+
+    def add_field(self, label: str, widget: QWidget, key: str | None = None) -> None:
+        self.form.addRow(label, widget)
+        if key is not None:
+            self.watch(key, widget)
+
+    def watch(self, key: str, widget: QWidget) -> None:
+        """Show the service's error for ``key`` at ``widget``."""
+        self.field_errors.register(key, widget, self.error)
+
+    def insert_below_form(self, widget: QWidget) -> None:
+        self.body.insertWidget(1, widget)
+
+    def attempt_save(self, action: Callable[[], T]) -> T | None:
+        return save_with_field_errors(self, self.field_errors, action)
+
+    def save(self) -> None:
+        raise NotImplementedError

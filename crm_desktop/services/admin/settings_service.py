@@ -1,0 +1,252 @@
+"""The shop's settings, stored in the database so both desks share them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import string
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_territory_currencies
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_desktop.actor import Actor
+from crm_desktop.errors import ValidationError
+from crm_desktop.models import Priority, Setting, ShopImage
+from crm_desktop.paper import DIN_5008_B, ENVELOPES, PAPER_A4, PAPER_LETTER, US_10
+from crm_desktop.storage.database import Database
+
+NOTE_PLACEHOLDERS = {
+    "first_name": "the customer's first name",
+    "bought": "what they bought (“your Oak side table and 2 more things”)",
+    "preference": "their pinned preference",
+    "sender": "the sender's name",
+    "shop": "the shop's name",
+}
+DEFAULT_NOTE_FIRST_ORDER = ("Dear {first_name},\n"
+                            "thank you so much for your first order with us!\n"
+                            "I do hope you enjoy {bought}.\n"
+                            "Warm wishes, {sender}")
+DEFAULT_NOTE_RETURNING = ("Dear {first_name},\n"
+                          "lovely to see you again, and thank you.\n"
+                          "I hope you enjoy {bought}.\n"
+                          "We haven't forgotten: {preference}.\n"
+                          "All the best, {sender}")
+# Where US Letter paper and #10 envelopes are the norm.
+LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE"})
+NOTE_MAX_LINES = 8
+NOTE_MAX_CHARS = 600
+
+
+def template_fields(template: str) -> set[str]:
+    """The placeholders a note template uses; ValueError if it is not a valid template."""
+    return {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
+
+
+@dataclass(frozen=True)
+class BusinessSettings:
+    shop_name: str = "My Shop"
+    country: str = "US"  # ISO 3166-1 alpha-2; also the default region for phone numbers
+    currency: str = "USD"
+    locale: str = "en_US"
+    # A customer with no order or contact for this long counts as inactive (computed on read).
+    inactive_after_days: int = 365
+    # How soon a query should be answered, by priority, in hours from when it was logged.
+    respond_urgent_hours: int = 4
+    respond_high_hours: int = 24
+    respond_normal_hours: int = 72
+    respond_low_hours: int = 168
+    # Suggested follow-ups: each rule can be switched off; its delay is in days.
+    suggest_after_delivery: bool = True
+    after_delivery_days: int = 3  # "make sure they're happy"
+    suggest_after_query: bool = True
+    after_query_days: int = 7  # "make sure it stayed solved"
+    suggest_before_date: bool = True
+    before_date_days: int = 7  # a card before a birthday or anniversary
+    suggest_when_quiet: bool = True
+    quiet_grace_days: int = 14  # beyond their usual gap between contacts
+    # The business profile printed on invoices.
+    address: str = ""  # several lines: street, postal code and town
+    phone: str = ""
+    email: str = ""
+    tax_id: str = ""
+    bank_details: str = ""  # several lines: bank, IBAN or account and routing number, BIC
+    payment_terms_days: int = 14
+    paper: str = PAPER_A4
+    envelope: str = DIN_5008_B
+    sender_name: str = ""  # signs the thank-you note
+    logo_image: str = ""  # digests of images in shop_images
+    signature_image: str = ""
+    invoice_number_format: str = "{year}-{seq:04d}"
+    note_first_order: str = DEFAULT_NOTE_FIRST_ORDER
+    note_returning: str = DEFAULT_NOTE_RETURNING
+    note_on_card: bool = False  # the note on a page of its own instead of under the totals
+
+    def response_hours(self, priority: Priority) -> int:
+        return int(getattr(self, f"respond_{priority.value}_hours"))
+
+    def answer_due(self, priority: Priority, logged_at: datetime) -> datetime:
+        """When a query of this priority, logged (or reopened) then, should be answered."""
+        return logged_at + timedelta(hours=self.response_hours(priority))
+
+    def validate(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.shop_name.strip():
+            errors["shop_name"] = "Shop name is required."
+        if self.country.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            errors["country"] = f"“{self.country}” is not a known country code (e.g. US, GB, DE)."
+        if len(self.currency) != 3 or not self.currency.isalpha():
+            errors["currency"] = "Currency must be a three-letter code such as EUR or USD."
+        try:
+            Locale.parse(self.locale)
+        except (UnknownLocaleError, ValueError):
+            errors["locale"] = f"“{self.locale}” is not a known language and region."
+        if not 30 <= self.inactive_after_days <= 3650:
+            errors["inactive_after_days"] = "The quiet period must be between 30 and 3650 days."
+        for priority in Priority:
+            if not 1 <= self.response_hours(priority) <= 24 * 90:
+                errors[f"respond_{priority.value}_hours"] = (
+                    "The time to answer must be between 1 hour and 90 days.")
+        for key, label, most in (("after_delivery_days", "after delivery", 90),
+                                 ("after_query_days", "after a query is resolved", 90),
+                                 ("before_date_days", "before a date", 60),
+                                 ("quiet_grace_days", "beyond their usual gap", 365)):
+            if not 0 <= getattr(self, key) <= most:
+                errors[key] = f"Days {label} must be between 0 and {most}."
+        errors.update(self._invoice_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _invoice_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not 0 <= self.payment_terms_days <= 365:
+            errors["payment_terms_days"] = "Payment terms must be between 0 and 365 days."
+        if self.envelope not in ENVELOPES:
+            errors["envelope"] = "Choose one of the listed envelopes."
+        elif (needs := ENVELOPES[self.envelope][1]) != self.paper:
+            errors["envelope"] = (f"{ENVELOPES[self.envelope][0]} needs {needs} paper, "
+                                  f"not {self.paper}.")
+        if len(self.address.splitlines()) > 4:
+            errors["address"] = "Keep the shop's address to four lines."
+        if len(self.bank_details.splitlines()) > 4:
+            errors["bank_details"] = "Keep the bank details to four lines."
+        number = self.invoice_number_format
+        try:
+            fields_used = template_fields(number)
+            sample = number.format(year=2026, seq=42)
+        except (ValueError, KeyError, IndexError):
+            errors["invoice_number_format"] = ("Write the number format with {year} and {seq}, "
+                                               "for example {year}-{seq:04d}.")
+        else:
+            if fields_used != {"year", "seq"}:
+                errors["invoice_number_format"] = (
+                    "The number format needs {year} and {seq} (numbers restart each year) "
+                    "and nothing else in braces.")
+            elif not 1 <= len(sample) <= 30:
+                errors["invoice_number_format"] = "Invoice numbers must be 1 to 30 characters."
+        for key in ("note_first_order", "note_returning"):
+            template = getattr(self, key)
+            try:
+                unknown = template_fields(template) - NOTE_PLACEHOLDERS.keys()
+            except ValueError:
+                errors[key] = "A brace is not closed; placeholders look like {first_name}."
+                continue
+            if unknown:
+                errors[key] = (f"Unknown placeholder {{{sorted(unknown)[0]}}}; use "
+                               + ", ".join(f"{{{n}}}" for n in NOTE_PLACEHOLDERS) + ".")
+            elif not template.strip():
+                errors[key] = "Write a note; the placeholders fill in each customer's details."
+            elif len(template.splitlines()) > NOTE_MAX_LINES:
+                errors[key] = f"Keep the note to {NOTE_MAX_LINES} lines: it is handwritten."
+        return errors
+
+    def invoice_number(self, year: int, seq: int) -> str:
+        return self.invoice_number_format.format(year=year, seq=seq)
+
+    @classmethod
+    def for_country(cls, shop_name: str, country: str) -> BusinessSettings:
+        """Sensible defaults for a shop in ``country``: its currency and a matching locale."""
+        country = country.upper()
+        currencies = get_territory_currencies(country) or ["USD"]
+        locale = f"en_{country}"
+        try:
+            Locale.parse(locale)
+        except (UnknownLocaleError, ValueError):
+            locale = "en_US"
+        letter = country in LETTER_COUNTRIES
+        return cls(shop_name=shop_name, country=country, currency=currencies[0], locale=locale,
+                   paper=PAPER_LETTER if letter else PAPER_A4,
+                   envelope=US_10 if letter else DIN_5008_B)
+
+
+_KEYS = {f.name for f in fields(BusinessSettings)}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+def image_type(content: bytes) -> str | None:
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+class SettingsService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def business(self) -> BusinessSettings:
+        with self._db.read() as session:
+            rows = session.execute(select(Setting.key, Setting.value)).all()
+        stored: dict[str, Any] = {k: json.loads(v) for k, v in rows if k in _KEYS}
+        return replace(BusinessSettings(), **stored)
+
+    def store_image(self, content: bytes, actor: Actor, *, field: str = "logo_image") -> str:
+        """Keep a logo or signature (PNG or JPEG, at most 2 MB); returns its digest, which
+        the settings then refer to. The same picture twice is stored once."""
+        actor.require_owner("change the shop's settings")
+        media_type = image_type(content)
+        if media_type is None:
+            raise ValidationError.single(field, "Choose a PNG or JPEG picture.")
+        if len(content) > MAX_IMAGE_BYTES:
+            raise ValidationError.single(field, "That picture is over 2 MB; scan it smaller.")
+        digest = hashlib.sha256(content).hexdigest()
+        with self._db.transaction(actor) as session:
+            if session.scalar(select(ShopImage.id).where(ShopImage.digest == digest)) is None:
+                session.add(ShopImage(digest=digest, media_type=media_type, content=content,
+                                      created_at=self._db.clock()))
+        return digest
+
+    def image(self, digest: str) -> bytes | None:
+        with self._db.read() as session:
+            return shop_image(session, digest)
+
+    def save_business(self, settings: BusinessSettings, actor: Actor) -> None:
+        actor.require_owner("change the shop's settings")
+        settings.validate()
+        with self._db.transaction(actor) as session:
+            write_business_settings(session, settings)
+
+
+def shop_image(session: Session, digest: str) -> bytes | None:
+    """A stored logo or signature by its digest ("" for none)."""
+    if not digest:
+        return None
+    return session.scalar(select(ShopImage.content).where(ShopImage.digest == digest))
+
+
+def write_business_settings(session: Session, settings: BusinessSettings) -> None:
+    """Store validated settings inside the caller's transaction."""
+    existing = {s.key: s for s in session.scalars(select(Setting))}
+    for key, value in asdict(settings).items():
+        encoded = json.dumps(value)
+        row = existing.get(key)
+        if row is None:
+            session.add(Setting(key=key, value=encoded))
+        elif row.value != encoded:
+            row.value = encoded

@@ -1,0 +1,154 @@
+"""Schema upgrades: from nothing, and from every saved historical database holding data."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select, text
+
+from crm_desktop.errors import NewerDatabaseError
+from crm_desktop.models import (
+    Base,
+    Customer,
+    CustomerQuery,
+    FeedbackCategory,
+    HistoryEntry,
+    Invoice,
+    InvoiceState,
+    Order,
+    OrderEvent,
+    Payment,
+    QueryEvent,
+    QueryEventKind,
+)
+from crm_desktop.paths import AppPaths
+from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
+from crm_desktop.services.customers.customer_service import CustomerService
+from crm_desktop.storage.backup import KEEP_BACKUPS
+from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import (
+    MIGRATIONS_DIR,
+    current_revision,
+    head_revision,
+    include_object,
+    upgrade,
+)
+from tests.conftest import FakeClock
+
+FIXTURES = sorted((Path(__file__).parents[2] / "fixtures" / "databases").glob("crm-*.sqlite3"))
+
+
+def test_migrations_build_exactly_the_models(any_db: Database) -> None:
+    with any_db.engine.connect() as connection:
+        context = MigrationContext.configure(connection,
+                                             opts={"include_object": include_object})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+    assert current_revision(any_db) == head_revision()
+
+
+def test_there_is_a_saved_database_for_every_revision() -> None:
+    """Run scripts/make_fixture_database.py after adding a migration."""
+    revisions = {r.revision for r in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+    assert {p.stem.removeprefix("crm-") for p in FIXTURES} == revisions
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: AppPaths,
+                                                    clock: FakeClock) -> None:
+    shutil.copy(fixture, app_home.database_file)
+    database = Database(app_home.default_database_url(), clock=clock)
+    with database.read() as session:
+        before = {model.__name__: session.scalar(select(func.count()).select_from(model))
+                  for model in (Customer, HistoryEntry, Invoice)}
+    assert before["Customer"] == 25
+
+    backup = upgrade(database, app_home.backup_dir)
+
+    assert current_revision(database) == head_revision()
+    with database.read() as session:
+        after = {model.__name__: session.scalar(select(func.count()).select_from(model))
+                 for model in (Customer, HistoryEntry, Invoice)}
+        first_id = session.scalar(select(func.min(Customer.id)))
+    assert after == before
+    assert first_id is not None
+    with database.read() as session:
+        # Orders from before 0003 have their steps as events and their totals filled in.
+        orders = session.scalars(select(Order)).all()
+        assert orders and all(o.gross_total == o.net_total + o.tax_total > 0 for o in orders)
+        assert session.scalar(select(func.count()).select_from(OrderEvent)) >= len(orders)
+        # Queries from before 0004 are on the timeline through their "logged" event, and the
+        # owner has complaint categories to start from.
+        queries = session.scalars(select(CustomerQuery)).all()
+        logged = session.scalars(select(QueryEvent.query_id)
+                                 .where(QueryEvent.kind == QueryEventKind.LOGGED)).all()
+        assert queries and sorted(logged) == sorted(q.id for q in queries)
+        assert session.scalar(select(func.count()).select_from(FeedbackCategory)) >= 5
+        # Since 0005 customers with a few contacts have a usual rhythm, and "gone quiet"
+        # follows from it.
+        rhythms = session.execute(select(Customer.usual_gap_days, Customer.quiet_after_at,
+                                         Customer.last_contact_at)
+                                  .where(Customer.usual_gap_days.is_not(None))).all()
+        assert rhythms and all(gap >= 1 and quiet is not None for gap, quiet, _ in rhythms)
+        assert all(quiet > last for _, quiet, last in rhythms if last is not None)
+        # Since 0006 invoices know what was paid on them, and the old ones count as sent, so
+        # batch printing does not post them again.
+        paid = dict(session.execute(select(Payment.invoice_id, func.sum(Payment.amount))
+                                    .group_by(Payment.invoice_id)).all())
+        invoices = session.scalars(select(Invoice)).all()
+        assert paid and all(i.paid_total == paid.get(i.id, 0) for i in invoices)
+        assert all(i.printed_at is not None for i in invoices if i.state == InvoiceState.ISSUED)
+    customer = CustomerService(database).get(first_id)
+    # Whatever the upgrade added works on the old data: the search finds the customer.
+    found = CustomerListService(database).page(CustomerFilter(text=customer.last_name))
+    assert customer.id in [row.id for row in found]
+    # A copy was taken before touching the file, and it holds the same data.
+    assert backup is not None and backup.exists()
+    with closing(sqlite3.connect(backup)) as copy:
+        assert copy.execute("SELECT count(*) FROM customers").fetchone() == (25,)
+    database.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(db: Database) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(NewerDatabaseError, match="newer version of CRM Desktop"):
+        upgrade(db)
+    assert current_revision(db) == "9999_future"
+
+
+def test_backups_are_taken_daily_and_pruned(app_home: AppPaths, clock: FakeClock) -> None:
+    database = Database(app_home.default_database_url(), clock=clock)
+    assert upgrade(database, app_home.backup_dir) is None  # a new, empty file: nothing to keep
+    assert upgrade(database, app_home.backup_dir) is not None  # first daily copy
+    clock.advance(hours=23)
+    assert upgrade(database, app_home.backup_dir) is None  # already copied today
+    clock.advance(hours=1)
+    assert upgrade(database, app_home.backup_dir) is not None  # a day later: a new copy
+    for _ in range(12):
+        clock.advance(days=1)
+        upgrade(database, app_home.backup_dir)
+    database.dispose()
+    assert len(list(app_home.backup_dir.glob("*.sqlite3"))) == KEEP_BACKUPS  # oldest pruned
+    assert KEEP_BACKUPS == 7
+
+
+def test_a_failed_backup_is_a_clear_message_and_changes_nothing(app_home: AppPaths,
+                                                                clock: FakeClock) -> None:
+    from crm_desktop.errors import StorageError
+
+    database = Database(app_home.default_database_url(), clock=clock)
+    upgrade(database)  # a fresh database: nothing to back up yet
+    blocked = app_home.data_dir / "not-a-folder"
+    blocked.write_text("a file where the backup folder should be")
+    with pytest.raises(StorageError, match="could not be backed up"):
+        upgrade(database, blocked)
+    assert current_revision(database) == head_revision()
+    database.dispose()

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import text
+
+from crm_desktop.errors import StorageError
+from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog, guess_country
+from crm_desktop.gui.app import run_app
+from crm_desktop.gui.shared.errors import BugReportDialog, install_exception_hook, show_error
+from crm_desktop.paths import AppPaths
+from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import upgrade
+
+
+def test_first_run_sets_up_the_shop(qtbot: QtBot, db: Database) -> None:
+    dialog = FirstRunDialog(UserService(db))
+    qtbot.addWidget(dialog)
+    dialog.save()  # nothing typed yet
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "required" in dialog.ui.error_label.text()
+    qtbot.keyClicks(dialog.ui.shop_name, "Corner Shop")
+    qtbot.keyClicks(dialog.ui.owner_name, "Olivia Owner")
+    dialog.ui.country.setCurrentIndex(dialog.ui.country.findData("GB"))
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.owner is not None and dialog.owner.display_name == "Olivia Owner"
+    assert SettingsService(db).business().currency == "GBP"
+
+
+def test_country_is_guessed_from_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("LC_ALL", "LC_CTYPE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "de_AT.UTF-8")
+    assert guess_country() == "AT"
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert guess_country() == "US"
+
+
+def test_known_errors_are_a_plain_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: shown.append(
+        (title, text)))
+    show_error(None, StorageError("The disk is full, so nothing can be saved."))
+    assert shown == [("Database problem", "The disk is full, so nothing can be saved.")]
+
+
+def test_bugs_get_copyable_details_and_a_log_entry(qtbot: QtBot, app_home: AppPaths,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    opened: list[BugReportDialog] = []
+    monkeypatch.setattr(BugReportDialog, "exec", lambda self: opened.append(self) or 0)
+    install_exception_hook(app_home.log_file)  # the conftest restores sys.excepthook
+    try:
+        raise KeyError("customer_id")
+    except KeyError as exc:
+        with caplog.at_level(logging.ERROR):
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    assert len(opened) == 1
+    details = opened[0].details.toPlainText()
+    assert "KeyError: 'customer_id'" in details and "Traceback" in details
+    opened[0].copy_details()
+    assert "KeyError" in QApplication.clipboard().text()
+    assert "KeyError" in caplog.text
+
+
+def test_app_smoke_test_opens_the_main_window(app_home: AppPaths,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_app(app_home.default_database_url(), app_home, smoke_test=True) == 0
+    assert "main window opened" in capsys.readouterr().out
+    assert app_home.database_file.exists()
+
+
+def test_app_refuses_a_newer_database_with_a_message(app_home: AppPaths,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    database = Database(app_home.default_database_url())
+    upgrade(database)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'zz_future'"))
+    database.dispose()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: shown.append(text))
+    assert run_app(app_home.default_database_url(), app_home, smoke_test=True) == 1
+    assert "newer version of CRM Desktop" in shown[0]
+
+
+def test_a_busy_database_does_not_stop_the_app_opening_over_the_trash(
+        app_home: AppPaths, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from crm_desktop.gui.app import purge_expired_trash
+    from crm_desktop.services.customers.customer_service import CustomerService
+
+    def busy(*_args: object) -> int:
+        raise StorageError("The database is busy with another task.")
+
+    database = Database(app_home.default_database_url())
+    upgrade(database)
+    owner = UserService(database).first_run("Olivia Owner", "Corner Shop", "US")
+    monkeypatch.setattr(CustomerService, "purge_expired", busy)
+    with caplog.at_level(logging.WARNING):
+        purge_expired_trash(database, owner.as_actor())  # must not raise
+    database.dispose()
+    assert "could not empty the trash this time" in caplog.text

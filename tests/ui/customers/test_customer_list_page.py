@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QInputDialog
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.actor import Actor
+from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.models import CustomerStatus, Role
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
+from crm_desktop.storage.database import Database
+
+
+@pytest.fixture
+def three(db: Database, owner: Actor) -> list[int]:
+    service = CustomerService(db)
+    return [service.create(CustomerInput(first_name=name, last_name="Test", tags=tags),
+                           owner).id
+            for name, tags in (("Ann", ["VIP"]), ("Bob", []), ("Cy", ["VIP", "Local"]))]
+
+
+def names(window: MainWindow) -> list[str]:
+    model = window.customer_model
+    return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+
+def select_rows(window: MainWindow, rows: list[int]) -> None:
+    selection = window.customers_page.table.selectionModel()
+    selection.clearSelection()
+    for row in rows:
+        selection.select(window.customer_model.index(row, 0),
+                         QItemSelectionModel.SelectionFlag.Select
+                         | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def test_filter_by_tag_and_owner(qtbot: QtBot, make_window: Callable[[], MainWindow],
+                                 three: list[int], db: Database, owner: Actor) -> None:
+    UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    window = make_window()
+    page = window.customers_page
+    page.tag_filter.setCurrentIndex(page.tag_filter.findData("VIP"))
+    assert names(window) == ["Ann Test", "Cy Test"]
+    page.owner_filter.setCurrentIndex(page.owner_filter.findText("Rita Reception"))
+    assert names(window) == []
+    page.owner_filter.setCurrentIndex(page.owner_filter.findData(owner.user_id))
+    page.tag_filter.setCurrentIndex(0)
+    assert names(window) == ["Ann Test", "Bob Test", "Cy Test"]
+
+
+def test_bulk_tag_owner_and_status(qtbot: QtBot, make_window: Callable[[], MainWindow],
+                                   three: list[int], db: Database, owner: Actor,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    window = make_window()
+    page = window.customers_page
+    assert not page.selected_button.isEnabled()
+    select_rows(window, [0, 1])
+    assert page.selected_button.isEnabled()
+    assert page.selected_button.text() == "Selected (2)"
+    assert page.selected_ids() == three[:2]
+
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Newsletter", True))
+    page.bulk_requested.emit("add_tag")
+    service = CustomerService(db)
+    assert [service.get(i).tags for i in three] == [
+        ("Newsletter", "VIP"), ("Newsletter",), ("Local", "VIP")]
+    assert page.tag_filter.findData("Newsletter") > 0  # the new tag is offered as a filter
+
+    select_rows(window, [1, 2])
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Rita Reception", True))
+    page.bulk_requested.emit("owner")
+    assert [service.get(i).owner_name for i in three] == [
+        "Olivia Owner", "Rita Reception", "Rita Reception"]
+
+    select_rows(window, [0])
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Lost", True))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Moved abroad", True))
+    page.bulk_requested.emit("status")
+    lost = service.get(three[0])
+    assert (lost.status, lost.lost_reason) == (CustomerStatus.LOST, "Moved abroad")
+    assert window.customer_model.index(0, 2).data() == "Lost — Moved abroad"
+
+
+def test_cancelling_a_bulk_change_changes_nothing(qtbot: QtBot,
+                                                  make_window: Callable[[], MainWindow],
+                                                  three: list[int], db: Database,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window()
+    select_rows(window, [0, 1, 2])
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("", False))
+    window.customers_page.bulk_requested.emit("add_tag")
+    assert CustomerService(db).get(three[1]).tags == ()

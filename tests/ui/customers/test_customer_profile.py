@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QToolButton
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.actor import Actor
+from crm_desktop.formatting import Formatter
+from crm_desktop.gui.customers.customer_form import CustomerFormDialog
+from crm_desktop.gui.customers.log_contact_dialog import LogContactDialog
+from crm_desktop.gui.customers.timeline_model import TimelineModel
+from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.models import (
+    DateKind,
+    HistoryKind,
+    Invoice,
+    InvoiceState,
+    PreferenceKind,
+)
+from crm_desktop.services.customers.customer_service import (
+    CustomerInput,
+    CustomerService,
+    DateInput,
+    PreferenceInput,
+)
+from crm_desktop.services.customers.timeline_service import TimelineService
+from crm_desktop.services.queries.query_service import QueryInput, QueryService
+from crm_desktop.storage.database import Database
+from tests.conftest import FakeClock
+
+
+@pytest.fixture
+def jim(db: Database, owner: Actor, clock: FakeClock) -> int:
+    customer = CustomerService(db).create(CustomerInput(
+        first_name="Jim", last_name="Hart",
+        preferences=[PreferenceInput(PreferenceKind.SERVICE_STYLE,
+                                     "Likes time to consider his options", pinned=True)],
+        dates=[DateInput(DateKind.BIRTHDAY, 3, 5, 1960)]), owner)
+    QueryService(db).log(QueryInput("Can the table be stained?", customer_id=customer.id),
+                         owner)
+    with db.transaction(owner) as session:
+        session.add(Invoice(customer_id=customer.id, number="2026-0007",
+                            state=InvoiceState.ISSUED, currency="USD",
+                            issued_on=clock.now.date() - timedelta(days=40),
+                            due_on=clock.now.date() - timedelta(days=10),
+                            gross_total=Decimal("129.50")))
+    return customer.id
+
+
+def test_the_banner_says_what_to_remember_before_anything_else(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], jim: int) -> None:
+    window = make_window()
+    window.open_customer(jim)
+    banner = window.profile.banner_text()
+    for expected in ("Likes time to consider his options", "Birthday in 3 days (turns 66)",
+                     "Open query: Can the table be stained?",
+                     "Overdue invoice 2026-0007: $129.50"):
+        assert expected in banner
+    layout = window.profile.layout()
+    # The banner sits in the header, above the details and the history.
+    assert window.profile.banner.isVisibleTo(window.profile)
+    assert layout.indexOf(window.profile.splitter) > 0
+
+
+def test_notes_added_pinned_and_deleted_from_the_profile(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], jim: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window()
+    window.open_customer(jim)
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        lambda *a, **k: ("Daughter's wedding in May", True))
+    qtbot.mouseClick(window.profile.add_note_button, Qt.MouseButton.LeftButton)
+    assert "Daughter's wedding in May" in window.profile.banner_text()
+    note = window.profile.customer.notes[0]  # type: ignore[union-attr]
+    pin = window.profile.findChild(QToolButton, f"pin_note_{note.id}")
+    assert pin is not None and pin.text() == "Unpin"
+    pin.click()
+    assert "Daughter's wedding" not in window.profile.banner_text()
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    remove = window.profile.findChild(QToolButton, f"delete_note_{note.id}")
+    assert remove is not None
+    remove.click()
+    assert window.profile.customer is not None and window.profile.customer.notes == ()
+
+
+def test_log_a_call_in_a_few_keystrokes_and_see_it_in_the_timeline(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], jim: int, db: Database) -> None:
+    window = make_window()
+    window.open_customer(jim)
+    qtbot.keyClick(window.profile, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(LogContactDialog)
+    assert dialog is not None
+    assert dialog.focusWidget() is dialog.summary  # (offscreen, new windows are not active)
+    qtbot.keyClicks(dialog.summary, "Asked about staining the oak table")
+    qtbot.keyClicks(dialog.outcome, "Will decide by Friday")
+    dialog.follow_up.setChecked(True)
+    assert dialog.purpose.text() == "Follow up: Asked about staining the oak table"
+    with qtbot.waitSignal(dialog.finished):
+        qtbot.keyClick(dialog.summary, Qt.Key.Key_Return)
+    timeline = window.timeline_model
+    titles = [timeline.index(r, 2).data() for r in range(timeline.rowCount())]
+    assert "Asked about staining the oak table" in titles
+    row = titles.index("Asked about staining the oak table")
+    assert timeline.index(row, 1).data() == "Call"
+    assert timeline.index(row, 3).data() == "Will decide by Friday"
+    assert timeline.index(row, 4).data() == "Olivia Owner"
+    assert any(t.startswith("Follow-up due (call)") for t in titles)
+    assert "Next follow-up" in window.profile.facts_label.text()
+
+
+def test_bad_log_input_is_shown_at_the_field(qtbot: QtBot,
+                                             make_window: Callable[[], MainWindow],
+                                             jim: int) -> None:
+    window = make_window()
+    window.open_customer(jim)
+    dialog = window.log_contact(jim)
+    dialog.save()
+    assert dialog.isVisible()
+    assert "Summary is required" in dialog.error.text()
+    assert dialog.focusWidget() is dialog.summary
+    dialog.reject()
+
+
+def test_timeline_pages_lazily_and_filters_by_kind(qtbot: QtBot,
+                                                   qtmodeltester: ModelTester,
+                                                   db: Database, owner: Actor, jim: int,
+                                                   clock: FakeClock,
+                                                   formatter: Formatter) -> None:
+    service = TimelineService(db)
+    for i in range(12):
+        clock.advance(minutes=5)
+        service.log(jim, HistoryKind.VISIT if i % 3 else HistoryKind.NOTE, f"Entry {i}", owner)
+    model = TimelineModel(service, formatter, page_size=5)
+    model.show_customer(jim)
+    assert model.rowCount() == 5
+    assert model.canFetchMore()
+    model.fetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 14  # 12 entries, the open query and the invoice
+    assert not model.canFetchMore()
+    qtmodeltester.check(model)
+    from crm_desktop.services.customers.timeline_service import TimelineKind
+
+    model.show_customer(jim, [TimelineKind.NOTE])
+    assert [model.index(r, 2).data() for r in range(model.rowCount())] == [
+        "Entry 9", "Entry 6", "Entry 3", "Entry 0"]
+
+
+def test_important_dates_are_edited_in_the_form(qtbot: QtBot,
+                                                make_window: Callable[[], MainWindow],
+                                                jim: int, db: Database) -> None:
+    window = make_window()
+    window.open_customer(jim)
+    dialog = window.edit_customer(jim)
+    assert isinstance(dialog, CustomerFormDialog)
+    qtbot.mouseClick(dialog.ui.add_date, Qt.MouseButton.LeftButton)
+    row = dialog._dates[-1]
+    row.kind.setCurrentIndex(row.kind.findData(DateKind.ANNIVERSARY.value))
+    row.day.setValue(31)
+    row.month.setCurrentIndex(1)  # February: no 31st
+    dialog.save()
+    assert dialog.isVisible()
+    assert "There is no day 31" in row.error.text()
+    row.day.setValue(14)
+    with qtbot.waitSignal(dialog.finished):
+        dialog.save()
+    dates = CustomerService(db).get(jim).important_dates
+    assert [(d.kind, d.month, d.day, d.year) for d in dates] == [
+        (DateKind.BIRTHDAY, 3, 5, 1960), (DateKind.ANNIVERSARY, 2, 14, None)]
+    assert "February 14" in window.profile.dates_box.findChildren(
+        type(window.profile.name_label))[-1].text()
