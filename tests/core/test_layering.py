@@ -50,3 +50,56 @@ def test_importing_every_core_module_loads_no_qt() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
+
+
+GUI = PACKAGE / "gui"
+CAPABILITIES = sorted(p.name for p in GUI.iterdir()
+                      if p.is_dir() and p.name not in {"shared", "generated", "__pycache__"})
+
+
+def _crm_imports(path: Path) -> set[str]:
+    return {n for n in _imports(path) if n.startswith("crm_desktop.")}
+
+
+def test_documents_import_no_services() -> None:
+    """Documents draw what they are given; the services decide what that is."""
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(n for n in _crm_imports(path)
+                                               if n.startswith("crm_desktop.services"))
+        for path in (PACKAGE / "documents").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_gui_is_grouped_by_capability() -> None:
+    assert {"customers", "follow_ups", "orders", "invoices", "queries", "feedback",
+            "admin"} <= set(CAPABILITIES)
+    loose = sorted(p.name for p in GUI.glob("*.py")
+                   if p.name not in {"__init__.py", "app.py", "main_window.py"})
+    assert loose == [], "a screen belongs in its capability's folder, a shared piece in shared/"
+
+
+def test_a_capability_reaches_another_only_through_shared_or_its_controller() -> None:
+    offenders: dict[str, list[str]] = {}
+    for capability in CAPABILITIES:
+        for path in (GUI / capability).rglob("*.py"):
+            for name in _crm_imports(path):
+                parts = name.split(".")
+                if parts[:2] != ["crm_desktop", "gui"] or len(parts) < 3:
+                    continue
+                other = parts[2]
+                if other in {capability, "shared", "generated"}:
+                    continue
+                if parts[3:] != ["controller"]:
+                    offenders.setdefault(str(path.relative_to(PACKAGE)), []).append(name)
+    assert offenders == {}
+
+
+def test_shared_gui_pieces_know_no_capability() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(
+            n for n in _crm_imports(path)
+            if n.startswith("crm_desktop.gui.") and n.split(".")[2] in CAPABILITIES)
+        for path in (GUI / "shared").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

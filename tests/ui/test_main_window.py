@@ -38,20 +38,20 @@ def _add_through_the_form(qtbot: QtBot, window: MainWindow) -> None:
 def test_add_a_customer_see_the_profile_restart_and_find_them(
         qtbot: QtBot, make_window: Callable[[], MainWindow]) -> None:
     window = make_window()
-    assert window.customers_page.count_label.text() == "0 customers"
+    assert window.customers.list_page.count_label.text() == "0 customers"
     _add_through_the_form(qtbot, window)
 
-    assert window.stack.currentWidget() is window.profile
-    assert window.profile.name_label.text() == "Margo Sánchez"
-    assert not window.profile.banner.isHidden()
-    assert "Always in a hurry — keep it short" in window.profile.banner_text()
-    assert window.customers_page.count_label.text() == "1 customer"
+    assert window.stack.currentWidget() is window.customers.profile
+    assert window.customers.profile.name_label.text() == "Margo Sánchez"
+    assert not window.customers.profile.banner.isHidden()
+    assert "Always in a hurry — keep it short" in window.customers.profile.banner_text()
+    assert window.customers.list_page.count_label.text() == "1 customer"
     window.close()
 
     reopened = make_window()
-    assert reopened.customer_model.rowCount() == 1
-    assert reopened.customer_model.index(0, 0).data() == "Margo Sánchez"
-    assert reopened.customer_model.index(0, 3).data() == "(201) 555-0134"
+    assert reopened.customers.list_model.rowCount() == 1
+    assert reopened.customers.list_model.index(0, 0).data() == "Margo Sánchez"
+    assert reopened.customers.list_model.index(0, 3).data() == "(201) 555-0134"
 
 
 def test_search_as_you_type_and_enter_opens_the_profile(
@@ -64,19 +64,19 @@ def test_search_as_you_type_and_enter_opens_the_profile(
             ContactInput(ContactKind.PHONE, phone)], preferences=[PreferenceInput(
                 PreferenceKind.SERVICE_STYLE, f"{first} pinned note", pinned=True)]), owner)
     window = make_window()
-    window.open_customer(1)  # start somewhere else: Ctrl+K works from anywhere
-    qtbot.keyClick(window.profile, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    search = window.customers_page.search
-    assert window.stack.currentWidget() is window.customers_page
+    window.customers.open_customer(1)  # start somewhere else: Ctrl+K works from anywhere
+    qtbot.keyClick(window.customers.profile, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    search = window.customers.list_page.search
+    assert window.stack.currentWidget() is window.customers.list_page
     assert search.hasFocus()
     qtbot.keyClicks(search, "0134")
-    qtbot.waitUntil(lambda: window.customer_model.rowCount() == 1)
+    qtbot.waitUntil(lambda: window.customers.list_model.rowCount() == 1)
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    assert window.stack.currentWidget() is window.profile
-    assert window.profile.name_label.text() == "Margo Hart"
-    assert "Margo pinned note" in window.profile.banner_text()
-    qtbot.mouseClick(window.profile.back_button, Qt.MouseButton.LeftButton)
-    assert window.stack.currentWidget() is window.customers_page
+    assert window.stack.currentWidget() is window.customers.profile
+    assert window.customers.profile.name_label.text() == "Margo Hart"
+    assert "Margo pinned note" in window.customers.profile.banner_text()
+    qtbot.mouseClick(window.customers.profile.back_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.customers.list_page
 
 
 def test_copy_a_phone_number_in_one_click(qtbot: QtBot, make_window: Callable[[], MainWindow],
@@ -85,13 +85,13 @@ def test_copy_a_phone_number_in_one_click(qtbot: QtBot, make_window: Callable[[]
         ContactInput(ContactKind.PHONE, "201 555 0111")], addresses=[AddressInput(
             "1 High Street", postal_code="62701", city="Springfield")]), owner)
     window = make_window()
-    window.open_customer(customer.id)
-    button = window.profile.findChild(QToolButton, f"copy_{customer.contacts[0].id}")
+    window.customers.open_customer(customer.id)
+    button = window.customers.profile.findChild(QToolButton, f"copy_{customer.contacts[0].id}")
     assert button is not None
     qtbot.waitUntil(lambda: button.height() > 0)  # laid out, so a click lands on it
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == "(201) 555-0111"
-    address = window.profile.findChild(QToolButton,
+    address = window.customers.profile.findChild(QToolButton,
                                        f"copy_address_{customer.addresses[0].id}")
     assert address is not None
     address.click()
@@ -102,15 +102,15 @@ def test_edit_from_the_profile(qtbot: QtBot, make_window: Callable[[], MainWindo
                                db: Database, owner: Actor) -> None:
     customer = CustomerService(db).create(CustomerInput(first_name="Jim"), owner)
     window = make_window()
-    window.open_customer(customer.id)
-    qtbot.mouseClick(window.profile.edit_button, Qt.MouseButton.LeftButton)
+    window.customers.open_customer(customer.id)
+    qtbot.mouseClick(window.customers.profile.edit_button, Qt.MouseButton.LeftButton)
     dialog = window.findChild(CustomerFormDialog)
     assert dialog is not None
     dialog.ui.last_name.setText("Hart")
     with qtbot.waitSignal(dialog.finished):
         dialog.save()
-    assert window.profile.name_label.text() == "Jim Hart"
-    assert window.customer_model.index(0, 0).data() == "Jim Hart"
+    assert window.customers.profile.name_label.text() == "Jim Hart"
+    assert window.customers.list_model.index(0, 0).data() == "Jim Hart"
 
 
 def test_delete_asks_then_moves_to_trash(qtbot: QtBot, make_window: Callable[[], MainWindow],
@@ -118,12 +118,12 @@ def test_delete_asks_then_moves_to_trash(qtbot: QtBot, make_window: Callable[[],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     customer = CustomerService(db).create(CustomerInput(first_name="Jim"), owner)
     window = make_window()
-    window.open_customer(customer.id)
+    window.customers.open_customer(customer.id)
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
-    qtbot.mouseClick(window.profile.delete_button, Qt.MouseButton.LeftButton)
-    assert window.stack.currentWidget() is window.customers_page
-    assert window.customer_model.rowCount() == 0
+    qtbot.mouseClick(window.customers.profile.delete_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.customers.list_page
+    assert window.customers.list_model.rowCount() == 0
     assert CustomerService(db).get(customer.id, include_deleted=True).deleted_at is not None
 
 
@@ -135,11 +135,11 @@ def test_opening_a_customer_deleted_meanwhile_is_a_message_not_a_crash(
     CustomerService(db).delete(customer.id, customer.version, owner)
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: warnings.append(text))
-    window.show_list()
-    window.open_customer(customer.id)
+    window.customers.show_list()
+    window.customers.open_customer(customer.id)
     assert "no longer exists" in warnings[0]
-    assert window.stack.currentWidget() is window.customers_page
-    assert window.customer_model.rowCount() == 0
+    assert window.stack.currentWidget() is window.customers.list_page
+    assert window.customers.list_model.rowCount() == 0
 
 
 def test_window_splitter_and_columns_are_restored(qtbot: QtBot,
@@ -148,19 +148,19 @@ def test_window_splitter_and_columns_are_restored(qtbot: QtBot,
     window.resize(710, 540)  # inside the 800×600 offscreen screen
     window.splitter.setSizes([200, 510])
     sizes = window.splitter.sizes()  # as the layout's minimum widths allowed them
-    header = window.customers_page.table.horizontalHeader()
+    header = window.customers.list_page.table.horizontalHeader()
     header.setSectionHidden(4, True)
     header.resizeSection(0, 321)
-    window.profile.splitter.setSizes([300, 200])
-    profile_sizes = window.profile.splitter.sizes()
+    window.customers.profile.splitter.setSizes([300, 200])
+    profile_sizes = window.customers.profile.splitter.sizes()
     window.close()
     again = make_window()
     assert (again.width(), again.height()) == (710, 540)
     assert again.splitter.sizes() == sizes
-    header = again.customers_page.table.horizontalHeader()
+    header = again.customers.list_page.table.horizontalHeader()
     assert header.isSectionHidden(4)
     assert header.sectionSize(0) == 321
-    assert again.profile.splitter.sizes() == profile_sizes
+    assert again.customers.profile.splitter.sizes() == profile_sizes
     assert isinstance(again._ui_state.value("main_window/geometry"), QByteArray)
 
 
@@ -171,19 +171,19 @@ def test_arrow_keys_in_the_search_box_pick_the_customer_to_open(
     for first in ("Jim", "Jimmy", "Jimena"):
         service.create(CustomerInput(first_name=first, last_name="Hart"), owner)
     window = make_window()
-    assert window.stack.currentWidget() is window.today_page  # the start page
+    assert window.stack.currentWidget() is window.follow_ups.today_page  # the start page
     window.find_action.trigger()  # Ctrl+K, from anywhere
-    search = window.customers_page.search
+    search = window.customers.list_page.search
     service.create(CustomerInput(first_name="Ann", last_name="Other"), owner)
-    window.customer_model.refresh()
+    window.customers.list_model.refresh()
     qtbot.keyClicks(search, "jim")
-    qtbot.waitUntil(lambda: window.customers_page.count_label.text() == "3 matches")
-    assert window.customer_model.index(0, 0).data() == "Jim Hart"  # exact name first
+    qtbot.waitUntil(lambda: window.customers.list_page.count_label.text() == "3 matches")
+    assert window.customers.list_model.index(0, 0).data() == "Jim Hart"  # exact name first
     qtbot.keyClick(search, Qt.Key.Key_Down)
     qtbot.keyClick(search, Qt.Key.Key_Down)
     qtbot.keyClick(search, Qt.Key.Key_Up)
     assert search.hasFocus()
-    chosen = window.customer_model.index(1, 0).data()
+    chosen = window.customers.list_model.index(1, 0).data()
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    assert window.stack.currentWidget() is window.profile
-    assert window.profile.name_label.text() == chosen
+    assert window.stack.currentWidget() is window.customers.profile
+    assert window.customers.profile.name_label.text() == chosen

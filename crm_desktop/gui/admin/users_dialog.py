@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.gui.shared.field_errors import FieldErrors, error_label, save_with_field_errors
+from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
+from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.models import Role
 from crm_desktop.services.admin.user_service import UserService, UserView
 
@@ -91,8 +92,8 @@ class UsersDialog(QDialog):
 
     def add(self) -> None:
         role = Role(self.role.currentData())
-        added = save_with_field_errors(
-            self, self._errors, lambda: self._users.add(self.name.text(), role, self._actor))
+        added = attempt(self, lambda: self._users.add(self.name.text(), role, self._actor),
+                        fields=self._errors)
         if added is not None:
             self.name.clear()
             self._errors.clear()
@@ -102,9 +103,9 @@ class UsersDialog(QDialog):
         user = self.current_user()
         if user is None:
             return
-        changed = save_with_field_errors(
-            self, self._errors, lambda: self._users.set_active(user.id, not user.active,
-                                                               self._actor))
+        changed = attempt(self, lambda: self._users.set_active(user.id, not user.active,
+                                                               self._actor),
+                          fields=self._errors)
         if changed is not None:
             self.refresh()
             if changed.handed_over:

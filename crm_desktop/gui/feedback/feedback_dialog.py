@@ -30,7 +30,8 @@ from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import FEEDBACK_KIND_LABELS, Formatter
 from crm_desktop.gui.shared.customer_picker import CustomerPicker
-from crm_desktop.gui.shared.field_errors import FieldErrors, error_label, save_with_field_errors
+from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
+from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.gui.shared.widgets import FormDialog
 from crm_desktop.models import FeedbackKind
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -256,7 +257,7 @@ class CategoriesDialog(QDialog):
                                    else "Switch &off")
 
     def add(self) -> None:
-        added = save_with_field_errors(self, self._errors, lambda: self._service.add_category(
+        added = attempt(self, fields=self._errors, action=lambda: self._service.add_category(
             self.name.text(), self._actor))
         if added is not None:
             self.name.clear()
@@ -268,13 +269,13 @@ class CategoriesDialog(QDialog):
         if current is None:
             return
         name, ok = QInputDialog.getText(self, "Rename category", "New name:", text=current.name)
-        if ok and save_with_field_errors(self, self._errors, lambda: self._service.rename_category(
+        if ok and attempt(self, fields=self._errors, action=lambda: self._service.rename_category(
                 current.id, name, self._actor)) is not None:
             self.refresh()
 
     def toggle(self) -> None:
         current = self._current()
-        if current is not None and save_with_field_errors(
-                self, self._errors, lambda: self._service.set_category_active(
+        if current is not None and attempt(
+                self, fields=self._errors, action=lambda: self._service.set_category_active(
                     current.id, not current.active, self._actor)) is not None:
             self.refresh()

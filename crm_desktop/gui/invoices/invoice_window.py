@@ -50,7 +50,7 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.invoices.invoice_printing import choose_printer, send_to_printer
 from crm_desktop.gui.shared.customer_picker import CustomerPicker
-from crm_desktop.gui.shared.errors import attempt
+from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.gui.shared.widgets import ROW_HEIGHT, FormDialog
 from crm_desktop.models import InvoiceKind, InvoiceState, PaymentMethod
 from crm_desktop.services.admin.settings_service import NOTE_MAX_LINES

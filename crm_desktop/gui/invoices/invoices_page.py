@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPushButton,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.formatting import Formatter
+from crm_desktop.gui.shared.list_page import ListPage, right_aligned
 from crm_desktop.gui.shared.paged_model import FilteredTableModel
-from crm_desktop.gui.shared.widgets import read_only_table, run_after_typing
 from crm_desktop.services.invoices.invoice_list_service import (
     SHOW_LABELS,
     InvoiceFilter,
@@ -55,21 +50,19 @@ class InvoiceListModel(FilteredTableModel[InvoiceRow, InvoiceFilter]):
         if role == Qt.ItemDataRole.ForegroundRole and row.status is InvoiceStatus.OVERDUE:
             return QBrush(OVERDUE)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (5, 6):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return right_aligned()
         return None
 
 
-class InvoicesPage(QWidget):
-    open_invoice = Signal(int)
+class InvoicesPage(ListPage[InvoiceRow, InvoiceFilter]):
+    noun = ("invoice", "invoices")
     new_invoice = Signal()
     print_unprinted = Signal()
 
     def __init__(self, model: InvoiceListModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Invoice number or customer")
-        self.search.setClearButtonEnabled(True)
+        super().__init__(model, id_role=INVOICE_ID_ROLE,
+                         column_widths=(125, 100, 200, 90, 100, 100, 100),
+                         search_hint="Invoice number or customer", parent=parent)
         self.show_filter = QComboBox()
         for show, label in SHOW_LABELS.items():
             self.show_filter.addItem(label, show.value)
@@ -77,43 +70,16 @@ class InvoicesPage(QWidget):
         self.print_button = QPushButton("&Print unprinted…")
         self.print_button.setToolTip("Print every issued invoice nobody has printed yet, "
                                      "each marked printed as it goes")
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.show_filter)
-        top.addWidget(self.new_button)
-        top.addWidget(self.print_button)
-        self.table = QTableView()
-        self.table.setModel(model)
-        read_only_table(self.table)
-        for column, width in enumerate((125, 100, 200, 90, 100, 100, 100)):
-            self.table.setColumnWidth(column, width)
-        self.count_label = QLabel()
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.count_label)
-        self._timer = run_after_typing(self.search, self.apply_filters)
+        for widget in (self.show_filter, self.new_button, self.print_button):
+            self.top.addWidget(widget)
         self.show_filter.currentIndexChanged.connect(self.apply_filters)
         self.new_button.clicked.connect(self.new_invoice)
         self.print_button.clicked.connect(self.print_unprinted)
-        self.table.doubleClicked.connect(self._open)
-        self.table.activated.connect(self._open)
-        model.modelReset.connect(self._update_count)
-        self._update_count()
+        self.update_count()
 
     def show_only(self, show: InvoiceShow) -> None:
         self.show_filter.setCurrentIndex(self.show_filter.findData(show.value))
 
-    def apply_filters(self) -> None:
-        self._timer.stop()
-        self.model.set_filter(InvoiceFilter(show=InvoiceShow(self.show_filter.currentData()),
-                                            text=self.search.text()))
-
-    def _update_count(self) -> None:
-        count = self.model.rowCount()
-        self.count_label.setText(f"{count:,} invoice{'s' if count != 1 else ''}")
-
-    def _open(self, index: QModelIndex) -> None:
-        invoice_id = self.model.index(index.row(), 0).data(INVOICE_ID_ROLE)
-        if invoice_id is not None:
-            self.open_invoice.emit(int(invoice_id))
+    def current_filter(self) -> InvoiceFilter:
+        return InvoiceFilter(show=InvoiceShow(self.show_filter.currentData()),
+                             text=self.search_text())

@@ -34,8 +34,8 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import Formatter, local_zone
 from crm_desktop.gui.orders.orders_page import STATE_LABELS
 from crm_desktop.gui.orders.product_dialog import ProductDialog
-from crm_desktop.gui.shared.errors import attempt
-from crm_desktop.gui.shared.field_errors import FieldErrors, error_label, save_with_field_errors
+from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
+from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.gui.shared.widgets import FormDialog
 from crm_desktop.models import OrderState, RefundKind
 from crm_desktop.money import totals
@@ -416,7 +416,7 @@ class OrderDialog(QDialog):
             return self.orders.update_draft(self.order.id, self.order.version, lines,
                                             self.actor, notes=self.notes.toPlainText())
 
-        saved = save_with_field_errors(self, self._errors, save)
+        saved = attempt(self, fields=self._errors, action=save)
         if saved is not None:
             self._saved(saved)
         return saved
@@ -431,8 +431,8 @@ class OrderDialog(QDialog):
     def _step(self, step: Callable[[int, int, Actor], OrderView]) -> None:
         assert self.order is not None
         order = self.order
-        moved = save_with_field_errors(self, self._errors,
-                                       lambda: step(order.id, order.version, self.actor))
+        moved = attempt(self, lambda: step(order.id, order.version, self.actor),
+                        fields=self._errors)
         if moved is not None:
             self._saved(moved)
 

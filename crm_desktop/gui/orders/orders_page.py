@@ -5,23 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import Formatter, local_zone
+from crm_desktop.gui.shared.list_page import ListPage, right_aligned
 from crm_desktop.gui.shared.paged_model import FilteredTableModel
-from crm_desktop.gui.shared.widgets import read_only_table, run_after_typing
 from crm_desktop.models import OrderState
 from crm_desktop.services.orders.order_list_service import OrderFilter, OrderListService, OrderRow
 
@@ -60,22 +56,19 @@ class OrderListModel(FilteredTableModel[OrderRow, OrderFilter]):
         if role == ORDER_ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 5):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return right_aligned()
         return None
 
 
-class OrdersPage(QWidget):
-    open_order = Signal(int)
+class OrdersPage(ListPage[OrderRow, OrderFilter]):
+    noun = ("order", "orders")
 
     def __init__(self, model: OrderListModel, clock: Clock,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
+        super().__init__(model, id_role=ORDER_ID_ROLE, column_widths=(70, 110, 200, 100, 380),
+                         search_hint="Customer, product or SKU", parent=parent)
         self._clock = clock
         self._customer: tuple[int, str] | None = None
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Customer, product or SKU")
-        self.search.setClearButtonEnabled(True)
         self.state_filter = QComboBox()
         self.state_filter.addItem("All states", None)
         for state, label in STATE_LABELS.items():
@@ -94,32 +87,13 @@ class OrdersPage(QWidget):
         self.customer_label = QLabel()
         self.clear_customer = QPushButton("Show everyone's")
         self.clear_customer.hide()
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.state_filter)
-        top.addWidget(self.period)
-        top.addWidget(self.since)
-        top.addWidget(self.until)
-        top.addWidget(self.customer_label)
-        top.addWidget(self.clear_customer)
-        self.table = QTableView()
-        self.table.setModel(model)
-        read_only_table(self.table)
-        for column, width in enumerate((70, 110, 200, 100, 380)):
-            self.table.setColumnWidth(column, width)
-        self.count_label = QLabel()
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.count_label)
-        self._timer = run_after_typing(self.search, self.apply_filters)
+        for widget in (self.state_filter, self.period, self.since, self.until,
+                       self.customer_label, self.clear_customer):
+            self.top.addWidget(widget)
         self.state_filter.currentIndexChanged.connect(self.apply_filters)
         self.period.currentIndexChanged.connect(self.apply_filters)
         self.clear_customer.clicked.connect(lambda: self.show_customer(None))
-        self.table.doubleClicked.connect(self._open)
-        self.table.activated.connect(self._open)
-        model.modelReset.connect(self._update_count)
-        self._update_count()
+        self.update_count()
 
     def show_customer(self, customer: tuple[int, str] | None) -> None:
         """Only this customer's orders ("what has Jim ordered before?"), or everyone's."""
@@ -128,8 +102,7 @@ class OrdersPage(QWidget):
         self.clear_customer.setVisible(customer is not None)
         self.apply_filters()
 
-    def apply_filters(self) -> None:
-        self._timer.stop()
+    def current_filter(self) -> OrderFilter:
         state = self.state_filter.currentData()
         days = self.period.currentData()
         custom = days == CUSTOM
@@ -140,19 +113,10 @@ class OrdersPage(QWidget):
         until: date | None = None
         if custom:
             since, until = _day(self.since.date()), _day(self.until.date())
-        self.model.set_filter(OrderFilter(
+        return OrderFilter(
             state=OrderState(state) if state else None,
             since=since,
             until=until,
-            text=self.search.text(),
+            text=self.search_text(),
             customer_id=self._customer[0] if self._customer else None,
-        ))
-
-    def _update_count(self) -> None:
-        count = self.model.rowCount()
-        self.count_label.setText(f"{count:,} order{'s' if count != 1 else ''}")
-
-    def _open(self, index: QModelIndex) -> None:
-        order_id = self.model.index(index.row(), 0).data(ORDER_ID_ROLE)
-        if order_id is not None:
-            self.open_order.emit(int(order_id))
+        )

@@ -5,24 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import PRIORITY_LABELS, QUERY_STATUS_LABELS, Formatter
+from crm_desktop.gui.shared.list_page import ListPage
 from crm_desktop.gui.shared.paged_model import FilteredTableModel
 from crm_desktop.gui.shared.palette import ALERT
-from crm_desktop.gui.shared.widgets import read_only_table
 from crm_desktop.services.queries.query_service import (
     QueryFilter,
     QueryRow,
@@ -77,22 +73,22 @@ class QueryListModel(FilteredTableModel[QueryRow, QueryFilter]):
         return None
 
 
-class QueriesPage(QWidget):
-    open_query = Signal(int)
+class QueriesPage(ListPage[QueryRow, QueryFilter]):
+    noun = ("query", "queries")
     log_query = Signal()
 
     def __init__(self, model: QueryListModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
+        super().__init__(model, id_role=QUERY_ID_ROLE,
+                         column_widths=(80, 190, 80, 150, 300, 180), parent=parent)
+        self._overdue_count = model.overdue_count
         self.scope_buttons: dict[QueryScope, QPushButton] = {}
         group = QButtonGroup(self)
-        top = QHBoxLayout()
         for scope, label in SCOPES:
             button = QPushButton(label)
             button.setCheckable(True)
             group.addButton(button)
             self.scope_buttons[scope] = button
-            top.addWidget(button)
+            self.top.addWidget(button)
             button.toggled.connect(self._scope_toggled)
         self.include_done = QCheckBox("Show &resolved and closed")
         self.scope_buttons[QueryScope.MINE].setChecked(True)
@@ -100,23 +96,10 @@ class QueriesPage(QWidget):
         self.new_button = QPushButton("&Log a query…")
         self.new_button.setToolTip("Ctrl+Shift+Q, from anywhere in the app")
         self.new_button.clicked.connect(self.log_query)
-        top.addWidget(self.include_done)
-        top.addStretch(1)
-        top.addWidget(self.new_button)
-        self.table = QTableView()
-        self.table.setModel(model)
-        read_only_table(self.table)
-        for column, width in enumerate((80, 190, 80, 150, 300, 180)):
-            self.table.setColumnWidth(column, width)
-        self.count_label = QLabel()
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.count_label)
-        self.table.doubleClicked.connect(self._open)
-        self.table.activated.connect(self._open)
-        model.modelReset.connect(self._update_count)
-        self._update_count()
+        self.top.addWidget(self.include_done)
+        self.top.addStretch(1)
+        self.top.addWidget(self.new_button)
+        self.update_count()
 
     def _scope_toggled(self, on: bool) -> None:
         if on:
@@ -125,24 +108,17 @@ class QueriesPage(QWidget):
     def scope(self) -> QueryScope:
         return next(s for s, b in self.scope_buttons.items() if b.isChecked())
 
-    def apply_filters(self) -> None:
-        current = self.model.filters
-        self.model.set_filter(QueryFilter(scope=self.scope(), user_id=current.user_id,
-                                          include_done=self.include_done.isChecked()))
+    def current_filter(self) -> QueryFilter:
+        return QueryFilter(scope=self.scope(), user_id=self.model.filters.user_id,
+                           include_done=self.include_done.isChecked())
 
     def set_unassigned_count(self, count: int) -> None:
         self.scope_buttons[QueryScope.UNASSIGNED].setText(
             f"&Unassigned ({count})" if count else "&Unassigned")
 
-    def _update_count(self) -> None:
-        overdue = self.model.overdue_count()
-        count = self.model.rowCount()
-        text = f"{count:,} quer{'ies' if count != 1 else 'y'}"
+    def count_text(self, count: int) -> str:
+        text = super().count_text(count)
+        overdue = self._overdue_count()
         if overdue:
             text += f", <span style='color:{ALERT}'><b>{overdue} overdue</b></span>"
-        self.count_label.setText(text)
-
-    def _open(self, index: QModelIndex) -> None:
-        query_id = self.model.index(index.row(), 0).data(QUERY_ID_ROLE)
-        if query_id is not None:
-            self.open_query.emit(int(query_id))
+        return text

@@ -34,7 +34,7 @@ from crm_desktop.formatting import (
     Formatter,
 )
 from crm_desktop.gui.shared.customer_picker import CustomerPicker
-from crm_desktop.gui.shared.errors import attempt
+from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.gui.shared.palette import ALERT
 from crm_desktop.gui.shared.widgets import FormDialog
 from crm_desktop.models import Priority, QueryChannel, QueryStatus

@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
 
 from PySide6.QtWidgets import (
     QApplication,
@@ -63,16 +61,6 @@ class BugReportDialog(QDialog):
 
 _log_file: Path | None = None
 
-T = TypeVar("T")
-
-
-def attempt(parent: QWidget | None, action: Callable[[], T]) -> T | None:
-    """Run one user action; a known error is shown to the person and gives None."""
-    try:
-        return action()
-    except CrmError as exc:
-        show_error(parent, exc)
-        return None
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:

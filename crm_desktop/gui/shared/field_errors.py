@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from PySide6.QtWidgets import QLabel, QWidget
 
-from crm_desktop.errors import CrmError, ValidationError
-from crm_desktop.gui.shared.errors import show_error
 from crm_desktop.gui.shared.palette import ALERT
-
-T = TypeVar("T")
 
 INVALID_STYLE = f"border: 1px solid {ALERT}; border-radius: 3px;"
 
@@ -65,20 +58,6 @@ class FieldErrors:
             first = first or widget
         return first
 
-
-def save_with_field_errors(parent: QWidget, errors: FieldErrors,
-                           action: Callable[[], T]) -> T | None:
-    """Run a dialog's save: refused input is marked at its fields (the first one focused),
-    other known errors get a message; either way None, and the dialog stays open."""
-    try:
-        return action()
-    except ValidationError as exc:
-        first = errors.show(exc.errors)
-        if first is not None:
-            first.setFocus()
-    except CrmError as exc:
-        show_error(parent, exc)
-    return None
 
 
 def error_label() -> QLabel:

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.gui.shared.field_errors import FieldErrors, error_label, save_with_field_errors
+from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
+from crm_desktop.gui.shared.operations import attempt
 
 T = TypeVar("T")
 ROW_HEIGHT = 26
@@ -85,7 +86,7 @@ class FormDialog(QDialog):
         self.body.insertWidget(1, widget)
 
     def attempt_save(self, action: Callable[[], T]) -> T | None:
-        return save_with_field_errors(self, self.field_errors, action)
+        return attempt(self, fields=self.field_errors, action=action)
 
     def save(self) -> None:
         raise NotImplementedError

@@ -22,9 +22,9 @@ def test_owner_changes_the_shop_settings_and_the_window_follows(
         owner: Actor) -> None:
     CustomerService(db).create(CustomerInput(first_name="Jim"), owner)
     window = make_window()
-    value_column = window.customer_model.columnCount() - 1
-    assert window.customer_model.index(0, value_column).data() == "$0.00"
-    dialog = window.edit_settings()
+    value_column = window.customers.list_model.columnCount() - 1
+    assert window.customers.list_model.index(0, value_column).data() == "$0.00"
+    dialog = window.admin.edit_settings()
     dialog.shop_name.setText("Hart & Daughters")
     dialog.country.setCurrentIndex(dialog.country.findData("DE"))
     assert dialog.currency.text() == "EUR"  # suggested from the country
@@ -32,11 +32,11 @@ def test_owner_changes_the_shop_settings_and_the_window_follows(
     with qtbot.waitSignal(dialog.finished):
         dialog.save()
     assert window.windowTitle().startswith("Hart & Daughters")
-    assert window.customer_model.index(0, value_column).data() == "0,00\xa0€"
+    assert window.customers.list_model.index(0, value_column).data() == "0,00\xa0€"
     stored = SettingsService(db).business()
     assert (stored.shop_name, stored.country, stored.currency) == (
         "Hart & Daughters", "DE", "EUR")
-    assert window.today_page.heading.text() == "Today · 02.03.2026"
+    assert window.follow_ups.today_page.heading.text() == "Today · 02.03.2026"
 
 
 def test_suggestion_rules_are_settings(qtbot: QtBot, db: Database, owner: Actor) -> None:
@@ -81,13 +81,13 @@ def test_owner_adds_the_receptionist_and_switches_off_a_leaver(
     from crm_desktop.services.admin.user_service import UserService
 
     window = make_window()
-    dialog = window.edit_users()
+    dialog = window.admin.edit_users()
     assert isinstance(dialog, UsersDialog)
     qtbot.keyClicks(dialog.name, "Rita Reception")
     dialog.add_button.click()
     assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == [
         "Olivia Owner — Owner", "Rita Reception — Receptionist"]
-    assert window.customers_page.owner_filter.findText("Rita Reception") < 0
+    assert window.customers.list_page.owner_filter.findText("Rita Reception") < 0
     dialog.add_button.click()  # no name
     assert "Name is required" in dialog.error.text()
     dialog.list.setCurrentRow(0)

@@ -24,15 +24,15 @@ def three(db: Database, owner: Actor) -> list[int]:
 
 
 def names(window: MainWindow) -> list[str]:
-    model = window.customer_model
+    model = window.customers.list_model
     return [model.index(r, 0).data() for r in range(model.rowCount())]
 
 
 def select_rows(window: MainWindow, rows: list[int]) -> None:
-    selection = window.customers_page.table.selectionModel()
+    selection = window.customers.list_page.table.selectionModel()
     selection.clearSelection()
     for row in rows:
-        selection.select(window.customer_model.index(row, 0),
+        selection.select(window.customers.list_model.index(row, 0),
                          QItemSelectionModel.SelectionFlag.Select
                          | QItemSelectionModel.SelectionFlag.Rows)
 
@@ -41,7 +41,7 @@ def test_filter_by_tag_and_owner(qtbot: QtBot, make_window: Callable[[], MainWin
                                  three: list[int], db: Database, owner: Actor) -> None:
     UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
     window = make_window()
-    page = window.customers_page
+    page = window.customers.list_page
     page.tag_filter.setCurrentIndex(page.tag_filter.findData("VIP"))
     assert names(window) == ["Ann Test", "Cy Test"]
     page.owner_filter.setCurrentIndex(page.owner_filter.findText("Rita Reception"))
@@ -56,7 +56,7 @@ def test_bulk_tag_owner_and_status(qtbot: QtBot, make_window: Callable[[], MainW
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
     window = make_window()
-    page = window.customers_page
+    page = window.customers.list_page
     assert not page.selected_button.isEnabled()
     select_rows(window, [0, 1])
     assert page.selected_button.isEnabled()
@@ -82,7 +82,7 @@ def test_bulk_tag_owner_and_status(qtbot: QtBot, make_window: Callable[[], MainW
     page.bulk_requested.emit("status")
     lost = service.get(three[0])
     assert (lost.status, lost.lost_reason) == (CustomerStatus.LOST, "Moved abroad")
-    assert window.customer_model.index(0, 2).data() == "Lost — Moved abroad"
+    assert window.customers.list_model.index(0, 2).data() == "Lost — Moved abroad"
 
 
 def test_cancelling_a_bulk_change_changes_nothing(qtbot: QtBot,
@@ -92,5 +92,5 @@ def test_cancelling_a_bulk_change_changes_nothing(qtbot: QtBot,
     window = make_window()
     select_rows(window, [0, 1, 2])
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("", False))
-    window.customers_page.bulk_requested.emit("add_tag")
+    window.customers.list_page.bulk_requested.emit("add_tag")
     assert CustomerService(db).get(three[1]).tags == ()

@@ -56,45 +56,46 @@ def jim(db: Database, owner: Actor, clock: FakeClock) -> int:
 def test_the_banner_says_what_to_remember_before_anything_else(
         qtbot: QtBot, make_window: Callable[[], MainWindow], jim: int) -> None:
     window = make_window()
-    window.open_customer(jim)
-    banner = window.profile.banner_text()
+    window.customers.open_customer(jim)
+    banner = window.customers.profile.banner_text()
     for expected in ("Likes time to consider his options", "Birthday in 3 days (turns 66)",
                      "Open query: Can the table be stained?",
                      "Overdue invoice 2026-0007: $129.50"):
         assert expected in banner
-    layout = window.profile.layout()
+    layout = window.customers.profile.layout()
     # The banner sits in the header, above the details and the history.
-    assert window.profile.banner.isVisibleTo(window.profile)
-    assert layout.indexOf(window.profile.splitter) > 0
+    assert window.customers.profile.banner.isVisibleTo(window.customers.profile)
+    assert layout.indexOf(window.customers.profile.splitter) > 0
 
 
 def test_notes_added_pinned_and_deleted_from_the_profile(
         qtbot: QtBot, make_window: Callable[[], MainWindow], jim: int,
         monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window()
-    window.open_customer(jim)
+    window.customers.open_customer(jim)
     monkeypatch.setattr(QInputDialog, "getMultiLineText",
                         lambda *a, **k: ("Daughter's wedding in May", True))
-    qtbot.mouseClick(window.profile.add_note_button, Qt.MouseButton.LeftButton)
-    assert "Daughter's wedding in May" in window.profile.banner_text()
-    note = window.profile.customer.notes[0]  # type: ignore[union-attr]
-    pin = window.profile.findChild(QToolButton, f"pin_note_{note.id}")
+    qtbot.mouseClick(window.customers.profile.add_note_button, Qt.MouseButton.LeftButton)
+    assert "Daughter's wedding in May" in window.customers.profile.banner_text()
+    note = window.customers.profile.customer.notes[0]  # type: ignore[union-attr]
+    pin = window.customers.profile.findChild(QToolButton, f"pin_note_{note.id}")
     assert pin is not None and pin.text() == "Unpin"
     pin.click()
-    assert "Daughter's wedding" not in window.profile.banner_text()
+    assert "Daughter's wedding" not in window.customers.profile.banner_text()
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
-    remove = window.profile.findChild(QToolButton, f"delete_note_{note.id}")
+    remove = window.customers.profile.findChild(QToolButton, f"delete_note_{note.id}")
     assert remove is not None
     remove.click()
-    assert window.profile.customer is not None and window.profile.customer.notes == ()
+    shown = window.customers.profile.customer
+    assert shown is not None and shown.notes == ()
 
 
 def test_log_a_call_in_a_few_keystrokes_and_see_it_in_the_timeline(
         qtbot: QtBot, make_window: Callable[[], MainWindow], jim: int, db: Database) -> None:
     window = make_window()
-    window.open_customer(jim)
-    qtbot.keyClick(window.profile, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    window.customers.open_customer(jim)
+    qtbot.keyClick(window.customers.profile, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     dialog = window.findChild(LogContactDialog)
     assert dialog is not None
     assert dialog.focusWidget() is dialog.summary  # (offscreen, new windows are not active)
@@ -104,7 +105,7 @@ def test_log_a_call_in_a_few_keystrokes_and_see_it_in_the_timeline(
     assert dialog.purpose.text() == "Follow up: Asked about staining the oak table"
     with qtbot.waitSignal(dialog.finished):
         qtbot.keyClick(dialog.summary, Qt.Key.Key_Return)
-    timeline = window.timeline_model
+    timeline = window.customers.timeline_model
     titles = [timeline.index(r, 2).data() for r in range(timeline.rowCount())]
     assert "Asked about staining the oak table" in titles
     row = titles.index("Asked about staining the oak table")
@@ -112,15 +113,15 @@ def test_log_a_call_in_a_few_keystrokes_and_see_it_in_the_timeline(
     assert timeline.index(row, 3).data() == "Will decide by Friday"
     assert timeline.index(row, 4).data() == "Olivia Owner"
     assert any(t.startswith("Follow-up due (call)") for t in titles)
-    assert "Next follow-up" in window.profile.facts_label.text()
+    assert "Next follow-up" in window.customers.profile.facts_label.text()
 
 
 def test_bad_log_input_is_shown_at_the_field(qtbot: QtBot,
                                              make_window: Callable[[], MainWindow],
                                              jim: int) -> None:
     window = make_window()
-    window.open_customer(jim)
-    dialog = window.log_contact(jim)
+    window.customers.open_customer(jim)
+    dialog = window.customers.log_contact(jim)
     dialog.save()
     assert dialog.isVisible()
     assert "Summary is required" in dialog.error.text()
@@ -157,8 +158,8 @@ def test_important_dates_are_edited_in_the_form(qtbot: QtBot,
                                                 make_window: Callable[[], MainWindow],
                                                 jim: int, db: Database) -> None:
     window = make_window()
-    window.open_customer(jim)
-    dialog = window.edit_customer(jim)
+    window.customers.open_customer(jim)
+    dialog = window.customers.edit_customer(jim)
     assert isinstance(dialog, CustomerFormDialog)
     qtbot.mouseClick(dialog.ui.add_date, Qt.MouseButton.LeftButton)
     row = dialog._dates[-1]
@@ -174,5 +175,5 @@ def test_important_dates_are_edited_in_the_form(qtbot: QtBot,
     dates = CustomerService(db).get(jim).important_dates
     assert [(d.kind, d.month, d.day, d.year) for d in dates] == [
         (DateKind.BIRTHDAY, 3, 5, 1960), (DateKind.ANNIVERSARY, 2, 14, None)]
-    assert "February 14" in window.profile.dates_box.findChildren(
-        type(window.profile.name_label))[-1].text()
+    assert "February 14" in window.customers.profile.dates_box.findChildren(
+        type(window.customers.profile.name_label))[-1].text()

@@ -31,7 +31,7 @@ def margo(db: Database, owner: Actor) -> int:
 def test_a_duplicate_is_pointed_out_while_typing_and_can_be_opened(
         qtbot: QtBot, make_window: Callable[[], MainWindow], margo: int) -> None:
     window = make_window()
-    dialog = window.new_customer()
+    dialog = window.customers.new_customer()
     assert not dialog.duplicates.isVisibleTo(dialog)
     qtbot.keyClicks(dialog._contacts[0].value, "(201) 555-0134")
     dialog._contacts[0].value.editingFinished.emit()
@@ -41,14 +41,14 @@ def test_a_duplicate_is_pointed_out_while_typing_and_can_be_opened(
     assert button.text() == "Open Margo Nunez (same phone number)"
     button.click()  # no "discard changes?" question: opening the existing one was the choice
     assert not dialog.isVisible()
-    assert window.stack.currentWidget() is window.profile
-    assert window.profile.name_label.text() == "Margo Nunez"
+    assert window.stack.currentWidget() is window.customers.profile
+    assert window.customers.profile.name_label.text() == "Margo Nunez"
 
 
 def test_a_similar_name_is_pointed_out(qtbot: QtBot, make_window: Callable[[], MainWindow],
                                        margo: int) -> None:
     window = make_window()
-    dialog = window.new_customer()
+    dialog = window.customers.new_customer()
     qtbot.keyClicks(dialog.ui.first_name, "Margot")
     qtbot.keyClicks(dialog.ui.last_name, "Nunes")
     qtbot.waitUntil(lambda: dialog.duplicates.isVisibleTo(dialog))
@@ -62,7 +62,7 @@ def test_a_similar_name_is_pointed_out(qtbot: QtBot, make_window: Callable[[], M
 def test_editing_does_not_warn_about_itself(qtbot: QtBot, make_window: Callable[[], MainWindow],
                                             margo: int) -> None:
     window = make_window()
-    dialog = window.edit_customer(margo)
+    dialog = window.customers.edit_customer(margo)
     assert isinstance(dialog, CustomerFormDialog)
     dialog.ui.first_name.setText("Margot")
     assert not dialog._duplicate_timer.isActive()
@@ -74,13 +74,13 @@ def test_delete_then_restore_from_the_trash(qtbot: QtBot,
                                             margo: int, monkeypatch: pytest.MonkeyPatch,
                                             db: Database) -> None:
     window = make_window()
-    window.open_customer(margo)
+    window.customers.open_customer(margo)
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.profile.delete_button.click()
-    assert window.customer_model.rowCount() == 0
+    window.customers.profile.delete_button.click()
+    assert window.customers.list_model.rowCount() == 0
     window.nav.setCurrentRow(NAV_ITEMS.index("Trash"))
-    page = window.trash_page
+    page = window.customers.trash_page
     assert window.stack.currentWidget() is page
     assert page.table.rowCount() == 1
     assert page.table.item(0, 0).text() == "Margo Nunez"
@@ -89,7 +89,7 @@ def test_delete_then_restore_from_the_trash(qtbot: QtBot,
     page.table.selectRow(0)
     page.restore_button.click()
     assert page.table.rowCount() == 0 and not page.empty_label.isHidden()
-    assert window.customer_model.rowCount() == 1
+    assert window.customers.list_model.rowCount() == 1
 
 
 def test_owner_purges_for_good(qtbot: QtBot, make_window: Callable[[], MainWindow],
@@ -98,12 +98,12 @@ def test_owner_purges_for_good(qtbot: QtBot, make_window: Callable[[], MainWindo
     service = CustomerService(db)
     service.delete(margo, service.get(margo).version, owner)
     window = make_window()
-    window.show_trash()
+    window.customers.show_trash()
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.trash_page.table.selectRow(0)
-    window.trash_page.purge_button.click()
-    assert window.trash_page.table.rowCount() == 0
+    window.customers.trash_page.table.selectRow(0)
+    window.customers.trash_page.purge_button.click()
+    assert window.customers.trash_page.table.rowCount() == 0
     assert service.trash() == []
 
 
@@ -111,7 +111,7 @@ def test_receptionists_cannot_purge(qtbot: QtBot, db: Database, receptionist: Ac
                                     app_home: AppPaths) -> None:
     window = build_main_window(db, receptionist, open_ui_state(app_home))
     qtbot.addWidget(window)
-    assert window.trash_page.purge_button.isHidden()
+    assert window.customers.trash_page.purge_button.isHidden()
 
 
 def test_merge_two_selected_customers(qtbot: QtBot, make_window: Callable[[], MainWindow],
@@ -123,17 +123,17 @@ def test_merge_two_selected_customers(qtbot: QtBot, make_window: Callable[[], Ma
     twin = CustomerService(db).create(CustomerInput(first_name="Margo", last_name="Nunez",
                                                     company="Nunez Flowers"), owner)
     window = make_window()
-    selection = window.customers_page.table.selectionModel()
+    selection = window.customers.list_page.table.selectionModel()
     for row in (0, 1):
-        selection.select(window.customer_model.index(row, 0),
+        selection.select(window.customers.list_model.index(row, 0),
                          QItemSelectionModel.SelectionFlag.Select
                          | QItemSelectionModel.SelectionFlag.Rows)
-    assert window.customers_page._bulk_actions["merge"].isEnabled()
+    assert window.customers.list_page._bulk_actions["merge"].isEnabled()
     monkeypatch.setattr(QInputDialog, "getItem",
                         lambda _p, _t, _l, items, *a, **k: (items[1], True))
-    window.customers_page.bulk_requested.emit("merge")
-    assert window.customer_model.rowCount() == 1
-    assert window.stack.currentWidget() is window.profile
-    assert window.profile.customer is not None
-    assert window.profile.customer.id == twin.id
-    assert "Nunez Flowers" in window.profile.facts_label.text()
+    window.customers.list_page.bulk_requested.emit("merge")
+    assert window.customers.list_model.rowCount() == 1
+    assert window.stack.currentWidget() is window.customers.profile
+    assert window.customers.profile.customer is not None
+    assert window.customers.profile.customer.id == twin.id
+    assert "Nunez Flowers" in window.customers.profile.facts_label.text()

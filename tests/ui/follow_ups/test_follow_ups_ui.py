@@ -56,9 +56,9 @@ def _only(window: MainWindow, kind: type[T]) -> T:
 
 
 def _select(window: MainWindow, purpose: str) -> None:
-    row = window.today_page.find_row(purpose)
-    assert row is not None, window.today_page.sections()
-    window.today_page.tree.setCurrentItem(row)
+    row = window.follow_ups.today_page.find_row(purpose)
+    assert row is not None, window.follow_ups.today_page.sections()
+    window.follow_ups.today_page.tree.setCurrentItem(row)
 
 
 def _today_badge(window: MainWindow) -> str:
@@ -71,10 +71,10 @@ def test_a_monthly_follow_up_seen_when_due_completed_from_its_row_and_reschedule
         qtbot: QtBot, make_window: Callable[[], MainWindow], margo: int, db: Database,
         clock: FakeClock) -> None:
     window = make_window()
-    assert window.stack.currentWidget() is window.today_page  # the start page
-    assert window.today_page.sections() == {}
-    window.open_customer(margo)
-    window.profile.follow_up_button.click()
+    assert window.stack.currentWidget() is window.follow_ups.today_page  # the start page
+    assert window.follow_ups.today_page.sections() == {}
+    window.customers.open_customer(margo)
+    window.customers.profile.follow_up_button.click()
     dialog = _only(window, FollowUpDialog)
     dialog.due.setDate(QDate(2026, 3, 4))
     QTest.keyClicks(dialog.purpose, "Ask if the armchair suits her back")
@@ -82,23 +82,23 @@ def test_a_monthly_follow_up_seen_when_due_completed_from_its_row_and_reschedule
     assert dialog.repeat_text.text() == "Every month"
     with qtbot.waitSignal(dialog.finished):
         dialog.button_box.button(dialog.button_box.StandardButton.Save).click()
-    assert "Next follow-up Mar 4, 2026" in window.profile.facts_label.text()
+    assert "Next follow-up Mar 4, 2026" in window.customers.profile.facts_label.text()
 
-    window.show_today()
-    assert window.today_page.sections() == {"Coming up this week": ["Margo Lane"]}
+    window.follow_ups.show_today()
+    assert window.follow_ups.today_page.sections() == {"Coming up this week": ["Margo Lane"]}
     # On the 4th at 9:00 it falls due: announced once, and counted in the badge.
     clock.now = clock.now.replace(day=4, hour=8, minute=59)
-    assert window.check_reminders() == []
+    assert window.follow_ups.check_reminders() == []
     clock.advance(minutes=1)
-    [due] = window.check_reminders()
-    assert window.last_reminder == ("Follow-up due",
+    [due] = window.follow_ups.check_reminders()
+    assert window.follow_ups.last_reminder == ("Follow-up due",
                                     "Margo Lane: Ask if the armchair suits her back")
-    assert window.check_reminders() == []  # once per occurrence
+    assert window.follow_ups.check_reminders() == []  # once per occurrence
     assert _today_badge(window) == "Today (1)"
-    assert window.today_page.sections() == {"Due today": ["Margo Lane"]}
+    assert window.follow_ups.today_page.sections() == {"Due today": ["Margo Lane"]}
 
     _select(window, "armchair")
-    window.today_page.buttons["complete"].click()
+    window.follow_ups.today_page.buttons["complete"].click()
     done = _only(window, CompleteDialog)
     done.save()  # no outcome yet: refused at the field
     assert "how it went" in done.error.text()
@@ -107,7 +107,7 @@ def test_a_monthly_follow_up_seen_when_due_completed_from_its_row_and_reschedule
         done.save()
     assert window.statusBar().currentMessage() == (
         "Done: Margo Lane. The next one is due Apr 4, 2026")
-    assert window.today_page.sections() == {}
+    assert window.follow_ups.today_page.sections() == {}
     assert _today_badge(window) == "Today"
     timeline = TimelineService(db).page(margo, kinds=[TimelineKind.FOLLOW_UP])
     assert [(e.title, e.detail) for e in timeline] == [
@@ -126,28 +126,28 @@ def test_snoozing_from_the_row_and_overdue_in_red(
     service.schedule(FollowUpInput(margo, date(2026, 3, 2), "Ring about the invoice"), owner)
     clock.advance(days=1)  # Tuesday: yesterday's two are overdue
     window = make_window()
-    assert window.today_page.sections() == {"Overdue": ["Margo Lane", "Margo Lane"]}
-    row = window.today_page.find_row("fabric")
+    assert window.follow_ups.today_page.sections() == {"Overdue": ["Margo Lane", "Margo Lane"]}
+    row = window.follow_ups.today_page.find_row("fabric")
     assert row is not None and row.text(0) == MISSED_MARK + "Mar 2, 2026"
     assert row.foreground(0).color() == QColor(ALERT)
     _select(window, "fabric")
-    window.today_page.buttons["snooze"].click()
+    window.follow_ups.today_page.buttons["snooze"].click()
     snooze = _only(window, SnoozeDialog)
     assert snooze.whole_series is None  # a one-off has no series to move
     snooze.choices[Snooze.TOMORROW].setChecked(True)
     with qtbot.waitSignal(snooze.finished):
         snooze.save()
-    assert window.today_page.sections() == {"Overdue": ["Margo Lane"],
+    assert window.follow_ups.today_page.sections() == {"Overdue": ["Margo Lane"],
                                             "Coming up this week": ["Margo Lane"]}
-    assert window.today_page.find_row("fabric").text(0) == "Mar 4, 2026"  # type: ignore[union-attr]
+    assert window.follow_ups.today_page.find_row("fabric").text(0) == "Mar 4, 2026"  # type: ignore[union-attr]
     # Cancel the other with a reason.
     _select(window, "invoice")
-    window.today_page.buttons["cancel"].click()
+    window.follow_ups.today_page.buttons["cancel"].click()
     cancel = _only(window, CancelDialog)
     QTest.keyClicks(cancel.reason, "She paid yesterday")
     with qtbot.waitSignal(cancel.finished):
         cancel.save()
-    assert "Overdue" not in window.today_page.sections()
+    assert "Overdue" not in window.follow_ups.today_page.sections()
 
 
 def test_a_series_snoozed_from_its_row_moves_as_a_whole(
@@ -158,7 +158,7 @@ def test_a_series_snoozed_from_its_row_moves_as_a_whole(
                                           repeat="FREQ=MONTHLY"), owner)
     window = make_window()
     _select(window, "check-in")
-    window.today_page.buttons["snooze"].click()
+    window.follow_ups.today_page.buttons["snooze"].click()
     snooze = _only(window, SnoozeDialog)
     assert snooze.whole_series is not None
     snooze.on_date.setDate(QDate(2026, 3, 5))  # picking a date chooses "On a date"
@@ -174,8 +174,8 @@ def test_a_follow_up_missed_while_closed_waits_at_the_next_start(
         qtbot: QtBot, make_window: Callable[[], MainWindow], margo: int, db: Database,
         owner: Actor, clock: FakeClock) -> None:
     window = make_window()
-    window.open_customer(margo)
-    window.profile.follow_up_button.click()
+    window.customers.open_customer(margo)
+    window.customers.profile.follow_up_button.click()
     dialog = _only(window, FollowUpDialog)
     dialog.due.setDate(QDate(2026, 3, 3))
     QTest.keyClicks(dialog.purpose, "Check the sofa was delivered")
@@ -184,18 +184,18 @@ def test_a_follow_up_missed_while_closed_waits_at_the_next_start(
     window.close()
     clock.advance(days=3)  # the app stayed closed over it
     window = make_window()
-    assert window.stack.currentWidget() is window.today_page
-    assert window.today_page.missed_banner.isVisibleTo(window)
-    assert "Check the sofa was delivered" in window.today_page.missed_text.text()
-    row = window.today_page.find_row("sofa")
+    assert window.stack.currentWidget() is window.follow_ups.today_page
+    assert window.follow_ups.today_page.missed_banner.isVisibleTo(window)
+    assert "Check the sofa was delivered" in window.follow_ups.today_page.missed_text.text()
+    row = window.follow_ups.today_page.find_row("sofa")
     assert row is not None and MISSED_MARK in row.text(0)
-    assert window.last_reminder is not None
-    assert window.last_reminder[0] == "Fell due while CRM Desktop was closed"
+    assert window.follow_ups.last_reminder is not None
+    assert window.follow_ups.last_reminder[0] == "Fell due while CRM Desktop was closed"
     # Announced once: the next start does not announce it again, but it stays overdue.
     window.close()
     window = make_window()
-    assert not window.today_page.missed_banner.isVisibleTo(window)
-    assert window.today_page.sections() == {"Overdue": ["Margo Lane"]}
+    assert not window.follow_ups.today_page.missed_banner.isVisibleTo(window)
+    assert window.follow_ups.today_page.sections() == {"Overdue": ["Margo Lane"]}
 
 
 def test_a_delivery_suggests_a_follow_up_accepted_in_one_click(
@@ -206,19 +206,19 @@ def test_a_delivery_suggests_a_follow_up_accepted_in_one_click(
                                                        tax_rate=D(0))], owner)
     order = orders.confirm(order.id, order.version, owner)
     window = make_window()
-    window.open_order(order.id)
+    window.orders.open_order(order.id)
     from crm_desktop.gui.orders.order_dialog import OrderDialog
 
     order_dialog = _only(window, OrderDialog)
     order_dialog.orders.deliver(order.id, order.version, {order.lines[0].id: D(1)}, owner)
     order_dialog.reject()
-    window.show_today()
-    assert window.today_page.sections() == {"Suggested for you": ["Margo Lane"]}
+    window.follow_ups.show_today()
+    assert window.follow_ups.today_page.sections() == {"Suggested for you": ["Margo Lane"]}
     _select(window, "happy with order")
-    assert window.today_page.buttons["accept"].isVisible()
-    assert not window.today_page.buttons["complete"].isVisible()
-    window.today_page.buttons["accept"].click()
-    assert window.today_page.sections() == {"Coming up this week": ["Margo Lane"]}
+    assert window.follow_ups.today_page.buttons["accept"].isVisible()
+    assert not window.follow_ups.today_page.buttons["complete"].isVisible()
+    window.follow_ups.today_page.buttons["accept"].click()
+    assert window.follow_ups.today_page.sections() == {"Coming up this week": ["Margo Lane"]}
     [item] = FollowUpService(db).for_customer(margo)
     assert item.state is FollowUpState.OPEN and item.assignee_name == "Olivia Owner"
 
@@ -228,21 +228,21 @@ def test_birthdays_and_quiet_customers_lead_to_a_follow_up(
     alecia = CustomerService(db).create(CustomerInput(
         first_name="Alecia", dates=[DateInput(DateKind.BIRTHDAY, 3, 5, 1980)]), owner).id
     window = make_window()
-    sections = window.today_page.sections()
+    sections = window.follow_ups.today_page.sections()
     assert sections["Birthdays and anniversaries this week"] == ["Alecia"]
     assert sections["Suggested for you"] == ["Alecia"]  # a card, a week ahead
-    row = window.today_page.find_row("Birthday in 3 days")
+    row = window.follow_ups.today_page.find_row("Birthday in 3 days")
     assert row is not None and row.text(2) == "Birthday in 3 days (turns 46)"
-    window.today_page.tree.setCurrentItem(row)
-    window.today_page.buttons["schedule"].click()
+    window.follow_ups.today_page.tree.setCurrentItem(row)
+    window.follow_ups.today_page.buttons["schedule"].click()
     dialog = _only(window, FollowUpDialog)
     assert "Alecia" in dialog.form.itemAt(1).widget().text()  # type: ignore[union-attr]
     dialog.reject()
     # Dismissing the suggestion keeps it away for good.
     _select(window, "a card or a call")
-    window.today_page.buttons["dismiss"].click()
-    window.refresh_today()
-    assert "Suggested for you" not in window.today_page.sections()
+    window.follow_ups.today_page.buttons["dismiss"].click()
+    window.follow_ups.refresh_today()
+    assert "Suggested for you" not in window.follow_ups.today_page.sections()
     assert FollowUpService(db).for_customer(alecia) == []
 
 
@@ -259,9 +259,9 @@ def test_everyone_s_day_and_the_calendar_export(
     service.schedule(FollowUpInput(margo, date(2026, 3, 2), "My call",
                                    repeat="FREQ=WEEKLY"), owner)
     window = make_window()
-    assert window.today_page.sections() == {"Due today": ["Margo Lane"]}
-    window.today_page.scope.setCurrentIndex(window.today_page.scope.findData("everyone"))
-    assert window.today_page.sections() == {"Due today": ["Margo Lane", "Margo Lane"]}
+    assert window.follow_ups.today_page.sections() == {"Due today": ["Margo Lane"]}
+    window.follow_ups.today_page.scope.setCurrentIndex(window.follow_ups.today_page.scope.findData("everyone"))
+    assert window.follow_ups.today_page.sections() == {"Due today": ["Margo Lane", "Margo Lane"]}
     assert _today_badge(window) == "Today (1)"  # the badge stays mine
     target = tmp_path / "mine.ics"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
@@ -276,7 +276,7 @@ def test_schedule_dialog_refuses_bad_input_at_the_field_and_offers_relative_rule
         qtbot: QtBot, make_window: Callable[[], MainWindow], margo: int,
         clock: FakeClock) -> None:
     window = make_window()
-    window.open_customer(margo)
+    window.customers.open_customer(margo)
     QTest.keyClick(window, Qt.Key.Key_U,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     dialog = _only(window, FollowUpDialog)

@@ -81,8 +81,8 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> tuple[int, str]:
 
 
 def issue_from_profile(qtbot: QtBot, window: MainWindow, customer_id: int) -> InvoiceWindow:
-    window.open_customer(customer_id)
-    window.profile.invoice_button.click()
+    window.customers.open_customer(customer_id)
+    window.customers.profile.invoice_button.click()
     new = window.findChild(NewInvoiceDialog)
     assert new is not None
     assert new.orders.count() == 1 and new.chosen_orders()  # the delivered order, ticked
@@ -128,9 +128,9 @@ def test_issue_a_forty_line_invoice_edit_the_note_and_print_it(
     assert invoice_window.invoice.printed_at is not None
     assert invoice_window.note.isReadOnly() and not invoice_window.save_note_button.isEnabled()
     # The invoice is on the customer's timeline.
-    window.open_customer(zoe)
-    titles = [window.timeline_model.entry(r).title
-              for r in range(window.timeline_model.rowCount())]
+    window.customers.open_customer(zoe)
+    titles = [window.customers.timeline_model.entry(r).title
+              for r in range(window.customers.timeline_model.rowCount())]
     assert "Invoice 2026-0001 issued" in titles
 
 
@@ -184,7 +184,7 @@ def test_payments_credit_note_and_save_as_pdf(
         invoice_window.action_buttons["credit"].click()
     assert invoice_window.invoice.credited_total == D("14.88")  # 12.50 + 19 %
     assert "Credit note 2026-0002" in invoice_window.related.text()
-    credit = window.open_invoice(int(opened.args[0]))
+    credit = window.invoices.open_invoice(int(opened.args[0]))
     assert credit is not None and credit.invoice.number == "2026-0002"
 
     target = tmp_path / "saved.pdf"
@@ -193,11 +193,11 @@ def test_payments_credit_note_and_save_as_pdf(
     assert invoice_window.save_pdf() == target
     assert target.read_bytes() == invoice_window.pdf
     # The list shows both, the credit note first; the model is a well-behaved Qt model.
-    window.show_invoices()
-    assert [window.invoice_model.index(r, 0).data() for r in range(2)] == [
+    window.invoices.show_invoices()
+    assert [window.invoices.list_model.index(r, 0).data() for r in range(2)] == [
         "2026-0002", "2026-0001"]
-    assert window.invoice_model.index(1, 3).data() == "Partly paid"
-    qtmodeltester.check(window.invoice_model)
+    assert window.invoices.list_model.index(1, 3).data() == "Partly paid"
+    qtmodeltester.check(window.invoices.list_model)
     # Follow up on the invoice, from its window: the follow-up knows what it came from.
     invoice_window.action_buttons["follow_up"].click()
     [follow_up] = window.findChildren(FollowUpDialog)
@@ -233,19 +233,19 @@ def test_batch_print_of_unprinted_invoices_with_progress(
     invoices = issue_repairs(db, owner, zoe, 3)
     window = make_window()
     window.nav.setCurrentRow(NAV_ITEMS.index("Invoices"))
-    window.invoices_page.show_only(window.invoices_page.model.filters.show.UNPRINTED)
-    assert window.invoice_model.rowCount() == 3
+    window.invoices.page.show_only(window.invoices.page.model.filters.show.UNPRINTED)
+    assert window.invoices.list_model.rowCount() == 3
     before = printer.files()
     chosen = QPrinter()
     chosen.setPrinterName(printer.name)
-    batch = window.print_unprinted(chosen)
+    batch = window.invoices.print_unprinted(chosen)
     assert batch is not None
     with qtbot.waitSignal(batch.done, timeout=60_000) as done:
         pass
     assert done.args == [3, ""]
     assert len(printer.printed(before)) == 3
     assert invoices.unprinted() == []
-    assert window.invoice_model.rowCount() == 0  # the list follows
+    assert window.invoices.list_model.rowCount() == 0  # the list follows
     assert "Printed 3 invoice(s)" in window.statusBar().currentMessage()
 
 
@@ -257,7 +257,7 @@ def test_batch_print_can_be_cancelled_and_nothing_is_lost(
     to_file = QPrinter()
     to_file.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     to_file.setOutputFileName(str(tmp_path / "out.pdf"))
-    batch = window.print_unprinted(to_file)
+    batch = window.invoices.print_unprinted(to_file)
     assert batch is not None
     batch.cancel()  # before the worker reaches the next invoice
     with qtbot.waitSignal(batch.done, timeout=60_000) as done:
@@ -272,7 +272,7 @@ def test_nothing_to_print_says_so(make_window: Callable[[], MainWindow],
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a: told.append(a[1]))
     window = make_window()
-    assert window.print_unprinted() is None
+    assert window.invoices.print_unprinted() is None
     assert told == ["Nothing to print"]
 
 
@@ -321,8 +321,8 @@ def test_a_billing_complaint_names_the_invoice(
     invoice = invoices.issue(draft.id, draft.version, owner)
     invoices.create_draft(zoe, [InvoiceLineInput("Not sent yet", D(1), D(1), D(19))], owner)
     window = make_window()
-    window.open_customer(zoe)
-    window.profile.feedback_button.click()
+    window.customers.open_customer(zoe)
+    window.customers.profile.feedback_button.click()
     [dialog] = window.findChildren(FeedbackDialog)
     # Issued invoices only: a draft was never sent, so nobody complains about it.
     assert [dialog.invoice.itemData(i) for i in range(dialog.invoice.count())] == [

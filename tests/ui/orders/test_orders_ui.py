@@ -42,8 +42,8 @@ def test_product_order_partial_delivery_return_and_timeline(
     window = make_window()
     # A product, through the Products page.
     window.nav.setCurrentRow(NAV_ITEMS.index("Products"))
-    assert window.stack.currentWidget() is window.products_page
-    window.products_page.add_button.click()
+    assert window.stack.currentWidget() is window.orders.products_page
+    window.orders.products_page.add_button.click()
     product_dialog = window.findChild(ProductDialog)
     assert product_dialog is not None
     qtbot.keyClicks(product_dialog.sku, "oak-1")
@@ -52,12 +52,12 @@ def test_product_order_partial_delivery_return_and_timeline(
     qtbot.keyClicks(product_dialog.tax_rate, "19")
     with qtbot.waitSignal(product_dialog.finished):
         product_dialog.save()
-    assert window.products_page.table.item(0, 1).text() == "Oak table"
-    assert window.products_page.table.item(0, 2).text() == "$249.00"
+    assert window.orders.products_page.table.item(0, 1).text() == "Oak table"
+    assert window.orders.products_page.table.item(0, 2).text() == "$249.00"
 
     # A three-line order from the customer's profile.
-    window.open_customer(jim)
-    window.profile.new_order_button.click()
+    window.customers.open_customer(jim)
+    window.customers.profile.new_order_button.click()
     dialog = window.findChild(OrderDialog)
     assert dialog is not None and dialog.is_draft
     first = dialog.lines[0]
@@ -109,7 +109,7 @@ def test_product_order_partial_delivery_return_and_timeline(
     dialog.done(0)
 
     # Every step is on the customer's timeline.
-    model = window.timeline_model
+    model = window.customers.timeline_model
     titles = [model.index(r, 2).data() for r in range(model.rowCount())]
     order_id = dialog.order.id
     for step in ("placed", "confirmed", "delivered", "returned"):
@@ -123,8 +123,8 @@ def test_bad_lines_are_refused_at_the_field(qtbot: QtBot,
                                             make_window: Callable[[], MainWindow],
                                             jim: int, db: Database) -> None:
     window = make_window()
-    window.open_customer(jim)
-    dialog = window.new_order(jim)
+    window.customers.open_customer(jim)
+    dialog = window.orders.new_order(jim)
     assert dialog is not None
     fill(dialog, 0, "Polish", "0", "0.105", "120")
     assert dialog.lines[0].net.text() == "$0.00"
@@ -154,22 +154,22 @@ def test_orders_of_a_customer_one_click_away_and_reorder(
     orders.create_draft(other, [OrderLineInput(Decimal(1), "Gift wrap", unit_price=Decimal(2),
                                                tax_rate=Decimal(19))], owner)
     window = make_window()
-    window.open_customer(jim)
-    window.profile.orders_button.click()
-    assert window.stack.currentWidget() is window.orders_page
-    assert window.order_model.rowCount() == 1
-    assert window.order_model.index(0, 2).data() == "Jim Hart"
-    assert window.order_model.index(0, 4).data() == "Tulips"
-    window.orders_page.clear_customer.click()
-    assert window.order_model.rowCount() == 2
-    window.orders_page.search.setText("gift")
-    window.orders_page.apply_filters()
-    assert window.order_model.rowCount() == 1
-    window.orders_page.search.setText("")
-    window.orders_page.state_filter.setCurrentIndex(
-        window.orders_page.state_filter.findData("confirmed"))
-    assert window.order_model.rowCount() == 1
-    dialog = window.open_order(placed.id)
+    window.customers.open_customer(jim)
+    window.customers.profile.orders_button.click()
+    assert window.stack.currentWidget() is window.orders.page
+    assert window.orders.list_model.rowCount() == 1
+    assert window.orders.list_model.index(0, 2).data() == "Jim Hart"
+    assert window.orders.list_model.index(0, 4).data() == "Tulips"
+    window.orders.page.clear_customer.click()
+    assert window.orders.list_model.rowCount() == 2
+    window.orders.page.search.setText("gift")
+    window.orders.page.apply_filters()
+    assert window.orders.list_model.rowCount() == 1
+    window.orders.page.search.setText("")
+    window.orders.page.state_filter.setCurrentIndex(
+        window.orders.page.state_filter.findData("confirmed"))
+    assert window.orders.list_model.rowCount() == 1
+    dialog = window.orders.open_order(placed.id)
     assert dialog is not None
     with qtbot.waitSignal(dialog.open_order) as opened:
         dialog.action_buttons["reorder"].click()
@@ -190,7 +190,7 @@ def test_cancel_asks_for_a_reason(qtbot: QtBot, make_window: Callable[[], MainWi
     order = OrderService(db).create_draft(jim, [OrderLineInput(
         Decimal(1), "Vase", unit_price=Decimal(20), tax_rate=Decimal(19))], owner)
     window = make_window()
-    dialog = window.open_order(order.id)
+    dialog = window.orders.open_order(order.id)
     assert dialog is not None
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Changed her mind", True))
     dialog.action_buttons["cancel"].click()
@@ -214,14 +214,14 @@ def test_orders_filtered_by_a_date_range(qtbot: QtBot, make_window: Callable[[],
         clock.advance(days=10)  # orders on 2, 12 and 22 March 2026
     window = make_window()
     window.nav.setCurrentRow(NAV_ITEMS.index("Orders"))
-    page = window.orders_page
-    assert window.order_model.rowCount() == 3
+    page = window.orders.page
+    assert window.orders.list_model.rowCount() == 3
     page.period.setCurrentIndex(page.period.count() - 1)  # From … to …
     assert page.since.isVisibleTo(page) and page.until.isVisibleTo(page)
     page.since.setDate(QDate(2026, 3, 10))
     page.until.setDate(QDate(2026, 3, 12))
-    assert [window.order_model.index(r, 4).data()
-            for r in range(window.order_model.rowCount())] == ["Mid-March tulips"]
+    assert [window.orders.list_model.index(r, 4).data()
+            for r in range(window.orders.list_model.rowCount())] == ["Mid-March tulips"]
     page.period.setCurrentIndex(0)
     assert not page.since.isVisibleTo(page)
-    assert window.order_model.rowCount() == 3
+    assert window.orders.list_model.rowCount() == 3

@@ -55,18 +55,18 @@ def test_a_phone_query_from_a_new_caller_assigned_resolved_and_on_their_timeline
 
     # It waits in "Mine"; open it from the list and hand it to Rita.
     window.nav.setCurrentRow(NAV_ITEMS.index("Queries"))
-    assert window.stack.currentWidget() is window.queries_page
-    model = window.query_model
+    assert window.stack.currentWidget() is window.queries.page
+    model = window.queries.list_model
     assert model.rowCount() == 1
     assert [model.index(0, c).data() for c in (0, 2, 3, 4, 5)] == [
         "0 seconds", "High", "New", "Can you repair a cane chair?", "Alecia Brown"]
-    window.queries_page.table.activated.emit(model.index(0, 0))
+    window.queries.page.table.activated.emit(model.index(0, 0))
     [query_dialog] = window.findChildren(QueryDialog)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Rita Reception", True))
     query_dialog.reassign_button.click()
     assert query_dialog.query.owner_name == "Rita Reception"
     assert model.rowCount() == 0  # not mine any more
-    window.queries_page.scope_buttons[window.queries_page.scope().EVERYONE].click()
+    window.queries.page.scope_buttons[window.queries.page.scope().EVERYONE].click()
     assert model.rowCount() == 1 and model.index(0, 6).data() == "Rita Reception"
 
     # Work it through to resolved; the resolution note is asked for.
@@ -80,17 +80,17 @@ def test_a_phone_query_from_a_new_caller_assigned_resolved_and_on_their_timeline
     assert query_dialog.reopen_button.isVisibleTo(query_dialog)
     assert "Yes: booked in for Friday" in query_dialog.history.toPlainText()
     assert model.rowCount() == 0  # resolved ones are hidden unless asked for
-    window.queries_page.include_done.setChecked(True)
+    window.queries.page.include_done.setChecked(True)
     assert model.index(0, 3).data() == "Resolved"
 
     # The caller is a prospect now, and her timeline tells the whole story.
     with qtbot.waitSignal(query_dialog.finished):
         query_dialog.customer_button.click()
-    assert window.stack.currentWidget() is window.profile
-    profile = window.profile
+    assert window.stack.currentWidget() is window.customers.profile
+    profile = window.customers.profile
     assert profile.customer is not None and profile.customer.display_name == "Alecia Brown"
-    titles = [window.timeline_model.index(r, 2).data()
-              for r in range(window.timeline_model.rowCount())]
+    titles = [window.customers.timeline_model.index(r, 2).data()
+              for r in range(window.customers.timeline_model.rowCount())]
     assert titles[:4] == ["Query resolved: Can you repair a cane chair?",
                           "Query in progress: Can you repair a cane chair?",
                           "Query reassigned: Can you repair a cane chair?",
@@ -100,7 +100,7 @@ def test_a_phone_query_from_a_new_caller_assigned_resolved_and_on_their_timeline
 def test_bad_input_is_shown_at_the_field_and_nothing_is_lost(
         qtbot: QtBot, make_window: Callable[[], MainWindow]) -> None:
     window = make_window()
-    dialog = window.log_query(None)
+    dialog = window.queries.log_query(None)
     QTest.keyClicks(dialog.new_name, "Jim")
     QTest.keyClicks(dialog.new_contact, "not a number")
     QTest.keyClicks(dialog.subject, "Price of the oak table")
@@ -119,15 +119,15 @@ def test_from_the_profile_the_query_is_for_that_customer(
         owner: Actor) -> None:
     jim = CustomerService(db).create(CustomerInput(first_name="Jim", last_name="Hart"), owner)
     window = make_window()
-    window.open_customer(jim.id)
-    window.profile.query_button.click()
+    window.customers.open_customer(jim.id)
+    window.customers.profile.query_button.click()
     dialog = _log_dialog(window)
     assert dialog.existing.isChecked() and dialog.customer == (jim.id, "Jim Hart")
     QTest.keyClicks(dialog.subject, "Can the table be stained darker?")
     dialog.save()
     assert dialog.saved is not None and dialog.saved.customer_id == jim.id
     # The profile is shown again with the open query in its banner.
-    assert "Open query: Can the table be stained darker?" in window.profile.banner_text()
+    assert "Open query: Can the table be stained darker?" in window.customers.profile.banner_text()
 
 
 def test_overdue_queries_lead_the_list_in_red(
@@ -142,15 +142,15 @@ def test_overdue_queries_lead_the_list_in_red(
                                     new_contact="bo@example.com"), owner)
     clock.advance(hours=5)
     window = make_window()
-    window.show_queries()
-    model = window.query_model
+    window.queries.show_queries()
+    model = window.queries.list_model
     assert model.index(0, 4).data() == "Leaking vase"
     assert model.index(0, 0).data() == "5 hours"
     assert model.index(0, 1).data().startswith("Overdue · ")
     assert model.index(0, 4).data(Qt.ItemDataRole.ForegroundRole).color() == QColor(OVERDUE_RED)
     assert model.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) is None
-    assert "1 overdue" in window.queries_page.count_label.text()
-    dialog = window.open_query(urgent.id)
+    assert "1 overdue" in window.queries.page.count_label.text()
+    dialog = window.queries.open_query(urgent.id)
     assert dialog is not None and "Overdue" in dialog.facts.text()
     dialog.done(0)
 
@@ -161,13 +161,13 @@ def test_three_delivery_complaints_and_a_win_move_the_tally_and_the_chart(
     margo = CustomerService(db).create(CustomerInput(first_name="Margo"), owner)
     window = make_window()
     window.nav.setCurrentRow(NAV_ITEMS.index("Tally"))
-    page = window.tally_page
+    page = window.feedback.tally_page
     assert page.rows and all(r.count == 0 for r in page.rows)
     assert page.series_names() == []
 
     for text in ("Parcel two days late", "Box left in the rain", "Courier never came"):
-        window.open_customer(margo.id)
-        window.profile.feedback_button.click()
+        window.customers.open_customer(margo.id)
+        window.customers.profile.feedback_button.click()
         [dialog] = window.findChildren(FeedbackDialog)
         assert dialog.kind() is FeedbackKind.COMPLAINT and dialog.picker.chosen is not None
         dialog.category.setCurrentIndex(dialog.category.findText("Delivery"))
@@ -178,7 +178,7 @@ def test_three_delivery_complaints_and_a_win_move_the_tally_and_the_chart(
         assert dialog.result() == QDialog.DialogCode.Accepted
         qtbot.waitUntil(lambda: not window.findChildren(FeedbackDialog))
 
-    window.show_tally()
+    window.feedback.show_tally()
     page.record_button.click()
     [dialog] = window.findChildren(FeedbackDialog)
     dialog.kind_buttons[FeedbackKind.WIN].setChecked(True)
@@ -201,14 +201,14 @@ def test_three_delivery_complaints_and_a_win_move_the_tally_and_the_chart(
     assert page.entries.rowCount() == 3
     assert page.entries.item(0, 3).text() == "Yes"
     assert page.entries.item(0, 4).text() == "Refunded the postage"
-    with qtbot.waitSignal(window.tally_page.open_customer):
+    with qtbot.waitSignal(window.feedback.tally_page.open_customer):
         page.entries.cellDoubleClicked.emit(0, 1)
-    assert window.stack.currentWidget() is window.profile
-    kinds = {window.timeline_model.index(r, 2).data()
-             for r in range(window.timeline_model.rowCount())}
+    assert window.stack.currentWidget() is window.customers.profile
+    kinds = {window.customers.timeline_model.index(r, 2).data()
+             for r in range(window.customers.timeline_model.rowCount())}
     assert {"Complaint: Delivery", "Win: Staff"} <= kinds
 
-    window.show_tally()
+    window.feedback.show_tally()
     page.kind.setCurrentIndex(page.kind.findData(FeedbackKind.WIN.value))
     assert next(r for r in page.rows if r.name == "Staff").count == 1
     assert page.series_names() == ["Staff"]
@@ -222,9 +222,9 @@ def test_a_rating_shows_on_the_profile_and_in_the_tally(
         owner: Actor) -> None:
     jim = CustomerService(db).create(CustomerInput(first_name="Jim"), owner)
     window = make_window()
-    window.open_customer(jim.id)
-    assert not window.profile.ratings_label.isVisibleTo(window.profile)
-    dialog = window.record_feedback(jim.id, FeedbackKind.SURVEY)
+    window.customers.open_customer(jim.id)
+    assert not window.customers.profile.ratings_label.isVisibleTo(window.customers.profile)
+    dialog = window.feedback.record_feedback(jim.id, FeedbackKind.SURVEY)
     assert not dialog.category_box.isVisibleTo(dialog) and dialog.rating.isVisibleTo(dialog)
     dialog.save()
     assert "rating" in dialog.error.text().lower()  # a rating must be chosen
@@ -232,18 +232,18 @@ def test_a_rating_shows_on_the_profile_and_in_the_tally(
     QTest.keyClicks(dialog.text, "Lovely service, as always")
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    label = window.profile.ratings_label
-    assert label.isVisibleTo(window.profile)
+    label = window.customers.profile.ratings_label
+    assert label.isVisibleTo(window.customers.profile)
     assert "4.0 / 5" in label.text() and "Lovely service, as always" in label.text()
-    window.show_tally()
-    assert "Customers rate us 4.0 / 5" in window.tally_page.ratings.text()
+    window.feedback.show_tally()
+    assert "Customers rate us 4.0 / 5" in window.feedback.tally_page.ratings.text()
 
 
 def test_the_owner_edits_the_categories(qtbot: QtBot, make_window: Callable[[], MainWindow],
                                         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window()
-    window.show_tally()
-    window.tally_page.categories_button.click()
+    window.feedback.show_tally()
+    window.feedback.tally_page.categories_button.click()
     [dialog] = window.findChildren(CategoriesDialog)
     QTest.keyClicks(dialog.name, "Parking")
     dialog.add_button.click()
@@ -252,7 +252,7 @@ def test_the_owner_edits_the_categories(qtbot: QtBot, make_window: Callable[[], 
     assert "already a category" in dialog.error.text()
     dialog.done(0)
     assert "Parking" in [c.name for c in FeedbackService(db).categories()]
-    assert "Parking" in [r.name for r in window.tally_page.rows]
+    assert "Parking" in [r.name for r in window.feedback.tally_page.rows]
 
 
 def test_response_times_are_set_in_the_shop_settings(
@@ -260,7 +260,7 @@ def test_response_times_are_set_in_the_shop_settings(
     from crm_desktop.models import Priority
     from crm_desktop.services.admin.settings_service import SettingsService
     window = make_window()
-    dialog = window.edit_settings()
+    dialog = window.admin.edit_settings()
     dialog.response_hours[Priority.URGENT].setValue(2)
     dialog.save()
     assert SettingsService(db).business().respond_urgent_hours == 2
@@ -274,7 +274,7 @@ def test_the_receptionist_leaving_hands_her_queries_to_the_owner(
     QueryService(db).log(QueryInput("Gift wrap?", new_name="Ann",
                                     new_contact="ann@example.com"), rita.as_actor())
     window = make_window()
-    dialog = window.edit_users()
+    dialog = window.admin.edit_users()
     row = next(i for i in range(dialog.list.count())
                if dialog.list.item(i).text().startswith("Rita"))
     dialog.list.setCurrentRow(row)
