@@ -123,6 +123,14 @@ def _next_id(conn: Connection, table: Table) -> int:
     return int(conn.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
 
 
+TABLES: dict[str, type[Base]] = {
+    "customer": Customer, "contact": ContactPoint, "address": Address, "pref": Preference,
+    "note": PersonalNote, "date": ImportantDate, "history": HistoryEntry, "order": Order,
+    "line": OrderLine, "invoice": Invoice, "iline": InvoiceLine, "payment": Payment,
+    "follow": FollowUp, "query": CustomerQuery, "feedback": Feedback,
+}
+
+
 def generate(
     database: Database,
     customers: int,
@@ -132,223 +140,265 @@ def generate(
     follow_up_share: float = 0.25,  # of customers with an open follow-up
     progress: Progress | None = None,
 ) -> DemoResult:
-    rng = random.Random(seed)
-    Faker.seed(seed)
-    users = UserService(database)
-    if users.needs_first_run():
-        users.first_run("Sam Owner", "Corner Shop", "US")
-    settings: BusinessSettings = SettingsService(database).business()
-    region = settings.country
-    fake = Faker(_faker_locale(settings.locale))
-    first_names = _pool(fake, fake.first_name, 600)
-    last_names = _pool(fake, fake.last_name, 900)
-    companies = _pool(fake, fake.company, 300)
-    streets = _pool(fake, fake.street_address, 800)
-    cities = [(fake.postcode(), fake.city()) for _ in range(300)]
-    now = database.clock()
-    stamp = {"version": 1, "created_at": now, "updated_at": now,
-             "created_by_id": None, "updated_by_id": None}
-
-    with database.engine.begin() as conn:
-        user_ids = list(conn.scalars(select(User.id)))
-        if len(user_ids) < 2:
-            conn.execute(table_of(User).insert(), [{
-                **stamp, "username": "rita.reception", "display_name": "Rita Reception",
-                "role": Role.RECEPTIONIST.value, "active": True, "password_hash": None}])
-            user_ids = list(conn.scalars(select(User.id)))
-        tag_ids = _ensure_named(conn, table_of(Tag), TAGS, stamp, key=True)
-        category_ids = _ensure_named(conn, table_of(FeedbackCategory), CATEGORIES, stamp)
-        products = _ensure_products(conn, rng, stamp)
-
-    ids = {t: 0 for t in ("customer", "contact", "address", "pref", "note", "date", "history",
-                          "order", "line", "invoice", "iline", "payment", "follow", "query",
-                          "feedback")}
-    tables: dict[str, type[Base]] = {
-        "customer": Customer, "contact": ContactPoint, "address": Address, "pref": Preference,
-        "note": PersonalNote, "date": ImportantDate, "history": HistoryEntry, "order": Order,
-        "line": OrderLine, "invoice": Invoice, "iline": InvoiceLine, "payment": Payment,
-        "follow": FollowUp, "query": CustomerQuery, "feedback": Feedback,
-    }
-    with database.engine.begin() as conn:
-        for key, model in tables.items():
-            ids[key] = _next_id(conn, table_of(model))
-        invoice_seq = int(conn.scalar(select(func.count()).select_from(Invoice)) or 0)
-
+    shop = _DemoShop(database, seed, history_per_customer=history_per_customer,
+                     follow_up_share=follow_up_share)
     totals = DemoResult(0, 0, 0, 0, 0)
-    phone_example = phonenumbers.example_number_for_type(region, 0) or phonenumbers.parse(
-        "+12015550123")
     for chunk in _chunks(customers, CHUNK):
-        rows: dict[str, list[dict[str, Any]]] = {k: [] for k in tables}
-        rows["tags"] = []
-        rows["search"] = []
-        rows["event"] = []
-        rows["query_event"] = []
+        rows = shop.new_chunk()
         for _ in chunk:
-            cid = ids["customer"]
-            ids["customer"] += 1
-            first, last = rng.choice(first_names), rng.choice(last_names)
-            company = rng.choice(companies) if rng.random() < 0.15 else None
-            status = rng.choices(["customer", "prospect", "quiet", "lost"], [70, 18, 8, 4])[0]
-            since = now - timedelta(days=rng.randint(30, 5 * 365))
-            quiet_days = rng.randint(400, 900) if status == "quiet" else rng.randint(0, 300)
-            last_contact = now - timedelta(days=quiet_days, minutes=rng.randint(0, 600))
-            since = min(since, last_contact - timedelta(days=1))
-            status = "customer" if status == "quiet" else status  # inactive is computed
-            owner = rng.choice(user_ids)
-            phone_national, e164 = _fake_phone(rng, phone_example)
-            rows["contact"].append({**stamp, "id": ids["contact"], "customer_id": cid,
-                                    "kind": "phone", "label": rng.choice(["mobile", "home", ""]),
-                                    "value": phone_national, "normalized": e164,
-                                    "digits": e164.lstrip("+"), "is_primary": True,
-                                    "position": 0})
-            ids["contact"] += 1
-            emails: list[str] = []
-            searchable: list[str] = []  # tags, preferences and notes, for the search index
-            if rng.random() < 0.75:
-                email = f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 999)}@example.com"
-                emails.append(email)
-                rows["contact"].append({**stamp, "id": ids["contact"], "customer_id": cid,
-                                        "kind": "email", "label": "", "value": email,
-                                        "normalized": email, "digits": None,
-                                        "is_primary": True, "position": 1})
-                ids["contact"] += 1
-            postcode, city = rng.choice(cities)
-            rows["address"].append({**stamp, "id": ids["address"], "customer_id": cid,
-                                    "kind": "billing", "label": "", "line1": rng.choice(streets),
-                                    "line2": "", "postal_code": postcode, "city": city,
-                                    "region": "", "country": region, "is_primary": True,
-                                    "position": 0})
-            ids["address"] += 1
-            for position in range(rng.choice([0, 1, 1, 2])):
-                kind, text_ = rng.choice(PREFERENCES)
-                searchable.append(text_)
-                rows["pref"].append({**stamp, "id": ids["pref"], "customer_id": cid,
-                                     "kind": kind, "text": text_, "pinned": position == 0,
-                                     "position": position})
-                ids["pref"] += 1
-            if rng.random() < 0.3:
-                note = rng.choice(NOTES)
-                searchable.append(note)
-                rows["note"].append({**stamp, "id": ids["note"], "customer_id": cid,
-                                     "text": note, "pinned": rng.random() < 0.7})
-                ids["note"] += 1
-            if rng.random() < 0.5:
-                birthday = fake.date_of_birth(minimum_age=18, maximum_age=90)
-                rows["date"].append({**stamp, "id": ids["date"], "customer_id": cid,
-                                     "kind": "birthday", "label": "", "month": birthday.month,
-                                     "day": birthday.day,
-                                     "year": birthday.year if rng.random() < 0.6 else None})
-                ids["date"] += 1
-            for tag_index in rng.sample(range(len(tag_ids)), rng.choice([0, 0, 1, 1, 2])):
-                rows["tags"].append({"customer_id": cid, "tag_id": tag_ids[tag_index]})
-                searchable.append(TAGS[tag_index])
-            for _h in range(history_per_customer):
-                kind = rng.choice(HISTORY_KINDS)
-                rows["history"].append({**stamp, "id": ids["history"], "customer_id": cid,
-                                        "kind": kind,
-                                        "occurred_at": (since
-                                                        + (last_contact - since) * rng.random()),
-                                        "user_id": rng.choice(user_ids),
-                                        "summary": rng.choice(SUMMARIES[kind]), "details": "",
-                                        "outcome": rng.choice(["", "Happy", "Will call back",
-                                                               "Ordered", "Needs a quote"]),
-                                        "duration_minutes": None})
-                ids["history"] += 1
-            lifetime = Decimal("0.00")
-            first_order: datetime | None = None
-            if status in ("customer", "lost"):
-                lifetime, first_order, invoice_seq = _order_with_invoice(
-                    rows, ids, rng, stamp, cid, products, since, settings.currency, invoice_seq)
-            next_follow_up = None
-            if rng.random() < follow_up_share:
-                due = now + timedelta(days=rng.randint(-10, 40))
-                next_follow_up = due
-                monthly = cid % 10 == 0  # not drawn: the rest of the data stays as it was
-                rows["follow"].append({**stamp, "id": ids["follow"], "customer_id": cid,
-                                       "due_at": due, "has_time": False, "time_zone": "UTC",
-                                       "channel": rng.choice(["call", "visit", "email", "card"]),
-                                       "purpose": rng.choice(["Check they are happy",
-                                                              "Offer the new range",
-                                                              "Birthday card"]),
-                                       "notes": "", "assignee_id": owner,
-                                       "rrule": "FREQ=MONTHLY" if monthly else None,
-                                       "series_id": ids["follow"] if monthly else None,
-                                       "series_start_at": due if monthly else None,
-                                       "occurrence_at": due if monthly else None,
-                                       "suggestion_key": None, "state": "open",
-                                       "source_kind": None,
-                                       "source_id": None, "completed_at": None, "outcome": None,
-                                       "cancel_reason": None, "notified_at": None})
-                ids["follow"] += 1
-            if rng.random() < 0.03:
-                rows["query"].append({**stamp, "id": ids["query"], "customer_id": cid,
-                                      "channel": "phone", "subject": "Where is my order?",
-                                      "details": "", "priority": "normal", "status": "new",
-                                      "owner_id": owner, "due_at": now + timedelta(days=2),
-                                      "resolved_at": None, "resolution": None})
-                rows["query_event"].append({"query_id": ids["query"], "customer_id": cid,
-                                            "at": now, "kind": "logged", "status": "new",
-                                            "detail": "", "user_id": owner})
-                ids["query"] += 1
-            if rng.random() < 0.04:
-                kind = rng.choice(["complaint", "win", "suggestion", "survey"])
-                survey = kind == "survey"
-                rows["feedback"].append({**stamp, "id": ids["feedback"], "customer_id": cid,
-                                         "order_id": None, "invoice_id": None, "kind": kind,
-                                         "category_id": None if survey
-                                         else rng.choice(category_ids),
-                                         "occurred_at": now - timedelta(days=rng.randint(0, 700)),
-                                         "rating": rng.randint(2, 5) if survey else None,
-                                         "text": rng.choice(FEEDBACK_TEXTS[kind]),
-                                         "apology_made": True if kind == "complaint" else None,
-                                         "action_taken": None})
-                ids["feedback"] += 1
-            rows["search"].append({"customer_id": cid, **document(
-                first, last, company or "", emails=emails, phones=[], other=searchable),
-                "digits": f"{e164[1:]} {e164[1 + len(str(phone_example.country_code)):]}"})
-            rows["customer"].append({
-                **stamp, "id": cid, "first_name": first, "last_name": last, "company": company,
-                "sort_name": sort_name_for(first, last, company or ""), "status": status,
-                "lost_reason": "Moved away" if status == "lost" else None,
-                "status_changed_at": since, "owner_id": owner,
-                "source": rng.choice(["Walk-in", "Recommendation", "Website", "Market stall"]),
-                "last_contact_at": last_contact, "next_follow_up_at": next_follow_up,
-                "first_order_at": first_order, "lifetime_value": lifetime,
-                **_rhythm(since, last_contact, history_per_customer),
-                "deleted_at": None, "deleted_by_id": None,
-            })
-        with database.engine.begin() as conn:
-            conn.execute(table_of(Customer).insert(), rows.pop("customer"))
-            if rows["tags"]:
-                conn.execute(customer_tags.insert(), rows.pop("tags"))
-            conn.execute(table_of(CustomerSearch).insert(), rows.pop("search"))
-            for key in ("contact", "address", "pref", "note", "date", "history", "order", "line",
-                        "invoice", "iline", "payment", "follow", "query", "feedback"):
-                if rows[key]:
-                    conn.execute(table_of(tables[key]).insert(), rows[key])
-            if rows["event"]:  # after the orders they belong to
-                conn.execute(table_of(OrderEvent).insert(), rows["event"])
-            if rows["query_event"]:
-                conn.execute(table_of(QueryEvent).insert(), rows["query_event"])
-            totals.customers += len(chunk)
-            totals.history += len(rows["history"])
-            totals.orders += len(rows["order"])
-            totals.invoices += len(rows["invoice"])
-            totals.follow_ups += len(rows["follow"])
+            shop.add_customer()
+        _write_chunk(database, rows)
+        totals.customers += len(chunk)
+        totals.history += len(rows["history"])
+        totals.orders += len(rows["order"])
+        totals.invoices += len(rows["invoice"])
+        totals.follow_ups += len(rows["follow"])
         if progress:
             progress(totals.customers, customers)
 
     with database.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            for model in tables.values():
+            for model in TABLES.values():
                 name = table_of(model).name
                 conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
         conn.execute(table_of(AuditEntry).insert(), [{
-            "at": now, "user_id": SYSTEM.user_id, "action": "create", "entity": "demo_data",
-            "entity_id": None, "changes": json.dumps(totals.__dict__)}])
+            "at": database.clock(), "user_id": SYSTEM.user_id, "action": "create",
+            "entity": "demo_data", "entity_id": None, "changes": json.dumps(totals.__dict__)}])
     return totals
+
+
+def _write_chunk(database: Database, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """One chunk of customers and everything they have, in one transaction."""
+    with database.engine.begin() as conn:
+        conn.execute(table_of(Customer).insert(), rows["customer"])
+        if rows["tags"]:
+            conn.execute(customer_tags.insert(), rows["tags"])
+        conn.execute(table_of(CustomerSearch).insert(), rows["search"])
+        for key in ("contact", "address", "pref", "note", "date", "history", "order", "line",
+                    "invoice", "iline", "payment", "follow", "query", "feedback"):
+            if rows[key]:
+                conn.execute(table_of(TABLES[key]).insert(), rows[key])
+        if rows["event"]:  # after the orders they belong to
+            conn.execute(table_of(OrderEvent).insert(), rows["event"])
+        if rows["query_event"]:
+            conn.execute(table_of(QueryEvent).insert(), rows["query_event"])
+
+
+class _DemoShop:
+    """Makes up one customer after another, with ids that continue what the database holds.
+
+    Every draw comes from one seeded generator, in a fixed order, so a seed always makes the
+    same shop: change the order of the draws and every demo database changes."""
+
+    def __init__(self, database: Database, seed: int, *, history_per_customer: int,
+                 follow_up_share: float) -> None:
+        self.rng = rng = random.Random(seed)
+        Faker.seed(seed)
+        users = UserService(database)
+        if users.needs_first_run():
+            users.first_run("Sam Owner", "Corner Shop", "US")
+        settings: BusinessSettings = SettingsService(database).business()
+        self.region = settings.country
+        self.currency = settings.currency
+        self.history_per_customer = history_per_customer
+        self.follow_up_share = follow_up_share
+        self.fake = fake = Faker(_faker_locale(settings.locale))
+        self.first_names = _pool(fake, fake.first_name, 600)
+        self.last_names = _pool(fake, fake.last_name, 900)
+        self.companies = _pool(fake, fake.company, 300)
+        self.streets = _pool(fake, fake.street_address, 800)
+        self.cities = [(fake.postcode(), fake.city()) for _ in range(300)]
+        self.now = now = database.clock()
+        self.stamp = stamp = {"version": 1, "created_at": now, "updated_at": now,
+                              "created_by_id": None, "updated_by_id": None}
+        with database.engine.begin() as conn:
+            user_ids = list(conn.scalars(select(User.id)))
+            if len(user_ids) < 2:
+                conn.execute(table_of(User).insert(), [{
+                    **stamp, "username": "rita.reception", "display_name": "Rita Reception",
+                    "role": Role.RECEPTIONIST.value, "active": True, "password_hash": None}])
+                user_ids = list(conn.scalars(select(User.id)))
+            self.user_ids = user_ids
+            self.tag_ids = _ensure_named(conn, table_of(Tag), TAGS, stamp, key=True)
+            self.category_ids = _ensure_named(conn, table_of(FeedbackCategory), CATEGORIES,
+                                              stamp)
+            self.products = _ensure_products(conn, rng, stamp)
+        with database.engine.begin() as conn:
+            self.ids = {key: _next_id(conn, table_of(model)) for key, model in TABLES.items()}
+            self.invoice_seq = int(conn.scalar(select(func.count()).select_from(Invoice)) or 0)
+        self.phone_example = phonenumbers.example_number_for_type(
+            self.region, 0) or phonenumbers.parse("+12015550123")
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+
+    def new_chunk(self) -> dict[str, list[dict[str, Any]]]:
+        self.rows = {k: [] for k in (*TABLES, "tags", "search", "event", "query_event")}
+        return self.rows
+
+    def _next(self, key: str) -> int:
+        row_id = self.ids[key]
+        self.ids[key] += 1
+        return row_id
+
+    def add_customer(self) -> None:
+        rng, now, stamp = self.rng, self.now, self.stamp
+        cid = self._next("customer")
+        first, last = rng.choice(self.first_names), rng.choice(self.last_names)
+        company = rng.choice(self.companies) if rng.random() < 0.15 else None
+        status = rng.choices(["customer", "prospect", "quiet", "lost"], [70, 18, 8, 4])[0]
+        since = now - timedelta(days=rng.randint(30, 5 * 365))
+        quiet_days = rng.randint(400, 900) if status == "quiet" else rng.randint(0, 300)
+        last_contact = now - timedelta(days=quiet_days, minutes=rng.randint(0, 600))
+        since = min(since, last_contact - timedelta(days=1))
+        status = "customer" if status == "quiet" else status  # inactive is computed
+        owner = rng.choice(self.user_ids)
+        emails, e164 = self._contacts(cid, first, last)
+        self._address(cid)
+        searchable = self._remembered(cid)  # preferences, notes and tags, for the search
+        self._history(cid, since, last_contact)
+        lifetime = Decimal("0.00")
+        first_order: datetime | None = None
+        if status in ("customer", "lost"):
+            lifetime, first_order, self.invoice_seq = _order_with_invoice(
+                self.rows, self.ids, rng, stamp, cid, self.products, since, self.currency,
+                self.invoice_seq)
+        next_follow_up = self._follow_up(cid, owner)
+        self._query(cid, owner)
+        self._feedback(cid)
+        country_code = len(str(self.phone_example.country_code))
+        self.rows["search"].append({"customer_id": cid, **document(
+            first, last, company or "", emails=emails, phones=[], other=searchable),
+            "digits": f"{e164[1:]} {e164[1 + country_code:]}"})
+        self.rows["customer"].append({
+            **stamp, "id": cid, "first_name": first, "last_name": last, "company": company,
+            "sort_name": sort_name_for(first, last, company or ""), "status": status,
+            "lost_reason": "Moved away" if status == "lost" else None,
+            "status_changed_at": since, "owner_id": owner,
+            "source": rng.choice(["Walk-in", "Recommendation", "Website", "Market stall"]),
+            "last_contact_at": last_contact, "next_follow_up_at": next_follow_up,
+            "first_order_at": first_order, "lifetime_value": lifetime,
+            **_rhythm(since, last_contact, self.history_per_customer),
+            "deleted_at": None, "deleted_by_id": None,
+        })
+
+    def _contacts(self, cid: int, first: str, last: str) -> tuple[list[str], str]:
+        """A phone for everyone, an e-mail for three in four: (e-mails, phone in E.164)."""
+        rng, stamp = self.rng, self.stamp
+        phone_national, e164 = _fake_phone(rng, self.phone_example)
+        self.rows["contact"].append({**stamp, "id": self._next("contact"), "customer_id": cid,
+                                     "kind": "phone", "label": rng.choice(["mobile", "home", ""]),
+                                     "value": phone_national, "normalized": e164,
+                                     "digits": e164.lstrip("+"), "is_primary": True,
+                                     "position": 0})
+        emails: list[str] = []
+        if rng.random() < 0.75:
+            email = f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 999)}@example.com"
+            emails.append(email)
+            self.rows["contact"].append({**stamp, "id": self._next("contact"),
+                                         "customer_id": cid, "kind": "email", "label": "",
+                                         "value": email, "normalized": email, "digits": None,
+                                         "is_primary": True, "position": 1})
+        return emails, e164
+
+    def _address(self, cid: int) -> None:
+        postcode, city = self.rng.choice(self.cities)
+        self.rows["address"].append({**self.stamp, "id": self._next("address"),
+                                     "customer_id": cid, "kind": "billing", "label": "",
+                                     "line1": self.rng.choice(self.streets), "line2": "",
+                                     "postal_code": postcode, "city": city, "region": "",
+                                     "country": self.region, "is_primary": True, "position": 0})
+
+    def _remembered(self, cid: int) -> list[str]:
+        """Preferences, a note, a birthday and tags: what the banner remembers."""
+        rng, stamp, rows = self.rng, self.stamp, self.rows
+        searchable: list[str] = []
+        for position in range(rng.choice([0, 1, 1, 2])):
+            kind, text_ = rng.choice(PREFERENCES)
+            searchable.append(text_)
+            rows["pref"].append({**stamp, "id": self._next("pref"), "customer_id": cid,
+                                 "kind": kind, "text": text_, "pinned": position == 0,
+                                 "position": position})
+        if rng.random() < 0.3:
+            note = rng.choice(NOTES)
+            searchable.append(note)
+            rows["note"].append({**stamp, "id": self._next("note"), "customer_id": cid,
+                                 "text": note, "pinned": rng.random() < 0.7})
+        if rng.random() < 0.5:
+            birthday = self.fake.date_of_birth(minimum_age=18, maximum_age=90)
+            rows["date"].append({**stamp, "id": self._next("date"), "customer_id": cid,
+                                 "kind": "birthday", "label": "", "month": birthday.month,
+                                 "day": birthday.day,
+                                 "year": birthday.year if rng.random() < 0.6 else None})
+        for tag_index in rng.sample(range(len(self.tag_ids)), rng.choice([0, 0, 1, 1, 2])):
+            rows["tags"].append({"customer_id": cid, "tag_id": self.tag_ids[tag_index]})
+            searchable.append(TAGS[tag_index])
+        return searchable
+
+    def _history(self, cid: int, since: datetime, last_contact: datetime) -> None:
+        rng = self.rng
+        for _h in range(self.history_per_customer):
+            kind = rng.choice(HISTORY_KINDS)
+            self.rows["history"].append({
+                **self.stamp, "id": self._next("history"), "customer_id": cid, "kind": kind,
+                "occurred_at": since + (last_contact - since) * rng.random(),
+                "user_id": rng.choice(self.user_ids),
+                "summary": rng.choice(SUMMARIES[kind]), "details": "",
+                "outcome": rng.choice(["", "Happy", "Will call back", "Ordered",
+                                       "Needs a quote"]),
+                "duration_minutes": None})
+
+    def _follow_up(self, cid: int, owner: int) -> datetime | None:
+        rng = self.rng
+        if rng.random() >= self.follow_up_share:
+            return None
+        due = self.now + timedelta(days=rng.randint(-10, 40))
+        follow_id = self._next("follow")
+        monthly = cid % 10 == 0  # not drawn: the rest of the data stays as it was
+        self.rows["follow"].append({
+            **self.stamp, "id": follow_id, "customer_id": cid, "due_at": due,
+            "has_time": False, "time_zone": "UTC",
+            "channel": rng.choice(["call", "visit", "email", "card"]),
+            "purpose": rng.choice(["Check they are happy", "Offer the new range",
+                                   "Birthday card"]),
+            "notes": "", "assignee_id": owner,
+            "rrule": "FREQ=MONTHLY" if monthly else None,
+            "series_id": follow_id if monthly else None,
+            "series_start_at": due if monthly else None,
+            "occurrence_at": due if monthly else None,
+            "suggestion_key": None, "state": "open", "source_kind": None, "source_id": None,
+            "completed_at": None, "outcome": None, "cancel_reason": None, "notified_at": None})
+        return due
+
+    def _query(self, cid: int, owner: int) -> None:
+        if self.rng.random() >= 0.03:
+            return
+        now = self.now
+        query_id = self._next("query")
+        self.rows["query"].append({**self.stamp, "id": query_id, "customer_id": cid,
+                                   "channel": "phone", "subject": "Where is my order?",
+                                   "details": "", "priority": "normal", "status": "new",
+                                   "owner_id": owner, "due_at": now + timedelta(days=2),
+                                   "resolved_at": None, "resolution": None})
+        self.rows["query_event"].append({"query_id": query_id, "customer_id": cid, "at": now,
+                                         "kind": "logged", "status": "new", "detail": "",
+                                         "user_id": owner})
+
+    def _feedback(self, cid: int) -> None:
+        rng = self.rng
+        if rng.random() >= 0.04:
+            return
+        kind = rng.choice(["complaint", "win", "suggestion", "survey"])
+        survey = kind == "survey"
+        self.rows["feedback"].append({
+            **self.stamp, "id": self._next("feedback"), "customer_id": cid,
+            "order_id": None, "invoice_id": None, "kind": kind,
+            "category_id": None if survey else rng.choice(self.category_ids),
+            "occurred_at": self.now - timedelta(days=rng.randint(0, 700)),
+            "rating": rng.randint(2, 5) if survey else None,
+            "text": rng.choice(FEEDBACK_TEXTS[kind]),
+            "apology_made": True if kind == "complaint" else None,
+            "action_taken": None})
 
 
 def _faker_locale(locale: str) -> str:

@@ -101,6 +101,26 @@ class CustomerProfileView(QWidget):
         self.timeline = timeline
         self.customer: CustomerDetail | None = None
 
+        bar, actions = self._build_buttons()
+        header = self._build_header()
+        details = self._build_details()
+        timeline_box = self._build_timeline(timeline)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(details)
+        self.splitter.addWidget(timeline_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(header)
+        layout.addLayout(actions)
+        layout.addWidget(self.splitter, 1)
+
+        self._connect_buttons()
+
+    def _build_buttons(self) -> tuple[QHBoxLayout, QHBoxLayout]:
+        """The bar (back, edit, delete) and the row of what one does with a customer."""
         self.back_button = QPushButton("← Customers")
         self.back_button.setFlat(True)
         self.orders_button = QPushButton("O&rders")
@@ -135,7 +155,10 @@ class CustomerProfileView(QWidget):
                        self.invoice_button):
             actions.addWidget(button)
         actions.addStretch(1)
+        return bar, actions
 
+    def _build_header(self) -> QVBoxLayout:
+        """The name, the facts, the ratings and the remember banner."""
         self.name_label = QLabel()
         self.name_label.setObjectName("profile_name")
         self.name_label.setStyleSheet("font-size: 20pt; font-weight: 600;")
@@ -164,7 +187,10 @@ class CustomerProfileView(QWidget):
         header.addWidget(self.facts_label)
         header.addWidget(self.ratings_label)
         header.addWidget(self.banner)
+        return header
 
+    def _build_details(self) -> QScrollArea:
+        """Contacts, addresses and dates on the left; preferences and notes on the right."""
         self.contacts_box = QGroupBox("Contact")
         self.contacts_grid = QGridLayout(self.contacts_box)
         self.addresses_box = QGroupBox("Addresses")
@@ -197,7 +223,9 @@ class CustomerProfileView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        return scroll
 
+    def _build_timeline(self, timeline: TimelineModel) -> QGroupBox:
         self.timeline_filter = QComboBox()
         for label, _kinds in TIMELINE_FILTERS:
             self.timeline_filter.addItem(label)
@@ -214,19 +242,9 @@ class CustomerProfileView(QWidget):
         timeline_bar.addStretch(1)
         timeline_layout.addLayout(timeline_bar)
         timeline_layout.addWidget(self.timeline_view)
+        return timeline_box
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(scroll)
-        self.splitter.addWidget(timeline_box)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addLayout(header)
-        layout.addLayout(actions)
-        layout.addWidget(self.splitter, 1)
-
+    def _connect_buttons(self) -> None:
         self.timeline_filter.currentIndexChanged.connect(self._filter_timeline)
         self.log_button.clicked.connect(self._log)
         self.orders_button.clicked.connect(lambda: self._emit_for_customer(self.show_orders))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, select
@@ -636,12 +637,16 @@ class _Clean:
     contacts: list[_CleanContact]
 
 
+# Runs one check; its refusal joins the form's errors (the first message per field wins).
+_Check = Callable[[Callable[[], object]], None]
+
+
 def _validate(data: CustomerInput, region: str) -> _Clean:
     errors: dict[str, str] = {}
 
-    def check(fn: object) -> None:
+    def check(fn: Callable[[], object]) -> None:
         try:
-            fn()  # type: ignore[operator]
+            fn()
         except ValidationError as exc:
             for key, message in exc.errors.items():
                 errors.setdefault(key, message)
@@ -652,16 +657,7 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
         dates=data.dates,
     )
 
-    def names() -> None:
-        out.first_name = clean_text("first_name", "First name", data.first_name, max_length=100)
-        out.last_name = clean_text("last_name", "Last name", data.last_name, max_length=100)
-        out.company = clean_text("company", "Company", data.company, max_length=200)
-        if not (out.first_name or out.last_name or out.company):
-            raise ValidationError.single(
-                "first_name", "Enter a name: a first name, a last name or a company."
-            )
-
-    check(names)
+    check(lambda: _clean_names(out, data))
     check(lambda: setattr(out, "source", clean_text("source", "Source", data.source,
                                                      max_length=200)))
     check(lambda: setattr(out, "lost_reason", clean_text(
@@ -670,8 +666,31 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
     if data.status is CustomerStatus.LOST and "lost_reason" in errors:
         errors["lost_reason"] = "Say why the customer was lost: it helps win the next one."
 
+    out.tags = _clean_tags(data.tags, check, errors)
+    contacts = _clean_contacts(data, region, check, errors)
+    _check_addresses(data.addresses, region, check)
+    _check_dates(data.dates, check)
+    for i, pref in enumerate(data.preferences):
+        check(partial(clean_text, f"preferences.{i}.text", "Preference", pref.text,
+                      max_length=1000, required=True))
+    if errors:
+        raise ValidationError(errors)
+    return _Clean(out, data.status, contacts)
+
+
+def _clean_names(out: CustomerInput, data: CustomerInput) -> None:
+    out.first_name = clean_text("first_name", "First name", data.first_name, max_length=100)
+    out.last_name = clean_text("last_name", "Last name", data.last_name, max_length=100)
+    out.company = clean_text("company", "Company", data.company, max_length=200)
+    if not (out.first_name or out.last_name or out.company):
+        raise ValidationError.single(
+            "first_name", "Enter a name: a first name, a last name or a company."
+        )
+
+
+def _clean_tags(names: list[str], check: _Check, errors: dict[str, str]) -> list[str]:
     tags: list[str] = []
-    for i, tag in enumerate(data.tags):
+    for i, tag in enumerate(names):
         def one_tag(i: int = i, tag: str = tag) -> None:
             name = clean_text(f"tags.{i}", "Tag", tag, max_length=60)
             if name and fold(name) not in {fold(t) for t in tags}:
@@ -679,8 +698,11 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
         check(one_tag)
     if len(tags) > MAX_TAGS:
         errors["tags"] = f"At most {MAX_TAGS} tags per customer."
-    out.tags = tags
+    return tags
 
+
+def _clean_contacts(data: CustomerInput, region: str, check: _Check,
+                    errors: dict[str, str]) -> list[_CleanContact]:
     contacts: list[_CleanContact] = []
     if len(data.contacts) > MAX_CONTACTS:
         errors["contacts"] = f"At most {MAX_CONTACTS} phone numbers and e-mail addresses."
@@ -712,8 +734,11 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
                     index = data.contacts.index(c.source)
                     errors[f"contacts.{index}.value"] = f"“{c.value}” is listed twice."
                 seen.add(c.normalized)
+    return contacts
 
-    for i, address in enumerate(data.addresses):
+
+def _check_addresses(addresses: list[AddressInput], region: str, check: _Check) -> None:
+    for i, address in enumerate(addresses):
         def one_address(i: int = i, a: AddressInput = address) -> None:
             clean_text(f"addresses.{i}.line1", "Street", a.line1, max_length=200, required=True)
             clean_text(f"addresses.{i}.line2", "Address line 2", a.line2, max_length=200)
@@ -727,7 +752,10 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
                     "Country must be a two-letter code such as US, GB or DE.",
                 )
         check(one_address)
-    for i, important in enumerate(data.dates):
+
+
+def _check_dates(dates: list[DateInput], check: _Check) -> None:
+    for i, important in enumerate(dates):
         def one_date(i: int = i, d: DateInput = important) -> None:
             clean_text(f"dates.{i}.label", "Label", d.label, max_length=100,
                        required=d.kind is DateKind.CUSTOM)
@@ -739,12 +767,6 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
                     f"dates.{i}.day", f"There is no day {d.day} in that month"
                     + (f" of {d.year}." if d.year else "."))
         check(one_date)
-    for i, pref in enumerate(data.preferences):
-        check(lambda i=i, p=pref: clean_text(f"preferences.{i}.text", "Preference", p.text,
-                                             max_length=1000, required=True))
-    if errors:
-        raise ValidationError(errors)
-    return _Clean(out, data.status, contacts)
 
 
 # ---- persistence helpers -------------------------------------------------------------------
@@ -828,16 +850,24 @@ def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
 
     customer.tags = _tags(session, data.tags)
 
-    keep = _sync(customer.contact_points, [c.source.id for c in clean.contacts])
+    _apply_contacts(session, customer, clean.contacts)
+    _apply_addresses(customer, data.addresses, region)
+    _apply_preferences(customer, data.preferences)
+    _apply_dates(customer, data.dates)
+
+
+def _apply_contacts(session: Session, customer: Customer,
+                    clean_contacts: list[_CleanContact]) -> None:
+    keep = _sync(customer.contact_points, [c.source.id for c in clean_contacts])
     contacts: list[ContactPoint] = []
     wanted: dict[int, bool] = {}
-    has_primary = {kind: any(c.source.is_primary for c in clean.contacts
+    has_primary = {kind: any(c.source.is_primary for c in clean_contacts
                              if c.source.kind is kind) for kind in ContactKind}
-    for position, c in enumerate(clean.contacts):
+    for position, c in enumerate(clean_contacts):
         row = keep.get(c.source.id) if c.source.id is not None else None
         if row is None:
             row = ContactPoint(kind=c.source.kind)
-        first_of_kind = next(x for x in clean.contacts if x.source.kind is c.source.kind) is c
+        first_of_kind = next(x for x in clean_contacts if x.source.kind is c.source.kind) is c
         row.kind = c.source.kind
         row.label = " ".join(c.source.label.split())
         row.value = c.value
@@ -860,10 +890,12 @@ def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
         row.is_primary = wanted[id(row)]
     customer.contact_points = contacts
 
-    keep_a = _sync(customer.addresses, [a.id for a in data.addresses])
+
+def _apply_addresses(customer: Customer, wanted: list[AddressInput], region: str) -> None:
+    keep_a = _sync(customer.addresses, [a.id for a in wanted])
     addresses: list[Address] = []
-    any_primary = any(a.is_primary for a in data.addresses)
-    for position, a in enumerate(data.addresses):
+    any_primary = any(a.is_primary for a in wanted)
+    for position, a in enumerate(wanted):
         row_a = keep_a.get(a.id) if a.id is not None else None
         if row_a is None:
             row_a = Address(kind=a.kind)
@@ -880,9 +912,11 @@ def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
         addresses.append(row_a)
     customer.addresses = addresses
 
-    keep_p = _sync(customer.preferences, [p.id for p in data.preferences])
+
+def _apply_preferences(customer: Customer, wanted: list[PreferenceInput]) -> None:
+    keep_p = _sync(customer.preferences, [p.id for p in wanted])
     preferences: list[Preference] = []
-    for position, p in enumerate(data.preferences):
+    for position, p in enumerate(wanted):
         row_p = keep_p.get(p.id) if p.id is not None else None
         if row_p is None:
             row_p = Preference(kind=p.kind)
@@ -893,9 +927,11 @@ def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
         preferences.append(row_p)
     customer.preferences = preferences
 
-    keep_d = _sync(customer.important_dates, [d.id for d in data.dates])
+
+def _apply_dates(customer: Customer, wanted: list[DateInput]) -> None:
+    keep_d = _sync(customer.important_dates, [d.id for d in wanted])
     dates: list[ImportantDate] = []
-    for d in data.dates:
+    for d in wanted:
         row_d = keep_d.get(d.id) if d.id is not None else None
         if row_d is None:
             row_d = ImportantDate(kind=d.kind)
