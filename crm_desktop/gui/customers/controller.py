@@ -158,10 +158,16 @@ class CustomersController(Controller):
 
     def _form_closed(self, dialog: CustomerFormDialog, result: int) -> None:
         saved = dialog.saved
-        if result == QDialog.DialogCode.Accepted and saved is not None:
+        if result != QDialog.DialogCode.Accepted or saved is None:
+            return
+        # Edited from their profile: the announcement reloads it. Otherwise show them.
+        shown = self.profile.customer
+        reloads = (self.desk.shell.is_current(self.profile) and shown is not None
+                   and shown.id == saved.id)
+        self.desk.ops.announce(Changes.of(Change.CUSTOMERS, [saved.id]),
+                               f"Saved {saved.display_name}")
+        if not reloads:
             self.show_profile(saved)
-            self.desk.ops.announce(Changes.of(Change.CUSTOMERS, [saved.id]),
-                                   f"Saved {saved.display_name}")
 
     def delete_customer(self, customer_id: int, version: int) -> None:
         name = self.profile.customer.display_name if self.profile.customer else "this customer"

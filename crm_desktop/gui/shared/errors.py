@@ -62,7 +62,6 @@ class BugReportDialog(QDialog):
 _log_file: Path | None = None
 
 
-
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """Tell the person what went wrong, in the way that fits the error."""
     if isinstance(exc, CrmError):
