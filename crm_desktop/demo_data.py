@@ -48,7 +48,7 @@ from crm_desktop.models import (
     customer_tags,
 )
 from crm_desktop.models.base import Base, table_of
-from crm_desktop.money import line_totals
+from crm_desktop.money import totals
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_service import sort_name_for
@@ -500,7 +500,7 @@ def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loo
                           "notes": ""})
     invoice_id = ids["invoice"]
     ids["invoice"] += 1
-    net_total = tax_total = gross_total = Decimal("0.00")
+    bought = []
     for position in range(rng.randint(1, 3)):
         product_id, name, price, tax_rate = rng.choice(products)
         qty = Decimal(rng.randint(1, 4))
@@ -516,10 +516,9 @@ def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loo
                               "discount_percent": Decimal(0), "tax_rate": tax_rate})
         ids["line"] += 1
         ids["iline"] += 1
-        net, tax = line_totals(qty, price, Decimal(0), tax_rate)
-        net_total += net
-        tax_total += tax
-    gross_total = net_total + tax_total
+        bought.append((qty, price, Decimal(0), tax_rate))
+    summary = totals(bought)
+    net_total, tax_total, gross_total = summary.net, summary.tax, summary.gross
     order_row = rows["order"][-1]
     order_row.update(net_total=net_total, tax_total=tax_total, gross_total=gross_total)
     for at, kind in ((ordered, "placed"), (ordered, "confirmed"), (delivered, "shipped"),

@@ -21,6 +21,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No example database in the work tree, no deadline (a service call takes a database round
+# trip), and in CI the same examples every run, so a red run is reproducible from its log.
+settings.register_profile(
+    "crm", database=None, deadline=None, derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.load_profile("crm")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Local time decides what "today" is; pin it so the suite means the same on every machine.

@@ -59,6 +59,9 @@ class DocumentLine:
     discount_percent: Decimal
     tax_rate: Decimal
     net: Decimal
+    # The line's own tax, printed only on invoices issued when each line's tax was rounded
+    # (before revision 0007), so that their tax per rate still adds up on paper.
+    tax: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -464,7 +467,11 @@ class _LinesTable(Flowable):
                    _Column("Qty", 14 * mm, True), _Column("Unit price", 24 * mm, True)]
         if has_discount:
             columns.append(_Column("Disc.", 13 * mm, True))
-        columns += [_Column("Tax", 12 * mm, True), _Column("Amount", 26 * mm, True)]
+        per_line = any(line.tax is not None for line in doc.lines)
+        columns.append(_Column("Tax", 12 * mm, True))
+        if per_line:
+            columns.append(_Column("Tax amt.", 20 * mm, True))
+        columns.append(_Column("Amount", 26 * mm, True))
         rest = width - sum(c.width for c in columns)
         columns = [c if c.width else _Column(c.title, rest, c.right) for c in columns]
         text_width = rest - 2 * cls.PAD
@@ -474,7 +481,10 @@ class _LinesTable(Flowable):
             if has_discount:
                 row.append(f"{f.number(line.discount_percent)} %"
                            if line.discount_percent else "")
-            row += [f"{f.number(line.tax_rate)} %", f.money(line.net)]
+            row.append(f"{f.number(line.tax_rate)} %")
+            if per_line:
+                row.append(f.money(line.tax) if line.tax is not None else "")
+            row.append(f.money(line.net))
             lines = simpleSplit(line.description, fonts.BODY, cls.SIZE, text_width) or [""]
             rows.append(row)
             wrapped.append(lines)
@@ -538,8 +548,10 @@ class _LinesTable(Flowable):
 
 def _totals(doc: InvoiceDocument, f: _Formats, width: float) -> Table:
     rows: list[tuple[str, str]] = [("Net", f.money(doc.net_total))]
+    per_line = any(line.tax is not None for line in doc.lines)
     for rate, net, tax in doc.tax_by_rate:
-        rows.append((f"Tax {f.number(rate)} % on {f.money(net)}", f.money(tax)))
+        how = " (sum of the lines' tax)" if per_line else ""
+        rows.append((f"Tax {f.number(rate)} % on {f.money(net)}{how}", f.money(tax)))
     label = "Total credited" if doc.credit_note else "Total"
     rows.append((label, f.money(doc.gross_total)))
     if not doc.credit_note:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -198,6 +199,9 @@ class Invoice(Tracked, Base):
     net_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
     tax_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
     gross_total: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
+    # Issued before revision 0007, when the tax of every line was rounded and then summed:
+    # such invoices keep their figures and print each line's tax (see crm_desktop.money).
+    tax_per_line: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The business profile as it was at issue (JSON), so a reprint shows the same sender,
     # bank details and terms even after the settings changed.
     issuer: Mapped[str] = mapped_column(Text, default="")

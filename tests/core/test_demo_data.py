@@ -13,7 +13,7 @@ from crm_desktop.models import (
     Invoice,
     InvoiceLine,
 )
-from crm_desktop.money import line_totals
+from crm_desktop.money import totals
 from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.services.customers.search_index import phone_digits
 from crm_desktop.storage.database import Database
@@ -37,10 +37,10 @@ def test_demo_data_is_valid_data(any_db: Database, customers: int) -> None:
         for invoice in session.scalars(select(Invoice)):
             lines = session.scalars(select(InvoiceLine).where(
                 InvoiceLine.invoice_id == invoice.id)).all()
-            net = sum(line_totals(li.quantity, li.unit_price, li.discount_percent,
-                                   li.tax_rate)[0] for li in lines)
-            assert invoice.net_total == net
-            assert invoice.gross_total == invoice.net_total + invoice.tax_total
+            expected = totals((li.quantity, li.unit_price, li.discount_percent, li.tax_rate)
+                              for li in lines)
+            assert (invoice.net_total, invoice.tax_total, invoice.gross_total) == (
+                expected.net, expected.tax, expected.gross)
     assert CustomerListService(any_db).count(CustomerFilter()) == customers
 
 

@@ -4,25 +4,71 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crm_desktop.formatting import Formatter
-from crm_desktop.money import line_totals, round_money
+from crm_desktop.money import HUNDRED, line_net, round_money, tax_on, totals
 from crm_desktop.validation import digits_only, fold
 
 
 @pytest.mark.parametrize(
-    ("qty", "price", "discount", "rate", "net", "tax"),
+    ("qty", "price", "discount", "net"),
     [
-        ("3", "0.10", "0", "19", "0.30", "0.06"),   # 0.057 rounds up
-        ("3", "0.10", "0", "7", "0.30", "0.02"),    # 0.021 rounds down
-        ("1", "0.125", "0", "0", "0.13", "0.00"),   # half up, not banker's
-        ("2.5", "3.99", "10", "19", "8.98", "1.71"),
+        ("3", "0.10", "0", "0.30"),
+        ("1", "0.125", "0", "0.13"),   # half up, not banker's
+        ("2.5", "3.99", "10", "8.98"),  # 8.9775
     ],
 )
-def test_line_totals_round_half_up_per_line(qty: str, price: str, discount: str, rate: str,
-                                            net: str, tax: str) -> None:
-    assert line_totals(Decimal(qty), Decimal(price), Decimal(discount), Decimal(rate)) == (
-        Decimal(net), Decimal(tax))
+def test_a_line_net_rounds_half_up_to_the_cent(qty: str, price: str, discount: str,
+                                               net: str) -> None:
+    assert line_net(Decimal(qty), Decimal(price), Decimal(discount)) == Decimal(net)
+
+
+def test_readme_worked_example_taxes_the_summed_net_of_each_rate() -> None:
+    lines = [(Decimal(1), Decimal("1.25"), Decimal(0), Decimal(19)),
+             (Decimal(3), Decimal("0.50"), Decimal(0), Decimal(19)),
+             (Decimal(3), Decimal("0.10"), Decimal(0), Decimal(7))]
+    result = totals(lines)
+    assert result.tax_by_rate == ((Decimal(7), Decimal("0.30"), Decimal("0.02")),
+                                  (Decimal(19), Decimal("2.75"), Decimal("0.52")))
+    assert (result.net, result.tax, result.gross) == (
+        Decimal("3.05"), Decimal("0.54"), Decimal("3.59"))
+    # Invoices issued before revision 0007 rounded every line: 0.24 + 0.29 + 0.02.
+    old = totals(lines, per_line=True)
+    assert old.tax_by_rate[1] == (Decimal(19), Decimal("2.75"), Decimal("0.53"))
+    assert old.tax == Decimal("0.55")
+
+
+_money = st.decimals(min_value=Decimal("-9999.99"), max_value=Decimal("99999.99"), places=2)
+_line = st.tuples(st.decimals(min_value=Decimal("0.001"), max_value=Decimal(999), places=3),
+                  _money,
+                  st.decimals(min_value=Decimal(0), max_value=HUNDRED, places=2),
+                  st.sampled_from([Decimal(0), Decimal(5), Decimal("7"), Decimal(19),
+                                   Decimal("20"), Decimal("8.875"), Decimal("21.5")]))
+
+
+@given(st.lists(_line, max_size=40), st.booleans())
+def test_printed_figures_always_reconcile(lines: list[tuple[Decimal, Decimal, Decimal, Decimal]],
+                                          per_line: bool) -> None:
+    """What the invoice prints — line amounts, net, tax per rate, total — follows from itself."""
+    result = totals(lines, per_line=per_line)
+    nets = [line_net(q, p, d) for q, p, d, _r in lines]
+    assert result.net == sum(nets, Decimal(0))
+    assert result.net == sum((net for _rate, net, _tax in result.tax_by_rate), Decimal(0))
+    assert result.tax == sum((tax for _rate, _net, tax in result.tax_by_rate), Decimal(0))
+    assert result.gross == result.net + result.tax
+    for rate, net, tax in result.tax_by_rate:
+        assert net == sum((n for n, line in zip(nets, lines, strict=True)
+                           if line[3].normalize() == rate), Decimal(0))
+        if per_line:  # each line's printed tax adds up to the rate's tax
+            assert tax == sum((tax_on(n, line[3]) for n, line in zip(nets, lines, strict=True)
+                               if line[3].normalize() == rate), Decimal(0))
+        else:  # the rate's tax is that rate of its printed net, to the cent
+            assert tax == tax_on(net, rate)
+            assert abs(tax - net * rate / HUNDRED) <= Decimal("0.005")
+    for figure in (result.net, result.tax, result.gross):
+        assert figure == round_money(figure)
 
 
 def test_round_money() -> None:

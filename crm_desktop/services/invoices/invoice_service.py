@@ -49,7 +49,7 @@ from crm_desktop.models import (
     Preference,
 )
 from crm_desktop.models.base import table_of
-from crm_desktop.money import line_totals, totals
+from crm_desktop.money import Totals, line_net, tax_on, totals
 from crm_desktop.services.admin.settings_service import (
     NOTE_MAX_CHARS,
     NOTE_MAX_LINES,
@@ -128,7 +128,7 @@ class InvoiceLineView:
     discount_percent: Decimal
     tax_rate: Decimal
     net: Decimal
-    tax: Decimal
+    tax: Decimal | None  # only on invoices issued with per-line rounding (before 0007)
     order_line_id: int | None
     credited: Decimal  # how much of this line credit notes have taken back
 
@@ -330,7 +330,7 @@ class InvoiceService:
             due_on=invoice.due_on, customer_number=customer_number(invoice.customer_id),
             recipient=invoice.billing_address,
             lines=tuple(DocumentLine(li.description, li.quantity, li.unit_price,
-                                     li.discount_percent, li.tax_rate, li.net)
+                                     li.discount_percent, li.tax_rate, li.net, li.tax)
                         for li in invoice.lines),
             tax_by_rate=invoice.tax_by_rate, net_total=invoice.net_total,
             tax_total=invoice.tax_total, gross_total=invoice.gross_total,
@@ -604,8 +604,8 @@ class InvoiceService:
         credited_by_line = _credited_quantities(session, invoice.id)
         lines = []
         for line in invoice.lines:
-            net, tax = line_totals(line.quantity, line.unit_price, line.discount_percent,
-                                   line.tax_rate)
+            net = line_net(line.quantity, line.unit_price, line.discount_percent)
+            tax = tax_on(net, line.tax_rate) if invoice.tax_per_line else None
             lines.append(InvoiceLineView(line.id, line.position, line.description, line.quantity,
                                          line.unit_price, line.discount_percent, line.tax_rate,
                                          net, tax, line.order_line_id,
@@ -625,8 +625,7 @@ class InvoiceService:
             order_ids = tuple(session.scalars(
                 select(OrderLine.order_id).where(OrderLine.id.in_(line_ids))
                 .distinct().order_by(OrderLine.order_id)))
-        summary = totals((line.quantity, line.unit_price, line.discount_percent, line.tax_rate)
-                         for line in invoice.lines)
+        summary = _totals(invoice)
         balance = invoice.gross_total - invoice.credited_total - invoice.paid_total
         return InvoiceView(
             id=invoice.id, version=invoice.version, kind=invoice.kind, number=invoice.number,
@@ -659,9 +658,13 @@ def _load(session: Session, invoice_id: int) -> Invoice:
     return invoice
 
 
+def _totals(invoice: Invoice) -> Totals:
+    return totals(((line.quantity, line.unit_price, line.discount_percent, line.tax_rate)
+                   for line in invoice.lines), per_line=invoice.tax_per_line)
+
+
 def _store_totals(invoice: Invoice) -> None:
-    summary = totals((line.quantity, line.unit_price, line.discount_percent, line.tax_rate)
-                     for line in invoice.lines)
+    summary = _totals(invoice)
     invoice.net_total, invoice.tax_total, invoice.gross_total = (
         summary.net, summary.tax, summary.gross)
 

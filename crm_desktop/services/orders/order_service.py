@@ -31,7 +31,7 @@ from crm_desktop.models import (
     RefundKind,
     User,
 )
-from crm_desktop.money import Totals, currency_decimals, decimals_of, line_totals, totals
+from crm_desktop.money import Totals, currency_decimals, decimals_of, line_net, totals
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import lifecycle
 from crm_desktop.services.follow_ups import follow_up_service
@@ -123,7 +123,6 @@ class OrderLineView:
     discount_percent: Decimal
     tax_rate: Decimal
     net: Decimal
-    tax: Decimal
     return_reason: str
     returned_at: datetime | None
     refund_kind: RefundKind | None
@@ -625,11 +624,11 @@ def _view(session: Session, order: Order, *, with_events: bool = True) -> OrderV
         Product.id.in_({li.product_id for li in order.lines if li.product_id})))}
     lines = []
     for li in order.lines:
-        net, tax = line_totals(li.quantity, li.unit_price, li.discount_percent, li.tax_rate)
+        net = line_net(li.quantity, li.unit_price, li.discount_percent)
         lines.append(OrderLineView(
             li.id, li.position, li.product_id, products.get(li.product_id or 0, ""),
             li.description, li.quantity, li.delivered_quantity, li.returned_quantity,
-            li.unit_price, li.discount_percent, li.tax_rate, net, tax, li.return_reason or "",
+            li.unit_price, li.discount_percent, li.tax_rate, net, li.return_reason or "",
             li.returned_at, li.refund_kind))
     events: tuple[OrderEventView, ...] = ()
     if with_events:

@@ -3,16 +3,21 @@ credit notes, void, overdue, the thank-you note's templates."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 import threading
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ConflictError, PermissionDeniedError, ValidationError
 from crm_desktop.models import InvoiceKind, InvoiceState, PaymentMethod, PreferenceKind
+from crm_desktop.money import round_money
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.customers.customer_service import (
     AddressInput,
@@ -308,3 +313,53 @@ def test_the_profile_lists_overdue_invoices_by_what_is_still_owed(
     clock.advance(days=30)
     overdue = CustomerService(any_db).get(cid).overdue_invoices
     assert [(i.number, i.outstanding) for i in overdue] == [(owed.number, D("47.60"))]
+
+
+def _printed(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def _amount(text: str) -> D:
+    return D(text.replace(".", "").replace(",", ".").rstrip(" €\xa0"))
+
+
+def test_readme_worked_example_reconciles_on_paper(shop: InvoiceService, any_db: Database,
+                                                   any_owner: Actor, tmp_path: Path) -> None:
+    cid = customer(any_db, any_owner)
+    draft = shop.create_draft(cid, [InvoiceLineInput("Card", D(1), D("1.25"), D(19)),
+                                    InvoiceLineInput("Stamp", D(3), D("0.50"), D(19))],
+                              any_owner)
+    issued = shop.issue(draft.id, draft.version, any_owner)
+    assert (issued.net_total, issued.tax_total, issued.gross_total) == (
+        D("2.75"), D("0.52"), D("3.27"))
+    printed = _printed(shop.pdf(issued.id), tmp_path)
+    tax = re.search(r"Tax 19 % on ([\d,.]+\s€) ([\d,.]+\s€)", printed)
+    total = re.search(r"^Total ([\d,.]+\s€)$", printed, re.MULTILINE)
+    net = re.search(r"^Net ([\d,.]+\s€)$", printed, re.MULTILINE)
+    assert tax and total and net, printed
+    assert _amount(tax[1]) == _amount(net[1]) == D("2.75")
+    assert _amount(tax[2]) == D("0.52") == round_money(_amount(tax[1]) * D("0.19"))
+    assert _amount(total[1]) == _amount(net[1]) + _amount(tax[2])
+
+
+def test_an_invoice_issued_with_per_line_tax_keeps_it_and_prints_each_lines_tax(
+        shop: InvoiceService, any_db: Database, any_owner: Actor, tmp_path: Path) -> None:
+    """As revision 0007 leaves invoices issued before it."""
+    cid = customer(any_db, any_owner)
+    draft = shop.create_draft(cid, [InvoiceLineInput("Card", D(1), D("1.25"), D(19)),
+                                    InvoiceLineInput("Stamp", D(3), D("0.50"), D(19))],
+                              any_owner)
+    issued = shop.issue(draft.id, draft.version, any_owner)
+    with any_db.engine.begin() as connection:  # what the migration does to old invoices
+        connection.execute(text("UPDATE invoices SET tax_per_line = true, tax_total = 0.53, "
+                                "gross_total = 3.28 WHERE id = :id"), {"id": issued.id})
+    old = shop.get(issued.id)
+    assert [li.tax for li in old.lines] == [D("0.24"), D("0.29")]
+    assert old.tax_by_rate == ((D(19), D("2.75"), D("0.53")),)
+    printed = _printed(shop.pdf(issued.id), tmp_path)
+    assert "Tax amt." in printed
+    assert re.search(r"Tax 19 % on 2,75 € \(sum of the lines' tax\) 0,53 €", printed), printed
+    assert re.search(r"^Total 3,28 €$", printed, re.MULTILINE)

@@ -41,11 +41,9 @@ def test_totals_follow_the_rounding_rule_to_the_cent(shop: tuple[OrderService, i
                                                      any_owner: Actor) -> None:
     orders, customer, table = shop
     order = orders.create_draft(customer, three_lines(table), any_owner)
-    # Oak: 2 × 249.00 = 498.00, tax 19% = 94.62
-    # Polish: 3 × 0.10 = 0.30, tax 19% = 0.057 → 0.06
-    # Cloth: 3 × 0.10 = 0.30, tax 7% = 0.021 → 0.02
-    assert [(li.net, li.tax) for li in order.lines] == [
-        (D("498.00"), D("94.62")), (D("0.30"), D("0.06")), (D("0.30"), D("0.02"))]
+    # Oak: 2 × 249.00 = 498.00; Polish: 3 × 0.10 = 0.30; Cloth: 3 × 0.10 = 0.30
+    # 19 % on 498.30 = 94.677 → 94.68; 7 % on 0.30 = 0.021 → 0.02
+    assert [li.net for li in order.lines] == [D("498.00"), D("0.30"), D("0.30")]
     assert order.totals.net == D("498.60")
     assert order.totals.tax_by_rate == ((D(7), D("0.30"), D("0.02")),
                                         (D(19), D("498.30"), D("94.68")))
@@ -53,6 +51,18 @@ def test_totals_follow_the_rounding_rule_to_the_cent(shop: tuple[OrderService, i
     assert order.totals.gross == D("593.30")
     assert order.lines[0].description == "Oak table"  # from the catalogue
     assert order.lines[0].sku == "OAK-1"
+
+
+def test_tax_is_computed_per_rate_on_the_summed_net(shop: tuple[OrderService, int, int],
+                                                    any_owner: Actor) -> None:
+    """README's worked example: per line the taxes would be 0.24 + 0.29 = 0.53."""
+    orders, customer, _table = shop
+    order = orders.create_draft(customer, [
+        OrderLineInput(D(1), "Card", unit_price=D("1.25"), tax_rate=D(19)),
+        OrderLineInput(D(3), "Stamp", unit_price=D("0.50"), tax_rate=D(19))], any_owner)
+    assert order.totals.tax_by_rate == ((D(19), D("2.75"), D("0.52")),)
+    assert (order.totals.net, order.totals.tax, order.totals.gross) == (
+        D("2.75"), D("0.52"), D("3.27"))
 
 
 def test_catalogue_changes_never_change_old_orders(shop: tuple[OrderService, int, int],

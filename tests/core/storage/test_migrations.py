@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from contextlib import closing
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,16 @@ from crm_desktop.models import (
     FeedbackCategory,
     HistoryEntry,
     Invoice,
+    InvoiceLine,
     InvoiceState,
     Order,
     OrderEvent,
+    OrderLine,
     Payment,
     QueryEvent,
     QueryEventKind,
 )
+from crm_desktop.money import totals
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.services.customers.customer_service import CustomerService
@@ -105,6 +109,16 @@ def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: App
         invoices = session.scalars(select(Invoice)).all()
         assert paid and all(i.paid_total == paid.get(i.id, 0) for i in invoices)
         assert all(i.printed_at is not None for i in invoices if i.state == InvoiceState.ISSUED)
+        # Since 0007 tax is computed per rate on the summed net: orders and drafts follow the
+        # rule; invoices issued before keep their per-line figures and say so.
+        for order in orders:
+            assert (order.net_total, order.tax_total, order.gross_total) == _figures(
+                order.lines, per_line=False)
+        for invoice in invoices:
+            old = fixture.stem < "crm-0007" and invoice.state != InvoiceState.DRAFT
+            assert invoice.tax_per_line == old
+            assert (invoice.net_total, invoice.tax_total, invoice.gross_total) == _figures(
+                invoice.lines, per_line=old)
     customer = CustomerService(database).get(first_id)
     # Whatever the upgrade added works on the old data: the search finds the customer.
     found = CustomerListService(database).page(CustomerFilter(text=customer.last_name))
@@ -114,6 +128,13 @@ def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: App
     with closing(sqlite3.connect(backup)) as copy:
         assert copy.execute("SELECT count(*) FROM customers").fetchone() == (25,)
     database.dispose()
+
+
+def _figures(lines: list[OrderLine] | list[InvoiceLine], *, per_line: bool
+             ) -> tuple[Decimal, Decimal, Decimal]:
+    result = totals(((li.quantity, li.unit_price, li.discount_percent, li.tax_rate)
+                     for li in lines), per_line=per_line)
+    return result.net, result.tax, result.gross
 
 
 def test_a_database_from_a_newer_version_is_refused_untouched(db: Database) -> None:
