@@ -27,25 +27,82 @@ def gather(errors: dict[str, str], check: Callable[[], T], default: T) -> T:
         return default
 
 
+# Control characters (C0, DEL, C1) have no place in what people type; tab and newline are
+# turned into spaces on one-line fields and kept in multi-line ones. NUL in particular cannot
+# be stored on PostgreSQL, so it must go everywhere, not only there.
+_CONTROLS = {c: None for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+_MULTILINE_CONTROLS = {c: v for c, v in _CONTROLS.items() if chr(c) not in "\t\n"}
+# Invisible characters that make a field look filled while it is not: zero-width space and
+# joiners, word joiner, BOM, soft hyphen. Inside text they may matter (a joiner in an emoji),
+# so they are only trimmed from the ends.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+
+
+def _storable(field: str, label: str, value: str | None) -> str:
+    """NFC-normalised text, or a refusal if it holds a lone surrogate (half of a character
+    whose other half was lost on the way, which no database can store)."""
+    text = value or ""
+    if not isinstance(text, str):
+        raise ValidationError.single(field, f"{label} must be text.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError.single(
+            field, f"{label} holds a broken character (half of an emoji or symbol); "
+                   "please type it again.") from None
+    return unicodedata.normalize("NFC", text)
+
+
+def search_words(value: str | None) -> str:
+    """What was typed into a search box, as plain words to look for: what no database can
+    store (lone surrogates, NUL) and other controls dropped, never an error."""
+    text = (value or "").encode("utf-8", "ignore").decode("utf-8")
+    return " ".join(unicodedata.normalize("NFC", text).translate(_CONTROLS).split())
+
+
+def _trim(text: str) -> str:
+    return text.strip().strip(_INVISIBLE).strip()
+
+
+def _too_long(field: str, label: str, text: str, max_length: int) -> None:
+    if len(text) > max_length:
+        raise ValidationError.single(
+            field, f"{label} is too long: {len(text):,} characters, at most {max_length:,}."
+        )
+
+
 def clean_text(field: str, label: str, value: str | None, *, max_length: int,
                required: bool = False) -> str:
-    text = " ".join((value or "").split())
+    """One line of text: normalised, controls removed, runs of white space made one space."""
+    text = _trim(" ".join(_storable(field, label, value).translate(_CONTROLS | {
+        9: " ", 10: " ", 11: " ", 12: " ", 13: " "}).split()))
     if required and not text:
         raise ValidationError.single(field, f"{label} is required.")
-    if len(text) > max_length:
-        raise ValidationError.single(
-            field, f"{label} is too long: {len(text)} characters, at most {max_length}."
-        )
+    _too_long(field, label, text, max_length)
     return text
 
 
-def clean_multiline(field: str, label: str, value: str | None, *, max_length: int) -> str:
-    text = (value or "").strip()
-    if len(text) > max_length:
-        raise ValidationError.single(
-            field, f"{label} is too long: {len(text)} characters, at most {max_length}."
-        )
+def clean_multiline(field: str, label: str, value: str | None, *, max_length: int,
+                    required: bool = False) -> str:
+    """Several lines of text: as ``clean_text`` but newlines and tabs are kept."""
+    text = _storable(field, label, value).replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(line.rstrip() for line in text.translate(_MULTILINE_CONTROLS)
+                      .replace("\u2028", "\n").replace("\u2029", "\n").split("\n"))
+    text = _trim(text)
+    if required and not text:
+        raise ValidationError.single(field, f"{label} is required.")
+    _too_long(field, label, text, max_length)
     return text
+
+
+def number_missing(field: str, label: str, value: Decimal | None) -> dict[str, str]:
+    """Why ``value`` is no number at all (missing, NaN, infinity), or an empty dict. Checked
+    before any comparison: comparing a signalling NaN raises instead of answering."""
+    if value is None:
+        return {field: f"{label} is required."}
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return {field: f"{label} must be a number."}
+    return {}
 
 
 def normalize_phone(field: str, value: str, default_region: str) -> tuple[str, str]:
@@ -100,9 +157,12 @@ def parse_number(field: str, label: str, text: str, locale: str) -> Decimal:
     if not cleaned:
         raise ValidationError.single(field, f"{label} is required.")
     try:
-        return parse_decimal(cleaned, locale=locale, strict=True)
-    except NumberFormatError as exc:
-        raise ValidationError.single(field, f"“{cleaned}” is not a number.") from exc
+        number = parse_decimal(cleaned, locale=locale, strict=True)
+    except (NumberFormatError, ArithmeticError) as exc:
+        raise ValidationError.single(field, f"“{cleaned[:40]}” is not a number.") from exc
+    if not number.is_finite():  # Babel reads "NaN" and "Infinity" as numbers
+        raise ValidationError.single(field, f"“{cleaned[:40]}” is not a number.")
+    return number
 
 
 def parse_optional_number(field: str, label: str, text: str, locale: str) -> Decimal | None:

@@ -7,9 +7,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import Formatter
 from crm_desktop.money import HUNDRED, line_net, round_money, tax_on, totals
-from crm_desktop.validation import digits_only, fold
+from crm_desktop.validation import (
+    clean_multiline,
+    clean_text,
+    digits_only,
+    fold,
+    number_missing,
+    parse_number,
+    search_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +107,45 @@ def test_fold_ignores_case_and_accents(text: str, folded: str) -> None:
 
 def test_digits_only() -> None:
     assert digits_only("+1 (555) 013-4567") == "15550134567"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("Al\x00ice", "Alice"),                 # NUL: PostgreSQL cannot store it
+    ("Jim\x1b[31m \x85 Hart", "Jim[31m Hart"),  # C0 and C1 controls go
+    ("  Zoë\t\nMüller ", "Zoë Müller"),       # one line: white space becomes one space
+    ("Zoe\u0308", "Zoë"),                     # NFC: the same name is stored the same way
+    ("\ufeff\u200bMargo\u200b", "Margo"),     # invisible characters trimmed from the ends
+    ("👩\u200d👩\u200d👧", "👩\u200d👩\u200d👧"),  # a joiner inside an emoji stays
+])
+def test_text_is_normalised_to_what_can_be_stored(typed: str, stored: str) -> None:
+    assert clean_text("name", "Name", typed, max_length=100) == stored
+
+
+def test_text_that_cannot_be_stored_or_is_not_there_is_refused() -> None:
+    with pytest.raises(ValidationError, match="broken character"):
+        clean_text("name", "Name", "Jo\udc00e", max_length=100)
+    with pytest.raises(ValidationError, match="Name is required"):
+        clean_text("name", "Name", "\u200b\ufeff", max_length=100, required=True)
+    with pytest.raises(ValidationError, match="401 characters, at most 400"):
+        clean_text("name", "Name", "x" * 401, max_length=400)
+
+
+def test_multiline_text_keeps_its_lines_and_loses_its_controls() -> None:
+    assert clean_multiline("notes", "Notes", "one\r\ntwo\x00\x07  \rthree\u2028four\n",
+                           max_length=100) == "one\ntwo\nthree\nfour"
+
+
+def test_search_words_never_refuse() -> None:
+    assert search_words("Jo\udc00e \x00 Hart") == "Joe Hart"
+
+
+@pytest.mark.parametrize("typed", ["NaN", "nan", "sNaN", "Infinity", "-Infinity", "inf"])
+def test_typed_nan_and_infinity_are_not_numbers(typed: str) -> None:
+    with pytest.raises(ValidationError, match="is not a number"):
+        parse_number("quantity", "Quantity", typed, "en_US")
+
+
+def test_a_service_is_told_nan_is_no_number_before_comparing_it() -> None:
+    assert number_missing("q", "Quantity", Decimal("sNaN")) == {"q": "Quantity must be a number."}
+    assert number_missing("q", "Quantity", None) == {"q": "Quantity is required."}
+    assert number_missing("q", "Quantity", Decimal("2.5")) == {}

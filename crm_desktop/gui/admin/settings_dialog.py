@@ -66,7 +66,6 @@ class SettingsDialog(FormDialog):
         names = Locale("en").territories
 
         self.shop_name = QLineEdit(self._current.shop_name)
-        self.shop_name.setMaxLength(120)
         self.country = QComboBox()
         for name, code in sorted((names[c], c) for c in phonenumbers.SUPPORTED_REGIONS
                                  if c in names):

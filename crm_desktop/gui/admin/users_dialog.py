@@ -37,7 +37,6 @@ class UsersDialog(QDialog):
         self.toggle = QPushButton("Switch off")
         self.name = QLineEdit()
         self.name.setPlaceholderText("name of the new person")
-        self.name.setMaxLength(120)
         self.role = QComboBox()
         for role, label in ROLE_LABELS.items():
             self.role.addItem(label, role.value)

@@ -74,7 +74,6 @@ class ContactRow(QWidget):
         self.label.setCurrentText(contact.label)
         self.label.setFixedWidth(110)
         self.value = QLineEdit(contact.value)
-        self.value.setMaxLength(254)
         self.value.setPlaceholderText(
             "phone number, e.g. 030 1234567 or +1 555 013 4567"
             if contact.kind is ContactKind.PHONE else "name@example.com"
@@ -121,7 +120,6 @@ class AddressRow(QFrame):
         self.region.setPlaceholderText("state / region")
         self.country = QLineEdit(address.country)
         self.country.setPlaceholderText("country code")
-        self.country.setMaxLength(2)
         self.country.setMaximumWidth(60)
         self.primary = QCheckBox("primary")
         self.primary.setChecked(address.is_primary)
@@ -160,7 +158,6 @@ class PreferenceRow(QWidget):
             self.kind.addItem(label, kind.value)
         self.kind.setCurrentIndex(max(0, self.kind.findData(preference.kind.value)))
         self.text = QLineEdit(preference.text)
-        self.text.setMaxLength(1000)
         self.text.setPlaceholderText("e.g. Always in a hurry — keep it short")
         self.pinned = QCheckBox("pin to banner")
         self.pinned.setToolTip("Pinned preferences are shown first whenever the profile opens")
@@ -189,7 +186,6 @@ class DateRow(QWidget):
             self.kind.addItem(label if kind is not DateKind.CUSTOM else "Other", kind.value)
         self.kind.setCurrentIndex(max(0, self.kind.findData(important.kind.value)))
         self.label = QLineEdit(important.label)
-        self.label.setMaxLength(100)
         self.label.setPlaceholderText("e.g. Wedding day (needed for Other)")
         self.day = QSpinBox()
         self.day.setRange(1, 31)

@@ -46,10 +46,8 @@ class LogContactDialog(FormDialog):
         for kind, label in KINDS:
             self.kind.addItem(label, kind.value)
         self.summary = QLineEdit()
-        self.summary.setMaxLength(500)
         self.summary.setPlaceholderText("what it was about, e.g. Asked about the oak table")
         self.outcome = QLineEdit()
-        self.outcome.setMaxLength(500)
         self.outcome.setPlaceholderText("how it went, e.g. Will think it over")
         self.details = QPlainTextEdit()
         self.details.setPlaceholderText("anything else worth remembering (optional)")
@@ -68,7 +66,6 @@ class LogContactDialog(FormDialog):
         for channel, label in CHANNELS:
             self.channel.addItem(label, channel.value)
         self.purpose = QLineEdit()
-        self.purpose.setMaxLength(500)
         self.purpose.setPlaceholderText("what to follow up, e.g. Ask whether he decided")
         follow_form = QFormLayout(self.follow_up)
         follow_form.addRow("&Due", self.due)

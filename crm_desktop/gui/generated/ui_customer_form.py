@@ -54,7 +54,6 @@ class Ui_CustomerForm(object):
 
         self.first_name = QLineEdit(self.name_group)
         self.first_name.setObjectName(u"first_name")
-        self.first_name.setMaxLength(100)
 
         self.name_form.setWidget(0, QFormLayout.ItemRole.FieldRole, self.first_name)
 
@@ -65,7 +64,6 @@ class Ui_CustomerForm(object):
 
         self.last_name = QLineEdit(self.name_group)
         self.last_name.setObjectName(u"last_name")
-        self.last_name.setMaxLength(100)
 
         self.name_form.setWidget(1, QFormLayout.ItemRole.FieldRole, self.last_name)
 
@@ -76,7 +74,6 @@ class Ui_CustomerForm(object):
 
         self.company = QLineEdit(self.name_group)
         self.company.setObjectName(u"company")
-        self.company.setMaxLength(200)
 
         self.name_form.setWidget(2, QFormLayout.ItemRole.FieldRole, self.company)
 
@@ -213,7 +210,6 @@ class Ui_CustomerForm(object):
 
         self.lost_reason = QLineEdit(self.relationship_group)
         self.lost_reason.setObjectName(u"lost_reason")
-        self.lost_reason.setMaxLength(500)
 
         self.relationship_form.setWidget(1, QFormLayout.ItemRole.FieldRole, self.lost_reason)
 
@@ -244,7 +240,6 @@ class Ui_CustomerForm(object):
 
         self.source = QLineEdit(self.relationship_group)
         self.source.setObjectName(u"source")
-        self.source.setMaxLength(200)
 
         self.relationship_form.setWidget(4, QFormLayout.ItemRole.FieldRole, self.source)
 

@@ -72,7 +72,6 @@ class LineEditor:
         for p in dialog.products:
             self.product.addItem(f"{p.sku} · {p.name}", p.id)
         self.description = QLineEdit(line.description if line else "")
-        self.description.setMaxLength(500)
         self.quantity = QLineEdit(f.number(line.quantity) if line else "1")
         self.unit_price = QLineEdit(
             f.amount(line.unit_price) if line and line.unit_price is not None else "")
@@ -535,7 +534,6 @@ class ReturnDialog(FormDialog):
                               li.id)
         self.quantity = QLineEdit("1")
         self.reason = QLineEdit()
-        self.reason.setMaxLength(500)
         self.reason.setPlaceholderText("e.g. Scratched top")
         self.refund = QRadioButton("&Refund the money")
         self.credit = QRadioButton("Give a &credit")

@@ -22,9 +22,7 @@ class ProductDialog(FormDialog):
         self._existing = existing
         self.saved: ProductView | None = None
         self.sku = QLineEdit(existing.sku if existing else "")
-        self.sku.setMaxLength(40)
         self.name = QLineEdit(existing.name if existing else "")
-        self.name.setMaxLength(200)
         self.description = QPlainTextEdit(existing.description if existing else "")
         self.description.setFixedHeight(60)
         self.unit_price = QLineEdit(formatter.amount(existing.unit_price) if existing else "")
@@ -32,7 +30,6 @@ class ProductDialog(FormDialog):
         self.tax_rate = QLineEdit(formatter.number(existing.tax_rate) if existing else "")
         self.tax_rate.setPlaceholderText("%")
         self.unit = QLineEdit(existing.unit if existing else "pc")
-        self.unit.setMaxLength(20)
         self.active = QCheckBox("Can be ordered (untick to retire it; old orders keep it)")
         self.active.setChecked(existing.active if existing else True)
         self.add_field("&SKU", self.sku, "sku")

@@ -84,10 +84,8 @@ class LogQueryDialog(FormDialog):
         self.search = self.picker.search
         self.new_name = QLineEdit()
         self.new_name.setPlaceholderText("name, e.g. Alecia Brown")
-        self.new_name.setMaxLength(200)
         self.new_contact = QLineEdit()
         self.new_contact.setPlaceholderText("phone number or e-mail address")
-        self.new_contact.setMaxLength(254)
         who = QWidget()
         grid = QGridLayout(who)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -98,7 +96,6 @@ class LogQueryDialog(FormDialog):
         grid.addWidget(self.new_contact, 3, 1)
 
         self.subject = QLineEdit()
-        self.subject.setMaxLength(200)
         self.subject.setPlaceholderText("what they asked, e.g. Can the table be stained darker?")
         self.details = QPlainTextEdit()
         self.details.setPlaceholderText("anything that helps whoever answers (optional)")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import string
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import phonenumbers
@@ -20,6 +22,7 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.models import Priority, Setting, ShopImage
 from crm_desktop.paper import DIN_5008_B, ENVELOPES, PAPER_A4, PAPER_LETTER, US_10
 from crm_desktop.storage.database import Database
+from crm_desktop.validation import clean_multiline, clean_text, gather
 
 NOTE_PLACEHOLDERS = {
     "first_name": "the customer's first name",
@@ -41,6 +44,34 @@ DEFAULT_NOTE_RETURNING = ("Dear {first_name},\n"
 LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE"})
 NOTE_MAX_LINES = 8
 NOTE_MAX_CHARS = 600
+# The texts of the settings and their limits: one line, or several.
+# Codes (country, currency, ...) are checked against their lists by validate().
+_ONE_LINE = {"shop_name": ("Shop name", 100), "country": ("Country", 40),
+             "currency": ("Currency", 40), "locale": ("Language", 40), "phone": ("Phone", 40),
+             "email": ("E-mail", 200), "tax_id": ("Tax id", 40), "paper": ("Paper", 40),
+             "envelope": ("Envelope", 40), "sender_name": ("Sender's name", 100),
+             "logo_image": ("Logo", 64), "signature_image": ("Signature", 64),
+             "invoice_number_format": ("Number format", 40)}
+_MULTILINE = {"address": ("Address", 300), "bank_details": ("Bank details", 300),
+              "note_first_order": ("The note", NOTE_MAX_CHARS),
+              "note_returning": ("The note", NOTE_MAX_CHARS)}
+
+
+# Placeholders of an invoice number: {year} or {seq}, optionally padded ({seq:04d}).
+_NUMBER_SPEC = re.compile(r"0?\d{0,2}d?")
+
+
+def _number_fields(template: str) -> set[str]:
+    """The placeholders of a number format; ValueError for anything but a plain, short
+    {year} or {seq} (no attributes, conversions or 10,000-character padding)."""
+    used = set()
+    for _text, name, spec, conversion in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if conversion or not _NUMBER_SPEC.fullmatch(spec or ""):
+            raise ValueError(spec)
+        used.add(name)
+    return used
 
 
 def template_fields(template: str) -> set[str]:
@@ -94,6 +125,21 @@ class BusinessSettings:
         """When a query of this priority, logged (or reopened) then, should be answered."""
         return logged_at + timedelta(hours=self.response_hours(priority))
 
+    def cleaned(self) -> BusinessSettings:
+        """The same settings with every text normalised as a form's would be; a
+        ValidationError names each text that cannot be stored or is too long."""
+        errors: dict[str, str] = {}
+        changes: dict[str, Any] = {}
+        for key, (label, most) in _ONE_LINE.items():
+            changes[key] = gather(errors, partial(clean_text, key, label, getattr(self, key),
+                                                  max_length=most), "")
+        for key, (label, most) in _MULTILINE.items():
+            changes[key] = gather(errors, partial(clean_multiline, key, label,
+                                                  getattr(self, key), max_length=most), "")
+        if errors:
+            raise ValidationError(errors)
+        return replace(self, **changes)
+
     def validate(self) -> None:
         errors: dict[str, str] = {}
         if not self.shop_name.strip():
@@ -137,9 +183,9 @@ class BusinessSettings:
             errors["bank_details"] = "Keep the bank details to four lines."
         number = self.invoice_number_format
         try:
-            fields_used = template_fields(number)
+            fields_used = _number_fields(number)
             sample = number.format(year=2026, seq=42)
-        except (ValueError, KeyError, IndexError):
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError):
             errors["invoice_number_format"] = ("Write the number format with {year} and {seq}, "
                                                "for example {year}-{seq:04d}.")
         else:
@@ -228,6 +274,7 @@ class SettingsService:
 
     def save_business(self, settings: BusinessSettings, actor: Actor) -> None:
         actor.require_owner("change the shop's settings")
+        settings = settings.cleaned()
         settings.validate()
         with self._db.transaction(actor) as session:
             write_business_settings(session, settings)

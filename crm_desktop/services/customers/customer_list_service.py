@@ -37,7 +37,7 @@ from crm_desktop.services.customers.customer_search import (
 from crm_desktop.services.customers.customer_service import customer_number
 from crm_desktop.services.customers.lifecycle import effective_status, quiet_since, status_is
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import fold
+from crm_desktop.validation import fold, search_words
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
@@ -244,7 +244,7 @@ class CustomerListService:
                 Customer.id.in_(
                     select(customer_tags.c.customer_id)
                     .join(Tag, Tag.id == customer_tags.c.tag_id)
-                    .where(Tag.name_key == fold(filters.tag))
+                    .where(Tag.name_key == fold(search_words(filters.tag)))
                 )
             )
         return query.where(and_(*conditions))

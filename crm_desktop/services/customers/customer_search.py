@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 
 from crm_desktop.models import Customer, CustomerSearch
-from crm_desktop.validation import digits_only, fold
+from crm_desktop.validation import digits_only, fold, search_words
 
 MIN_FRAGMENT = 3  # trigram indexes need three characters
 # A search shows at most this many customers, the best first. Broader queries ("gmail") say
@@ -50,7 +50,7 @@ class SearchTerms:
 
 
 def parse(query: str) -> SearchTerms:
-    folded = " ".join(fold(query).split())
+    folded = " ".join(fold(search_words(query)).split())
     if _PHONE_LIKE.match(folded) and len(digits_only(folded)) >= MIN_FRAGMENT:
         return SearchTerms(folded, (), digits_only(folded))
     words, digit_runs = [], []

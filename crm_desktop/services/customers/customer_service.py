@@ -58,9 +58,11 @@ from crm_desktop.validation import (
     fold,
     normalize_email,
     normalize_phone,
+    search_words,
 )
 
 MAX_CONTACTS = 20
+NAME_MAX = 100  # first and last name, each
 MAX_TAGS = 30
 
 
@@ -432,7 +434,7 @@ class CustomerService:
                     numbers.add(normalize_email("x", contact.value).casefold())
             except ValidationError:
                 continue  # not a valid number yet: nothing to compare
-        name = fold(" ".join(p for p in (data.first_name, data.last_name) if p.strip()))
+        name = fold(search_words(f"{data.first_name} {data.last_name}"))
         found: dict[int, DuplicateCandidate] = {}
         with self._db.read() as session:
             live: list[ColumnElement[bool]] = [Customer.deleted_at.is_(None)]
@@ -448,7 +450,7 @@ class CustomerService:
                     what = "phone number" if kind is ContactKind.PHONE else "e-mail address"
                     found.setdefault(cid, DuplicateCandidate(
                         cid, customer_name(first, last, company, cid), f"same {what}"))
-            last_name = fold(data.last_name.strip())
+            last_name = fold(search_words(data.last_name))
             if len(name) >= 3 and len(last_name) >= 2:
                 prefix = last_name[:3]
                 for cid, first, last, company in session.execute(
@@ -679,8 +681,9 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
 
 
 def _clean_names(out: CustomerInput, data: CustomerInput) -> None:
-    out.first_name = clean_text("first_name", "First name", data.first_name, max_length=100)
-    out.last_name = clean_text("last_name", "Last name", data.last_name, max_length=100)
+    out.first_name = clean_text("first_name", "First name", data.first_name,
+                                max_length=NAME_MAX)
+    out.last_name = clean_text("last_name", "Last name", data.last_name, max_length=NAME_MAX)
     out.company = clean_text("company", "Company", data.company, max_length=200)
     if not (out.first_name or out.last_name or out.company):
         raise ValidationError.single(

@@ -53,6 +53,7 @@ from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text, gather
 
 DEFAULT_HOUR = 9  # a follow-up due "on a day" is due at the start of the working day
+MAX_YEARS_AHEAD = 10
 SECTION_LIMIT = 100  # rows per Today section; the heading shows the full count
 QUIET_COUNT_CAP = 1000  # gone-quiet customers are counted up to this many
 WEEK = 7
@@ -462,11 +463,17 @@ class FollowUpService:
         if repeat := data.repeat:
             rule = gather(errors, lambda: recurrence.validate(repeat), None)
         zone_name = data.time_zone or self._zone_name
-        due_at = _at(data.due, zone_name, data.at or time(DEFAULT_HOUR))
-        if data.due < _local_day(now, zone_name):
+        if not recurrence.is_zone(zone_name):
+            errors["time_zone"] = f"“{zone_name[:40]}” is not a time zone this computer knows."
+            zone_name = self._zone_name
+        today = _local_day(now, zone_name)
+        if data.due < today:
             errors["due"] = "A follow-up cannot be due in the past: choose today or later."
+        elif data.due.year > today.year + MAX_YEARS_AHEAD:
+            errors["due"] = f"A follow-up can be due at most {MAX_YEARS_AHEAD} years ahead."
         if errors:
             raise ValidationError(errors)
+        due_at = _at(data.due, zone_name, data.at or time(DEFAULT_HOUR))
         return {"due_at": due_at, "has_time": data.at is not None, "time_zone": zone_name,
                 "channel": data.channel, "purpose": purpose, "notes": notes, "rrule": rule}
 

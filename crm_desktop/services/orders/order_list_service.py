@@ -13,7 +13,7 @@ from crm_desktop.formatting import local_zone
 from crm_desktop.models import Customer, Order, OrderLine, OrderState, Product, customer_name
 from crm_desktop.services.customers.customer_search import candidate_pool, parse
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import fold
+from crm_desktop.validation import fold, search_words
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class OrderListService:
             conditions.append(Order.ordered_at >= _local_start(filters.since))
         if filters.until is not None:
             conditions.append(Order.ordered_at < _local_start(filters.until + timedelta(1)))
-        text = filters.text.strip()
+        text = search_words(filters.text)
         if text:
             terms = parse(text)
             like = f"%{fold(text).replace('%', '').replace('_', '')}%"

@@ -36,7 +36,14 @@ from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import lifecycle
 from crm_desktop.services.follow_ups import follow_up_service
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import clean_multiline, clean_text, fold, gather
+from crm_desktop.validation import (
+    clean_multiline,
+    clean_text,
+    fold,
+    gather,
+    number_missing,
+    search_words,
+)
 
 QUANTITY_DECIMALS = 3
 MAX_LINES = 500
@@ -193,7 +200,7 @@ class OrderService:
             query = query.where(Product.active)
         with self._db.read() as session:
             found = [_product_view(p) for p in session.scalars(query)]
-        wanted = fold(text.strip())
+        wanted = fold(search_words(text))
         return [p for p in found if not wanted or wanted in fold(f"{p.sku} {p.name}")]
 
     def product(self, product_id: int) -> ProductView:
@@ -236,7 +243,7 @@ class OrderService:
         out.description = gather(errors, lambda: clean_multiline(
             "description", "Description", data.description, max_length=5000), "")
         errors.update(self._price_errors("unit_price", data.unit_price))
-        errors.update(_tax_rate_errors("tax_rate", data.tax_rate))
+        errors.update(tax_rate_errors("tax_rate", data.tax_rate))
         if errors:
             raise ValidationError(errors)
         out.sku = out.sku.upper()
@@ -250,17 +257,7 @@ class OrderService:
 
     def _price_errors(self, key: str, price: Decimal | None, label: str = "Price"
                       ) -> dict[str, str]:
-        if price is None:
-            return {key: f"{label} is required."}
-        currency = self._settings.business().currency
-        allowed = currency_decimals(currency)
-        if price < 0:
-            return {key: f"{label} cannot be negative."}
-        if decimals_of(price) > allowed:
-            return {key: f"{label} has more decimals than {currency} allows ({allowed})."}
-        if price >= Decimal("1e12"):
-            return {key: f"{label} is too large."}
-        return {}
+        return price_errors(key, price, self._settings.business().currency, label)
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -369,11 +366,11 @@ class OrderService:
                                          max_length=500, required=True)
             except ValidationError as exc:
                 line_errors.update(exc.errors)
-            line_errors.update(_quantity_errors(f"{key}.quantity", data.quantity))
+            line_errors.update(quantity_errors(f"{key}.quantity", data.quantity))
             line_errors.update(self._price_errors(f"{key}.unit_price", price, "Unit price"))
-            line_errors.update(_percent_errors(f"{key}.discount_percent",
+            line_errors.update(percent_errors(f"{key}.discount_percent",
                                                data.discount_percent, "Discount"))
-            line_errors.update(_tax_rate_errors(f"{key}.tax_rate", rate))
+            line_errors.update(tax_rate_errors(f"{key}.tax_rate", rate))
             if line_errors:
                 errors.update(line_errors)
                 continue
@@ -430,7 +427,7 @@ class OrderService:
                 if line is None:
                     errors[key] = "That line is not on this order."
                     continue
-                errors.update(_quantity_errors(key, qty, allow_zero=True))
+                errors.update(quantity_errors(key, qty, allow_zero=True))
                 if key not in errors and qty > line.quantity - line.delivered_quantity:
                     left = _qty(line.quantity - line.delivered_quantity)
                     errors[key] = (f"Only {left} of “{line.description}” are still to be "
@@ -465,7 +462,7 @@ class OrderService:
             line = next((li for li in order.lines if li.id == data.line_id), None)
             if line is None:
                 raise ValidationError.single("line_id", "That line is not on this order.")
-            errors = _quantity_errors("quantity", data.quantity)
+            errors = quantity_errors("quantity", data.quantity)
             returnable = line.delivered_quantity - line.returned_quantity
             if not errors and data.quantity > returnable:
                 errors["quantity"] = (
@@ -553,15 +550,29 @@ def _check_version(actual: int, expected: int, what: str) -> None:
                             "Reopen it to see their change, then make yours again.")
 
 
+def price_errors(key: str, price: Decimal | None, currency: str, label: str = "Price"
+                 ) -> dict[str, str]:
+    if price is None or not price.is_finite():
+        return number_missing(key, label, price)
+    allowed = currency_decimals(currency)
+    if price < 0:
+        return {key: f"{label} cannot be negative."}
+    if decimals_of(price) > allowed:
+        return {key: f"{label} has more decimals than {currency} allows ({allowed})."}
+    if price >= Decimal("1e12"):
+        return {key: f"{label} is too large."}
+    return {}
+
+
 def _qty(value: Decimal) -> str:
     """A quantity as people write it: 2, 1.5 (not 2.000)."""
     return format(value.normalize(), "f")
 
 
-def _quantity_errors(key: str, value: Decimal | None, *, allow_zero: bool = False
+def quantity_errors(key: str, value: Decimal | None, *, allow_zero: bool = False
                      ) -> dict[str, str]:
-    if value is None:
-        return {key: "Quantity is required."}
+    if value is None or not value.is_finite():
+        return number_missing(key, "Quantity", value)
     if value < 0 or (value == 0 and not allow_zero):
         return {key: "Quantity must be more than zero."}
     if decimals_of(value) > QUANTITY_DECIMALS:
@@ -571,9 +582,9 @@ def _quantity_errors(key: str, value: Decimal | None, *, allow_zero: bool = Fals
     return {}
 
 
-def _percent_errors(key: str, value: Decimal | None, label: str) -> dict[str, str]:
-    if value is None:
-        return {key: f"{label} is required."}
+def percent_errors(key: str, value: Decimal | None, label: str) -> dict[str, str]:
+    if value is None or not value.is_finite():
+        return number_missing(key, label, value)
     if not 0 <= value <= HUNDRED:
         return {key: f"{label} must be between 0 and 100%."}
     if decimals_of(value) > 2:
@@ -581,8 +592,8 @@ def _percent_errors(key: str, value: Decimal | None, label: str) -> dict[str, st
     return {}
 
 
-def _tax_rate_errors(key: str, value: Decimal | None) -> dict[str, str]:
-    return _percent_errors(key, value, "Tax rate")
+def tax_rate_errors(key: str, value: Decimal | None) -> dict[str, str]:
+    return percent_errors(key, value, "Tax rate")
 
 
 def _store_totals(order: Order) -> None:

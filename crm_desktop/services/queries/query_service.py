@@ -37,6 +37,7 @@ from crm_desktop.models import (
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import lifecycle
 from crm_desktop.services.customers.customer_service import (
+    NAME_MAX,
     ContactInput,
     CustomerInput,
     add_customer,
@@ -363,12 +364,15 @@ def _prospect(name: str, contact: str, region: str) -> tuple[CustomerInput, str]
         normalized = gather(errors, lambda: (
             normalize_email("new_contact", value).casefold() if kind is ContactKind.EMAIL
             else normalize_phone("new_contact", value, region)[0]), "")
-    if errors:
-        raise ValidationError(errors)
     first, _, last = cleaned_name.rpartition(" ")
     if not first:
         first, last = last, ""
-    return CustomerInput(first_name=first[:100], last_name=last[:100],
+    if max(len(first), len(last)) > NAME_MAX:
+        errors["new_name"] = (f"That name is too long: first and last name may each have at "
+                              f"most {NAME_MAX} characters.")
+    if errors:
+        raise ValidationError(errors)
+    return CustomerInput(first_name=first, last_name=last,
                          status=CustomerStatus.PROSPECT,
                          contacts=[ContactInput(kind, value, is_primary=True)]), normalized
 

@@ -77,6 +77,26 @@ def test_bad_input_is_shown_at_the_field_and_nothing_typed_is_lost(
     assert CustomerService(db).get(dialog.saved.id).lost_reason == "Moved to Leeds"
 
 
+def test_a_pasted_name_over_its_limit_is_refused_whole_not_cut(
+        qtbot: QtBot, dialog: CustomerFormDialog, db: Database) -> None:
+    long_name = "Bartholomew" * 40  # 440 characters, pasted
+    dialog.ui.first_name.insert(long_name)
+    assert dialog.ui.first_name.text() == long_name  # the field keeps all of it
+    dialog.save()
+    assert dialog.saved is None and dialog.isVisible()
+    assert "at most 100" in dialog.ui.first_name.toolTip()
+    assert "440" in dialog.ui.first_name.toolTip()
+    assert dialog.ui.first_name.text() == long_name
+
+
+def test_a_name_made_of_invisible_characters_is_no_name(
+        qtbot: QtBot, dialog: CustomerFormDialog) -> None:
+    dialog.ui.first_name.insert("\u200b\ufeff\u00ad")
+    dialog.save()
+    assert dialog.saved is None
+    assert "Enter a name" in dialog.ui.first_name.toolTip()
+
+
 def test_closing_a_dirty_form_asks_first(qtbot: QtBot, dialog: CustomerFormDialog,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
