@@ -1,7 +1,8 @@
 """The database handle: one engine, and one session per user action.
 
 SQLite (the default, in the user's data folder) runs with WAL, ``synchronous=FULL``, foreign keys
-and a busy timeout. PostgreSQL is reached through the same URL option. Services only ever see
+and a busy timeout; a transaction that writes begins IMMEDIATE, so concurrent writers queue.
+PostgreSQL is reached through the same URL option. Services only ever see
 ``Database.transaction()`` and ``Database.read()``; nothing dialect-specific leaks into them.
 """
 
@@ -27,6 +28,7 @@ from crm_desktop.storage.audit import install_audit_hooks
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+_WRITES = "crm_writes"  # execution option: this transaction will write
 SQLITE_BUSY_SNAPSHOT = 517  # extended result code: a read snapshot cannot be upgraded to write
 CONFLICT_MESSAGE = (
     "Someone else saved a change to this record after you opened it. "
@@ -49,7 +51,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A user action that writes takes the write lock at its start (IMMEDIATE): a second
+        # desk saving at the same moment then waits its turn for up to the busy timeout,
+        # instead of reading first and being refused when it tries to write. Reads stay
+        # deferred and never wait.
+        writes = connection.get_execution_options().get(_WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def _known_storage_error(exc: DBAPIError) -> StorageError | None:
@@ -57,6 +64,13 @@ def _known_storage_error(exc: DBAPIError) -> StorageError | None:
     if "locked" in text or "busy" in text:
         return StorageError(
             "The database is busy with another task. Please try again in a moment."
+        )
+    if "unable to open database file" in text:
+        # A read-only mount or folder (WAL needs to create files beside the database), an
+        # unplugged drive or a folder that is not there.
+        return StorageError(
+            "The database file cannot be opened for writing. Its folder may be read-only, on a "
+            "drive that is not connected, or gone. Check where the database is kept."
         )
     if "readonly" in text or "read-only" in text or "read only" in text:
         return StorageError(
@@ -106,21 +120,24 @@ class Database:
     @contextmanager
     def transaction(self, actor: Actor) -> Iterator[Session]:
         """One user action: commit on success, roll back everything on any error."""
-        with self._translate_errors(), self._sessions() as session:
+        with self.translate_errors(), self._sessions() as session:
             session.info["actor"] = actor
             with session.begin():
+                session.connection(execution_options={_WRITES: True})
                 yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only look. Closing ends the transaction without expiring what was loaded,
         so values read here stay usable afterwards; any attempt to write is refused."""
-        with self._translate_errors(), self._sessions() as session:
+        with self.translate_errors(), self._sessions() as session:
             session.info["read_only"] = True
             yield session
 
     @contextmanager
-    def _translate_errors(self) -> Iterator[None]:
+    def translate_errors(self) -> Iterator[None]:
+        """Database errors as the app's known errors (busy, read-only, full, unreachable,
+        conflict); anything else passes through to be reported as a bug."""
         try:
             yield
         except StaleDataError as exc:

@@ -82,6 +82,11 @@ def check_not_newer(database: Database) -> str | None:
 
 def upgrade(database: Database, backup_dir: Path | None = None) -> Path | None:
     """Upgrade to the newest schema; returns the backup taken, if any."""
+    with database.translate_errors():
+        return _upgrade(database, backup_dir)
+
+
+def _upgrade(database: Database, backup_dir: Path | None) -> Path | None:
     current = check_not_newer(database)
     head = head_revision()
     backup: Path | None = None

@@ -11,6 +11,7 @@ from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import ConflictError, StorageError
 from crm_desktop.models import AuditAction, AuditEntry, Customer, Tag
 from crm_desktop.paths import AppPaths
+from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 from tests.conftest import FakeClock
@@ -64,6 +65,26 @@ def test_writes_outside_a_transaction_are_refused(db: Database) -> None:
 
 def test_concurrent_edit_of_the_same_row_is_a_conflict_not_a_lost_update(
         any_db: Database, any_owner: Actor) -> None:
+    """Two desks open the same customer; the second save is told, and the first one stays."""
+    customers = CustomerService(any_db)
+    opened = customers.create(CustomerInput(first_name="Margo"), any_owner)
+    other_desk = Database(any_db.url.render_as_string(hide_password=False), clock=any_db.clock)
+    try:
+        theirs = CustomerService(other_desk)
+        theirs.update(opened.id, opened.version, CustomerInput(first_name="Margot"), any_owner)
+        with pytest.raises(ConflictError, match="changed by someone else"):
+            customers.update(opened.id, opened.version, CustomerInput(first_name="Marge"),
+                             any_owner)
+    finally:
+        other_desk.dispose()
+    assert customers.get(opened.id).first_name == "Margot"
+
+
+def test_a_write_that_raced_inside_its_transaction_is_a_conflict(
+        any_db: Database, any_owner: Actor) -> None:
+    """The ORM's version check, for the moment between reading and writing a row."""
+    if any_db.is_sqlite:
+        pytest.skip("a writing transaction on SQLite holds the write lock from its start")
     with any_db.transaction(any_owner) as session:
         session.add(Tag(name="A", name_key="a"))
     other_desk = Database(any_db.url.render_as_string(hide_password=False), clock=any_db.clock)
@@ -109,6 +130,20 @@ def test_read_only_database_is_a_friendly_storage_error(app_home: AppPaths,
             session.add(Tag(name="x", name_key="x"))
     finally:
         read_only.dispose()
+
+
+def test_a_database_that_cannot_be_opened_for_writing_is_a_friendly_storage_error(
+        tmp_path: Path, clock: FakeClock) -> None:
+    """As on a read-only mount, where SQLite cannot create the files it keeps beside the
+    database: "unable to open database file". (This suite runs as root, whom permissions do not
+    stop, so a folder that is a file stands in for the mount.)"""
+    (tmp_path / "not-a-folder").write_text("")
+    database = Database(f"sqlite:///{tmp_path / 'not-a-folder' / 'crm.sqlite3'}", clock=clock)
+    try:
+        with pytest.raises(StorageError, match="cannot be opened for writing"):
+            upgrade(database)
+    finally:
+        database.dispose()
 
 
 def test_full_disk_is_a_friendly_storage_error(db: Database, owner: Actor) -> None:
