@@ -9,7 +9,6 @@ the invoice until it is first printed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -51,7 +49,7 @@ from crm_desktop.formatting import Formatter
 from crm_desktop.gui.invoices.invoice_printing import choose_printer, send_to_printer
 from crm_desktop.gui.shared.customer_picker import CustomerPicker
 from crm_desktop.gui.shared.operations import attempt
-from crm_desktop.gui.shared.widgets import ROW_HEIGHT, FormDialog
+from crm_desktop.gui.shared.widgets import ROW_HEIGHT, ActionRow, FormDialog
 from crm_desktop.models import InvoiceKind, InvoiceState, PaymentMethod
 from crm_desktop.services.admin.settings_service import NOTE_MAX_LINES
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -176,7 +174,7 @@ class InvoiceWindow(QDialog):
         column.addWidget(self.heading)
         column.addWidget(self.facts)
         column.addWidget(self.lines, 3)
-        self.draft_buttons = QHBoxLayout()
+        self.draft_buttons = ActionRow()
         column.addLayout(self.draft_buttons)
         payments_box = QGroupBox("Payments")
         payments_layout = QVBoxLayout(payments_box)
@@ -197,11 +195,11 @@ class InvoiceWindow(QDialog):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([560, 600])
-        self.buttons = QHBoxLayout()
+        self.buttons = ActionRow()
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(self.buttons)
-        self.action_buttons: dict[str, QPushButton] = {}
+        self._make_buttons()
         self._show(invoice)
 
     # ---- showing -------------------------------------------------------------------------------
@@ -267,49 +265,45 @@ class InvoiceWindow(QDialog):
             self.pdf = pdf
             self.preview.show_pdf(pdf)
 
+    def _make_buttons(self) -> None:
+        """Every button the window can offer; each state shows its own."""
+        self.draft_buttons.add("add_line", "Add a &line…", self.add_line)
+        self.draft_buttons.add("remove_line", "&Remove line", self.remove_line)
+        self.draft_buttons.addStretch(1)
+        for key, label, slot in (
+                ("issue", "&Issue invoice", self.issue),
+                ("discard", "&Discard draft", self.discard),
+                ("print", "&Print…", self.print_invoice),
+                ("save_pdf", "Save as P&DF…", self.save_pdf),
+                ("payment", "Record &payment…", self.record_payment),
+                ("credit", "&Credit note…", self.credit_note),
+                ("void", "&Void…", self.void),
+                ("follow_up", "&Follow up…",
+                 lambda: self.follow_up.emit(self.invoice.customer_id, self.invoice.id)),
+                ("customer", "Open c&ustomer",
+                 lambda: self.open_customer.emit(self.invoice.customer_id))):
+            self.buttons.add(key, label, slot)
+        self.buttons.addStretch(1)
+        self.buttons.add("done", "Done", self.reject)
+        self.action_buttons: dict[str, QPushButton] = {**self.draft_buttons.buttons,
+                                                       **self.buttons.buttons}
+
     def _show_buttons(self) -> None:
-        for layout in (self.buttons, self.draft_buttons):
-            while layout.count():
-                item = layout.takeAt(0)
-                widget = item.widget() if item is not None else None
-                if widget is not None:
-                    widget.deleteLater()
-        self.action_buttons = {}
         invoice = self.invoice
         draft = invoice.state is InvoiceState.DRAFT
         issued = invoice.state is InvoiceState.ISSUED
         is_invoice = invoice.kind is InvoiceKind.INVOICE
-        owes = issued and is_invoice and invoice.balance > 0
-        if draft:
-            self._button(self.draft_buttons, "add_line", "Add a &line…", self.add_line)
-            self._button(self.draft_buttons, "remove_line", "&Remove line", self.remove_line)
-        self.draft_buttons.addStretch(1)
-        actions: list[tuple[str, str, Callable[[], object], bool]] = [
-            ("issue", "&Issue invoice", self.issue, draft),
-            ("discard", "&Discard draft", self.discard, draft),
-            ("print", "&Print…", self.print_invoice, not draft),
-            ("save_pdf", "Save as P&DF…", self.save_pdf, True),
-            ("payment", "Record &payment…", self.record_payment, owes),
-            ("credit", "&Credit note…", self.credit_note, issued and is_invoice),
-            ("void", "&Void…", self.void, issued and invoice.paid_total == 0
-             and invoice.credited_total == 0),
-            ("follow_up", "&Follow up…",
-             lambda: self.follow_up.emit(invoice.customer_id, invoice.id), not draft),
-            ("customer", "Open c&ustomer", lambda: self.open_customer.emit(
-                invoice.customer_id), True),
-        ]
-        for key, label, slot, shown in actions:
-            if shown:
-                self._button(self.buttons, key, label, slot)
-        self.buttons.addStretch(1)
-        self._button(self.buttons, "done", "Done", self.reject)
+        self.draft_buttons.show_only({"add_line": draft, "remove_line": draft})
+        self.buttons.show_only({
+            "issue": draft, "discard": draft, "print": not draft,
+            "payment": issued and is_invoice and invoice.balance > 0,
+            "credit": issued and is_invoice,
+            "void": issued and invoice.paid_total == 0 and invoice.credited_total == 0,
+            "follow_up": not draft})
 
-    def _button(self, layout: QHBoxLayout, key: str, label: str,
-                slot: Callable[[], object]) -> None:
-        button = QPushButton(label)
-        button.clicked.connect(slot)
-        layout.addWidget(button)
-        self.action_buttons[key] = button
+    def visible_actions(self) -> list[str]:
+        """The buttons a person sees now, in order."""
+        return self.draft_buttons.visible(self) + self.buttons.visible(self)
 
     def _saved(self, invoice: InvoiceView | None, message: str = "") -> None:
         if invoice is None:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QTableWidget,
     QTableWidgetItem,
@@ -36,7 +35,7 @@ from crm_desktop.gui.orders.orders_page import STATE_LABELS
 from crm_desktop.gui.orders.product_dialog import ProductDialog
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
 from crm_desktop.gui.shared.operations import attempt
-from crm_desktop.gui.shared.widgets import FormDialog
+from crm_desktop.gui.shared.widgets import ActionRow, FormDialog
 from crm_desktop.models import OrderState, RefundKind
 from crm_desktop.money import totals
 from crm_desktop.services.orders.order_service import (
@@ -159,7 +158,7 @@ class OrderDialog(QDialog):
         self.events = QListWidget()
         self.events.setFixedHeight(110)
         self.error = error_label()
-        self.buttons = QHBoxLayout()
+        self.buttons = ActionRow()
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -176,6 +175,7 @@ class OrderDialog(QDialog):
         layout.addLayout(bottom)
         layout.addWidget(self.error)
         layout.addLayout(self.buttons)
+        self._make_buttons()
         self._show()
 
     # ---- showing ---------------------------------------------------------------------------------
@@ -256,47 +256,38 @@ class OrderDialog(QDialog):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
-    def _show_buttons(self) -> None:
-        while self.buttons.count():
-            item = self.buttons.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.action_buttons: dict[str, QPushButton] = {}
-        state = self.order.state if self.order else OrderState.DRAFT
-        actions: list[tuple[str, str, Callable[[], object], bool]] = []
-        if self.is_draft:
-            actions += [("add_line", "Add a &line", lambda: self.add_line(None), True),
-                        ("new_product", "New &product…", self.new_product, True),
-                        ("save", "&Save draft", self.save_draft, True),
-                        ("confirm", "C&onfirm order", self.confirm, True)]
-        actions += [
-            ("ship", "S&hip", lambda: self._step(self.orders.ship), state in CAN_SHIP),
-            ("deliver", "&Deliver…", self.deliver, state in CAN_DELIVER),
-            ("return", "&Return…", self.record_return, state in CAN_RETURN),
-            ("close", "Close the &order", lambda: self._step(self.orders.close),
-             state in CAN_CLOSE),
-            ("cancel", "&Cancel order…", self.cancel_order,
-             self.order is not None and state in CAN_CANCEL),
-            ("reorder", "Re-&order", self.reorder,
-             self.order is not None and not self.is_draft),
-            ("follow_up", "&Follow up…", self._follow_up,
-             self.order is not None and not self.is_draft),
-            ("invoice", "&Invoice…", self._invoice,
-             self.order is not None and state in SOLD_STATES),
-        ]
-        for key, label, slot, shown in actions:
-            if not shown:
-                continue
-            button = QPushButton(label)
-            button.clicked.connect(slot)
-            self.buttons.addWidget(button)
-            self.action_buttons[key] = button
+    def _make_buttons(self) -> None:
+        """Every button the window can offer; each state shows its own."""
+        for key, label, slot in (
+                ("add_line", "Add a &line", lambda: self.add_line(None)),
+                ("new_product", "New &product…", self.new_product),
+                ("save", "&Save draft", self.save_draft),
+                ("confirm", "C&onfirm order", self.confirm),
+                ("ship", "S&hip", lambda: self._step(self.orders.ship)),
+                ("deliver", "&Deliver…", self.deliver),
+                ("return", "&Return…", self.record_return),
+                ("close", "Close the &order", lambda: self._step(self.orders.close)),
+                ("cancel", "&Cancel order…", self.cancel_order),
+                ("reorder", "Re-&order", self.reorder),
+                ("follow_up", "&Follow up…", self._follow_up),
+                ("invoice", "&Invoice…", self._invoice)):
+            self.buttons.add(key, label, slot)
         self.buttons.addStretch(1)
-        done = QPushButton("Done")
-        done.setToolTip("Close this window (a draft keeps what was last saved)")
-        done.clicked.connect(self.reject)
-        self.buttons.addWidget(done)
+        self.buttons.add("done", "Done", self.reject,
+                         "Close this window (a draft keeps what was last saved)")
+        self.action_buttons = self.buttons.buttons
+
+    def _show_buttons(self) -> None:
+        state = self.order.state if self.order else OrderState.DRAFT
+        placed = self.order is not None
+        self.buttons.show_only({
+            "add_line": self.is_draft, "new_product": self.is_draft, "save": self.is_draft,
+            "confirm": self.is_draft, "ship": state in CAN_SHIP,
+            "deliver": state in CAN_DELIVER, "return": state in CAN_RETURN,
+            "close": state in CAN_CLOSE, "cancel": placed and state in CAN_CANCEL,
+            "reorder": placed and not self.is_draft,
+            "follow_up": placed and not self.is_draft,
+            "invoice": placed and state in SOLD_STATES})
 
     def _invoice(self) -> None:
         if self.order is not None and self.order.customer_id is not None:

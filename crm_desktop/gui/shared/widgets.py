@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from PySide6.QtCore import QTimer
@@ -11,8 +11,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -51,6 +53,35 @@ def run_after_typing(edit: QLineEdit, action: Callable[[], None], *,
     timer.timeout.connect(action)
     edit.textChanged.connect(timer.start)
     return timer
+
+
+class ActionRow(QHBoxLayout):
+    """A row of buttons made once; each state of the record shows the ones that apply.
+
+    Buttons are never deleted and re-made: one clicked while its own row is rebuilt would
+    otherwise linger on screen (deleteLater) under the new row until the event loop runs.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buttons: dict[str, QPushButton] = {}
+
+    def add(self, key: str, label: str, slot: Callable[[], object], tip: str = ""
+            ) -> QPushButton:
+        button = QPushButton(label)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        self.addWidget(button)
+        self.buttons[key] = button
+        return button
+
+    def show_only(self, shown: Mapping[str, bool]) -> None:
+        """Show the buttons ``shown`` maps to True (keys it leaves out stay as they are)."""
+        for key, visible in shown.items():
+            self.buttons[key].setVisible(visible)
+
+    def visible(self, window: QWidget) -> list[str]:
+        return [key for key, b in self.buttons.items() if b.isVisibleTo(window)]
 
 
 class FormDialog(QDialog):

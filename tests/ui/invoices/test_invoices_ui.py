@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -159,7 +159,15 @@ def test_payments_credit_note_and_save_as_pdf(
         qtmodeltester: ModelTester) -> None:
     window = make_window()
     invoice_window = issue_from_profile(qtbot, window, zoe)
+    invoice_window.show()
+    assert "issue" in invoice_window.visible_actions()
     invoice_window.action_buttons["issue"].click()
+    # Issued: the draft's buttons are gone, and no old row of buttons lingers beneath.
+    assert invoice_window.visible_actions() == [
+        "print", "save_pdf", "payment", "credit", "void", "follow_up", "customer", "done"]
+    on_screen = [b.text() for b in invoice_window.findChildren(QPushButton)
+                 if b.isVisibleTo(invoice_window) and b is not invoice_window.save_note_button]
+    assert len(on_screen) == 8 and "&Issue invoice" not in on_screen
     gross = invoice_window.invoice.gross_total
 
     monkeypatch.setattr(PaymentDialog, "exec", _fill_payment("100.00"))
