@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import time
+from decimal import Decimal as D
 
 import pytest
 from PySide6.QtCore import QByteArray, Qt
@@ -18,7 +20,11 @@ from crm_desktop.services.customers.customer_service import (
     CustomerService,
     PreferenceInput,
 )
+from crm_desktop.services.follow_ups.follow_up_service import FollowUpInput, FollowUpService
+from crm_desktop.services.invoices.invoice_service import InvoiceLineInput, InvoiceService
+from crm_desktop.services.orders.order_service import OrderLineInput, OrderService
 from crm_desktop.storage.database import Database
+from tests.conftest import FakeClock
 
 
 def _add_through_the_form(qtbot: QtBot, window: MainWindow) -> None:
@@ -187,3 +193,33 @@ def test_arrow_keys_in_the_search_box_pick_the_customer_to_open(
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.customers.profile
     assert window.customers.profile.name_label.text() == chosen
+
+
+def test_long_text_anywhere_never_widens_a_window(
+        make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        clock: FakeClock) -> None:
+    """One customer typed with very long words: every page, the order window and the invoice
+    window keep to the screen, and what they typed is shown as text, never as markup."""
+    name = "<i>Bartholomew" + "W" * 80
+    customer = CustomerService(db).create(CustomerInput(first_name=name, last_name="M" * 100),
+                                          owner)
+    FollowUpService(db).schedule(FollowUpInput(customer.id, clock().date(), "P" * 500,
+                                               at=time(0, 0)), owner)
+    clock.advance(hours=1)  # so it fell due "while the app was closed"
+    order = OrderService(db).create_draft(customer.id, [OrderLineInput(
+        D(1), "O" * 500, unit_price=D(1), tax_rate=D(0))], owner)
+    draft = InvoiceService(db).create_draft(customer.id, [InvoiceLineInput("I" * 500, D(1), D(1),
+                                                                           D(0))], owner)
+    window = make_window()
+    window.resize(1100, 700)
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        QApplication.processEvents()
+        assert window.width() == 1100, window.nav.item(row).text()
+    assert "&lt;i&gt;Bartholomew" in window.follow_ups.today_page.missed_text.text()  # text
+    order_window = window.orders.open_order(order.id)
+    invoice_window = window.invoices.open_invoice(draft.id)
+    for dialog in (order_window, invoice_window):
+        assert dialog is not None
+        assert dialog.minimumSizeHint().width() < 1000
+        dialog.done(0)

@@ -29,7 +29,12 @@ from crm_desktop.formatting import Formatter
 from crm_desktop.gui.customers.customer_form import PREFERENCE_LABELS
 from crm_desktop.gui.customers.timeline_model import TimelineModel
 from crm_desktop.gui.shared.palette import ALERT
-from crm_desktop.gui.shared.widgets import read_only_table
+from crm_desktop.gui.shared.widgets import (
+    ElidedLabel,
+    breakable,
+    read_only_table,
+    wrapping_label,
+)
 from crm_desktop.models import ContactKind, CustomerStatus
 from crm_desktop.services.customers.customer_service import CustomerDetail
 from crm_desktop.services.customers.dates import KIND_LABELS
@@ -159,11 +164,11 @@ class CustomerProfileView(QWidget):
 
     def _build_header(self) -> QVBoxLayout:
         """The name, the facts, the ratings and the remember banner."""
-        self.name_label = QLabel()
+        self.name_label = ElidedLabel()
         self.name_label.setObjectName("profile_name")
         self.name_label.setStyleSheet("font-size: 20pt; font-weight: 600;")
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label = QLabel()
+        self.status_label = ElidedLabel()
         self.facts_label = QLabel()
         self.facts_label.setWordWrap(True)
         self.ratings_label = QLabel()
@@ -300,7 +305,7 @@ class CustomerProfileView(QWidget):
             facts.append(f"Next follow-up {f.date(customer.next_follow_up_at)}")
         if customer.last_contact_at:
             facts.append(f"Last contact {f.date(customer.last_contact_at)}")
-        self.facts_label.setText("  ·  ".join(facts))
+        self.facts_label.setText(breakable("  ·  ".join(facts)))
         self._fill_banner(customer)
         self._fill_contacts(customer)
         self._fill_addresses(customer)
@@ -314,8 +319,8 @@ class CustomerProfileView(QWidget):
             self.ratings_label.hide()
             return
         latest = summary.recent[0] if summary.recent else None
-        quote = (f" — latest: “{escape(latest.text)}” ({self._formatter.date(latest.occurred_at)})"
-                 if latest else "")
+        quote = (f" — latest: “{escape(breakable(latest.text))}” "
+                 f"({self._formatter.date(latest.occurred_at)})" if latest else "")
         self.ratings_label.setText(
             f"Rates us <b>{self._formatter.rating(summary.average)} / 5</b> "
             f"({summary.count} rating{'s' if summary.count != 1 else ''}){quote}")
@@ -327,11 +332,11 @@ class CustomerProfileView(QWidget):
 
     def _fill_banner(self, customer: CustomerDetail) -> None:
         f = self._formatter
-        items = [f"<b>{escape(PREFERENCE_LABELS[p.kind])}:</b> {escape(p.text)}"
+        items = [f"<b>{escape(PREFERENCE_LABELS[p.kind])}:</b> {escape(breakable(p.text))}"
                  for p in customer.preferences if p.pinned]
-        items += [f"<b>Note:</b> {escape(n.text)}" for n in customer.notes if n.pinned]
-        items += [f"<b>{escape(u.describe())}</b>" for u in customer.upcoming_dates]
-        items += [f"<b>Open query:</b> {escape(q.subject)}"
+        items += [f"<b>Note:</b> {escape(breakable(n.text))}" for n in customer.notes if n.pinned]
+        items += [f"<b>{escape(breakable(u.describe()))}</b>" for u in customer.upcoming_dates]
+        items += [f"<b>Open query:</b> {escape(breakable(q.subject))}"
                   + (f" (due {f.date(q.due_at)})" if q.due_at else "")
                   for q in customer.open_queries]
         items += [f"<span style='color:{ALERT}'><b>Overdue invoice {escape(i.number)}:</b> "
@@ -352,7 +357,7 @@ class CustomerProfileView(QWidget):
             icon = "☎" if contact.kind is ContactKind.PHONE else "✉"
             label = QLabel(f"{icon} {escape(contact.label or contact.kind.value)}"
                            + (" <i>(primary)</i>" if contact.is_primary else ""))
-            value = QLabel(contact.value)
+            value = ElidedLabel(contact.value)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.contacts_grid.addWidget(label, row, 0)
             self.contacts_grid.addWidget(value, row, 1)
@@ -366,9 +371,10 @@ class CustomerProfileView(QWidget):
             self.addresses_layout.addWidget(QLabel("No address yet."))
         for address in customer.addresses:
             title = address.kind.value.capitalize() + (" (primary)" if address.is_primary else "")
-            text = QLabel(f"<i>{escape(title)}</i><br>"
-                          + "<br>".join(escape(line) for line in address.lines()))
-            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            text = wrapping_label(f"<i>{escape(title)}</i><br>"
+                                  + "<br>".join(escape(breakable(line))
+                                                for line in address.lines()),
+                                  rich=True, selectable=True)
             row = QHBoxLayout()
             row.addWidget(text, 1)
             row.addWidget(self._copy_button(f"copy_address_{address.id}",
@@ -385,9 +391,8 @@ class CustomerProfileView(QWidget):
                                                      "to be served with Edit."))
         for preference in customer.preferences:
             pin = "★ " if preference.pinned else ""  # no emoji: not every desktop has the font
-            label = QLabel(f"{pin}<b>{escape(PREFERENCE_LABELS[preference.kind])}:</b> "
-                           f"{escape(preference.text)}")
-            label.setWordWrap(True)
+            label = wrapping_label(f"{pin}<b>{escape(PREFERENCE_LABELS[preference.kind])}:</b> "
+                                   f"{escape(breakable(preference.text))}", rich=True)
             self.preferences_layout.addWidget(label)
 
     def _fill_dates(self, customer: CustomerDetail) -> None:
@@ -398,7 +403,8 @@ class CustomerProfileView(QWidget):
         for d in customer.important_dates:
             when = calendar.month_name[d.month] + f" {d.day}" + (f", {d.year}" if d.year else "")
             what = d.label or KIND_LABELS[d.kind]
-            self.dates_layout.addWidget(QLabel(f"<b>{escape(what)}:</b> {escape(when)}"))
+            self.dates_layout.addWidget(wrapping_label(
+                f"<b>{escape(breakable(what))}:</b> {escape(when)}", rich=True))
 
     def _fill_notes(self, customer: CustomerDetail) -> None:
         _clear(self.notes_layout)
@@ -409,8 +415,7 @@ class CustomerProfileView(QWidget):
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
-            text = QLabel(("★ " if note.pinned else "") + escape(note.text))
-            text.setWordWrap(True)
+            text = wrapping_label(("★ " if note.pinned else "") + note.text)
             pin = QToolButton()
             pin.setObjectName(f"pin_note_{note.id}")
             pin.setText("Unpin" if note.pinned else "Pin")

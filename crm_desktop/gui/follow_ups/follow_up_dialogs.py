@@ -4,6 +4,7 @@ snoozed (this time or the whole series), handed to someone else, or cancelled wi
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from html import escape
 
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import FOLLOW_UP_CHANNEL_LABELS, Formatter
-from crm_desktop.gui.shared.widgets import FormDialog
+from crm_desktop.gui.shared.widgets import FormDialog, breakable, wrapping_label
 from crm_desktop.models import FollowUpChannel
 from crm_desktop.services.admin.user_service import UserView
 from crm_desktop.services.follow_ups import recurrence
@@ -79,7 +80,8 @@ class FollowUpDialog(FormDialog):
         zone = recurrence.zone_for(follow_ups.zone_name)
         today = clock().astimezone(zone).date()
 
-        self.add_field("Customer", QLabel(f"<b>{customer[1]}</b>"))
+        self.add_field("Customer", wrapping_label(f"<b>{escape(breakable(customer[1]))}</b>",
+                                                  rich=True))
         self.due = QDateEdit(_qdate(today + timedelta(days=7)))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")  # unambiguous, as in the other dialogs

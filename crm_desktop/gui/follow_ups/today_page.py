@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from html import escape
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.formatting import FOLLOW_UP_CHANNEL_LABELS, Formatter
 from crm_desktop.gui.shared.palette import ALERT
+from crm_desktop.gui.shared.widgets import breakable
 from crm_desktop.models import FollowUpState
 from crm_desktop.services.follow_ups.follow_up_service import (
     DateRow,
@@ -144,7 +146,8 @@ class TodayPage(QWidget):
         if not missed:
             return
         self._missed.update((item.id, item.due_at) for item in missed)
-        names = ", ".join(f"{m.customer_name} ({m.purpose})" for m in missed[:5])
+        names = escape(breakable(", ".join(f"{m.customer_name} ({m.purpose})"
+                                           for m in missed[:5])))
         more = f" and {len(missed) - 5} more" if len(missed) > 5 else ""
         count = "1 follow-up" if len(missed) == 1 else f"{len(missed)} follow-ups"
         self.missed_text.setText(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QPointF, Qt, Signal
@@ -49,7 +50,7 @@ from crm_desktop.formatting import Formatter
 from crm_desktop.gui.invoices.invoice_printing import choose_printer, send_to_printer
 from crm_desktop.gui.shared.customer_picker import CustomerPicker
 from crm_desktop.gui.shared.operations import attempt
-from crm_desktop.gui.shared.widgets import ROW_HEIGHT, ActionRow, FormDialog
+from crm_desktop.gui.shared.widgets import ROW_HEIGHT, ActionRow, FormDialog, breakable
 from crm_desktop.models import InvoiceKind, InvoiceState, PaymentMethod
 from crm_desktop.services.admin.settings_service import NOTE_MAX_LINES
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -213,7 +214,7 @@ class InvoiceWindow(QDialog):
             f"<span style='font-size:15pt; font-weight:600'>{invoice.title}</span> "
             f"&nbsp;<span style='color:{colour}; font-weight:600'>"
             f"{STATUS_LABELS[invoice.status]}</span>")
-        facts = [f"<b>{invoice.customer_name}</b>"]
+        facts = [f"<b>{escape(breakable(invoice.customer_name))}</b>"]
         if invoice.issued_on:
             facts.append(f"Issued {f.date(invoice.issued_on)}")
         if invoice.due_on and invoice.kind is InvoiceKind.INVOICE:
@@ -224,7 +225,7 @@ class InvoiceWindow(QDialog):
         if invoice.printed_at:
             facts.append(f"printed {f.date(invoice.printed_at)}")
         if invoice.void_reason:
-            facts.append(f"void: {invoice.void_reason}")
+            facts.append(f"void: {escape(breakable(invoice.void_reason))}")
         self.facts.setText(" · ".join(facts))
         self.lines.setRowCount(len(invoice.lines))
         for row, line in enumerate(invoice.lines):

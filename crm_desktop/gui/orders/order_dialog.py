@@ -35,7 +35,7 @@ from crm_desktop.gui.orders.orders_page import STATE_LABELS
 from crm_desktop.gui.orders.product_dialog import ProductDialog
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
 from crm_desktop.gui.shared.operations import attempt
-from crm_desktop.gui.shared.widgets import ActionRow, FormDialog
+from crm_desktop.gui.shared.widgets import ActionRow, ElidedLabel, FormDialog, breakable
 from crm_desktop.models import OrderState, RefundKind
 from crm_desktop.money import totals
 from crm_desktop.services.orders.order_service import (
@@ -143,9 +143,10 @@ class OrderDialog(QDialog):
         self._errors = FieldErrors()
         self.resize(980, 620)
 
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.steps = QLabel()
+        self.steps.setWordWrap(True)
         self.steps.setWordWrap(True)
         self.table = QTableWidget()
         self.table.verticalHeader().setVisible(False)
@@ -197,10 +198,10 @@ class OrderDialog(QDialog):
             steps = [("ordered", order.ordered_at), ("confirmed", order.confirmed_at),
                      ("shipped", order.shipped_at), ("delivered", order.delivered_at),
                      ("closed", order.closed_at), ("cancelled", order.cancelled_at)]
-            self.steps.setText("  ·  ".join(f"{what.capitalize()} {f.date_time(when)}"
-                                            for what, when in steps if when)
-                               + (f"  ·  Reason: {order.cancel_reason}"
-                                  if order.cancel_reason else ""))
+            self.steps.setText(breakable(
+                "  ·  ".join(f"{what.capitalize()} {f.date_time(when)}"
+                             for what, when in steps if when)
+                + (f"  ·  Reason: {order.cancel_reason}" if order.cancel_reason else "")))
             self.events.clear()
             for event in order.events:
                 who = f" — {event.who}" if event.who else ""

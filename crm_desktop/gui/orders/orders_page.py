@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -18,6 +19,7 @@ from crm_desktop.clock import Clock
 from crm_desktop.formatting import Formatter, local_zone
 from crm_desktop.gui.shared.list_page import ListPage, right_aligned
 from crm_desktop.gui.shared.paged_model import FilteredTableModel
+from crm_desktop.gui.shared.widgets import breakable
 from crm_desktop.models import OrderState
 from crm_desktop.services.orders.order_list_service import OrderFilter, OrderListService, OrderRow
 
@@ -98,7 +100,8 @@ class OrdersPage(ListPage[OrderRow, OrderFilter]):
     def show_customer(self, customer: tuple[int, str] | None) -> None:
         """Only this customer's orders ("what has Jim ordered before?"), or everyone's."""
         self._customer = customer
-        self.customer_label.setText(f"Orders of <b>{customer[1]}</b>" if customer else "")
+        self.customer_label.setText(
+            f"Orders of <b>{escape(breakable(customer[1]))}</b>" if customer else "")
         self.clear_customer.setVisible(customer is not None)
         self.apply_filters()
 

@@ -19,6 +19,8 @@ Row = TypeVar("Row")
 Filter = TypeVar("Filter")
 Filter_contra = TypeVar("Filter_contra", contravariant=True)
 
+LONG_CELL = 40  # characters: longer cells get their whole text as a tooltip
+
 
 class Counter(Protocol[Filter_contra]):
     def count(self, filters: Filter_contra) -> int: ...
@@ -57,7 +59,14 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         if not index.isValid():
             return None
         row = self.row_at(index.row())
-        return None if row is None else self.cell(row, index.column(), role)
+        if row is None:
+            return None
+        value = self.cell(row, index.column(), role)
+        if value is None and role == Qt.ItemDataRole.ToolTipRole:
+            # A long cell is elided by the view: its whole text is one hover away.
+            text = self.cell(row, index.column(), Qt.ItemDataRole.DisplayRole)
+            return text if isinstance(text, str) and len(text) > LONG_CELL else None
+        return value
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

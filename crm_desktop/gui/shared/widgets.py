@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -13,8 +15,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,6 +29,90 @@ from crm_desktop.gui.shared.operations import attempt
 
 T = TypeVar("T")
 ROW_HEIGHT = 26
+
+
+LONG_RUN = 24  # characters without a space after which a label may break the line
+_JOINING = "\u200d\ufe0f"  # zero-width joiner and emoji presentation: never split beside them
+
+
+def breakable(text: str) -> str:
+    """``text`` with invisible break opportunities (zero-width spaces) in runs of more than
+    LONG_RUN characters without a space, so a word-wrapped label can always wrap: one
+    customer's 100-letter name must not make the window wider than the screen."""
+    out: list[str] = []
+    run = 0
+    for index, char in enumerate(text):
+        if char.isspace():
+            run = 0
+        elif run >= LONG_RUN and not unicodedata.combining(char) and char not in _JOINING \
+                and text[index - 1] not in _JOINING:
+            out.append("\u200b")
+            run = 0
+        out.append(char)
+        run += not char.isspace()
+    return "".join(out)
+
+
+def wrapping_label(text: str = "", *, rich: bool = False, selectable: bool = False) -> QLabel:
+    """A label that wraps any text to the width it is given, long words included. Rich text
+    is the caller's to make breakable (escape(breakable(part)) for each part)."""
+    label = QLabel(text if rich else breakable(text))
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that never asks for more width than it is given: what does not
+    fit ends in "…", and the whole text is in the tooltip."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def text(self) -> str:
+        """The whole text, as set (what is drawn may be shorter: ``shown_text``)."""
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self._full) + margins.left() \
+            + margins.right() + 2 * self.margin() + 4
+        return QSize(width, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("W…") * 2,
+                     super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()  # the width it needs changed with the font
+            self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width() - 2 * self.margin()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(room, 0)) if room > 0 else self._full
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
 
 
 def read_only_table(view: QTableView, *, many: bool = False, stretch_last: bool = True) -> None:

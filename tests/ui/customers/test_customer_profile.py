@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QToolButton
+from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMessageBox, QToolButton, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -24,6 +24,7 @@ from crm_desktop.models import (
     PreferenceKind,
 )
 from crm_desktop.services.customers.customer_service import (
+    AddressInput,
     CustomerInput,
     CustomerService,
     DateInput,
@@ -175,5 +176,33 @@ def test_important_dates_are_edited_in_the_form(qtbot: QtBot,
     dates = CustomerService(db).get(jim).important_dates
     assert [(d.kind, d.month, d.day, d.year) for d in dates] == [
         (DateKind.BIRTHDAY, 3, 5, 1960), (DateKind.ANNIVERSARY, 2, 14, None)]
-    assert "February 14" in window.customers.profile.dates_box.findChildren(
-        type(window.customers.profile.name_label))[-1].text()
+    assert "February 14" in window.customers.profile.dates_box.findChildren(QLabel)[-1].text()
+
+
+def test_a_customer_with_very_long_text_never_widens_the_window(
+        make_window: Callable[[], MainWindow], db: Database, owner: Actor) -> None:
+    """A 200-letter name, a company, an address and a pinned preference with no spaces: the
+    window keeps its width; the name ends in "…" with the whole of it in the tooltip."""
+    first, last = "Bartholomew" * 9, "Featherstonehaugh" * 5
+    customer = CustomerService(db).create(CustomerInput(
+        first_name=first, last_name=last, company="C" * 200,
+        addresses=[AddressInput("L" * 200, city="K" * 100, country="GB", is_primary=True)],
+        preferences=[PreferenceInput(PreferenceKind.OTHER, "X" * 1000, pinned=True)]),
+        owner)
+    QueryService(db).log(QueryInput("S" * 200, customer_id=customer.id), owner)
+    window = make_window()
+    window.resize(1100, 700)
+    width = window.width()
+    window.customers.open_customer(customer.id)
+    QApplication.processEvents()
+    assert window.width() == width
+    assert window.minimumSizeHint().width() < 1000
+    widest = max(w.minimumSizeHint().width() for w in window.findChildren(QWidget)
+                 if w.isVisible())
+    assert widest < 1000
+    name = window.customers.profile.name_label
+    assert name.shown_text().endswith("…") and name.toolTip() == f"{first} {last}"
+    assert name.text() == f"{first} {last}"
+    # The whole banner is still there to read: only break opportunities were added.
+    banner = window.customers.profile.banner_text().replace("\u200b", "")
+    assert "X" * 1000 in banner and "S" * 200 in banner
