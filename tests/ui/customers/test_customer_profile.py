@@ -206,3 +206,20 @@ def test_a_customer_with_very_long_text_never_widens_the_window(
     # The whole banner is still there to read: only break opportunities were added.
     banner = window.customers.profile.banner_text().replace("\u200b", "")
     assert "X" * 1000 in banner and "S" * 200 in banner
+
+
+def test_emoji_in_a_name_are_drawn_not_boxes(make_window: Callable[[], MainWindow],
+                                             db: Database, owner: Actor) -> None:
+    """What was typed is what is shown: the emoji font (fonts-noto-color-emoji, in
+    scripts/debian-packages.txt) draws the cat in colour; a missing glyph is a grey box."""
+    customer = CustomerService(db).create(CustomerInput(first_name="Alecia", last_name="🐱"),
+                                          owner)
+    window = make_window()
+    window.customers.open_customer(customer.id)
+    image = window.customers.profile.name_label.grab().toImage()
+    coloured = 0
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            c = image.pixelColor(x, y)
+            coloured += max(c.red(), c.green(), c.blue()) - min(c.red(), c.green(), c.blue()) > 80
+    assert coloured > 20
