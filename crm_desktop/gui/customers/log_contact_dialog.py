@@ -90,6 +90,7 @@ class LogContactDialog(FormDialog):
     def _follow_up_toggled(self, on: bool) -> None:
         if on and not self.purpose.text() and self.summary.text():
             self.purpose.setText(f"Follow up: {self.summary.text()}")
+            self.purpose.setCursorPosition(0)  # show how it starts, not how it ends
 
     def save(self) -> None:
         follow_up = None

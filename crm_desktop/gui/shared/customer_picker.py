@@ -27,7 +27,11 @@ class CustomerPicker(QWidget):
         self.search.setClearButtonEnabled(True)
         self.matches = QListWidget()
         self.matches.setMaximumHeight(120)
+        # Room for a name with its phone and e-mail ("Margo Sánchez — 0161 496 0777,
+        # margo@example.com") in whatever dialog the picker sits.
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 40))
         self.chosen_label = QLabel()
+        self.chosen_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
@@ -50,6 +54,7 @@ class CustomerPicker(QWidget):
         for row in rows:
             extra = ", ".join(p for p in (row.phone, row.email) if p)
             item = QListWidgetItem(row.display_name + (f" — {extra}" if extra else ""))
+            item.setToolTip(item.text())
             item.setData(Qt.ItemDataRole.UserRole, (row.id, row.display_name))
             self.matches.addItem(item)
         for i in range(self.matches.count()):

@@ -104,6 +104,7 @@ def test_log_a_call_in_a_few_keystrokes_and_see_it_in_the_timeline(
     qtbot.keyClicks(dialog.outcome, "Will decide by Friday")
     dialog.follow_up.setChecked(True)
     assert dialog.purpose.text() == "Follow up: Asked about staining the oak table"
+    assert dialog.purpose.cursorPosition() == 0  # the field shows how it starts
     with qtbot.waitSignal(dialog.finished):
         qtbot.keyClick(dialog.summary, Qt.Key.Key_Return)
     timeline = window.customers.timeline_model

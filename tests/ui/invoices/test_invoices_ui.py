@@ -86,6 +86,8 @@ def issue_from_profile(qtbot: QtBot, window: MainWindow, customer_id: int) -> In
     new = window.findChild(NewInvoiceDialog)
     assert new is not None
     assert new.orders.count() == 1 and new.chosen_orders()  # the delivered order, ticked
+    # Wide enough that a name with its phone and e-mail is not clipped.
+    assert new.width() >= new.picker.fontMetrics().horizontalAdvance("M" * 40)
     with qtbot.waitSignal(new.finished):
         new.button_box.button(new.button_box.StandardButton.Ok).click()
     invoice_window = window.findChild(InvoiceWindow)
