@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from html import escape
 from pathlib import Path
 
@@ -63,7 +64,7 @@ from crm_desktop.services.invoices.invoice_service import (
     InvoiceView,
     PaymentInput,
 )
-from crm_desktop.validation import parse_number
+from crm_desktop.validation import gather, parse_number
 
 STATUS_COLOURS = {InvoiceStatus.OVERDUE: "#b3261e", InvoiceStatus.PAID: "#1e7a34",
                   InvoiceStatus.VOID: "#777777", InvoiceStatus.DRAFT: "#8a6d00"}
@@ -332,7 +333,7 @@ class InvoiceWindow(QDialog):
         return True
 
     def add_line(self) -> None:
-        dialog = LineDialog(self._formatter, self)
+        dialog = LineDialog(self._formatter, self.invoices.default_tax_rate(), self)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.line is None:
             return
         lines = [*(li.as_input() for li in self.invoice.lines), dialog.line]
@@ -427,14 +428,16 @@ class InvoiceWindow(QDialog):
 class LineDialog(FormDialog):
     """A line typed by hand on a draft: description, quantity, price and tax."""
 
-    def __init__(self, formatter: Formatter, parent: QWidget | None = None) -> None:
+    def __init__(self, formatter: Formatter, default_tax_rate: Decimal | None,
+                 parent: QWidget | None = None) -> None:
         super().__init__("Add a line", parent, ok=QDialogButtonBox.StandardButton.Ok)
         self._locale = formatter.locale
         self.line: InvoiceLineInput | None = None
         self.description = QLineEdit()
         self.quantity = QLineEdit("1")
         self.unit_price = QLineEdit()
-        self.tax_rate = QLineEdit("0")
+        self.tax_rate = QLineEdit(formatter.number(default_tax_rate)
+                                  if default_tax_rate is not None else "")
         self.add_field("&Description", self.description, "description")
         self.add_field("&Quantity", self.quantity, "quantity")
         self.add_field("Unit &price", self.unit_price, "unit_price")
@@ -442,13 +445,18 @@ class LineDialog(FormDialog):
 
     def save(self) -> None:
         def read() -> InvoiceLineInput:
+            errors: dict[str, str] = {}
             if not self.description.text().strip():
-                raise ValidationError.single("description", "Describe what is invoiced.")
-            return InvoiceLineInput(
-                self.description.text(),
-                parse_number("quantity", "Quantity", self.quantity.text(), self._locale),
-                parse_number("unit_price", "Unit price", self.unit_price.text(), self._locale),
-                parse_number("tax_rate", "Tax", self.tax_rate.text(), self._locale))
+                errors["description"] = "Describe what is invoiced."
+            quantity, price, rate = (
+                gather(errors, partial(parse_number, key, label, edit.text(), self._locale),
+                       Decimal(0))
+                for key, label, edit in (("quantity", "Quantity", self.quantity),
+                                         ("unit_price", "Unit price", self.unit_price),
+                                         ("tax_rate", "Tax", self.tax_rate)))
+            if errors:  # every field that is wrong, at once
+                raise ValidationError(errors)
+            return InvoiceLineInput(self.description.text(), quantity, price, rate)
 
         self.line = self.attempt_save(read)
         if self.line is not None:
@@ -595,7 +603,7 @@ class NewInvoiceDialog(FormDialog):
             return
         customer_id = self.picker.chosen[0]
         if self.by_hand.isChecked():
-            line_dialog = LineDialog(self._formatter, self)
+            line_dialog = LineDialog(self._formatter, self._invoices.default_tax_rate(), self)
             if line_dialog.exec() != QDialog.DialogCode.Accepted or line_dialog.line is None:
                 return
             line = line_dialog.line

@@ -51,6 +51,10 @@ from crm_desktop.services.orders.order_service import (
     OrderView,
     ProductView,
     ReturnInput,
+    percent_errors,
+    price_errors,
+    quantity_errors,
+    tax_rate_errors,
 )
 from crm_desktop.validation import parse_number, parse_optional_number
 
@@ -75,8 +79,8 @@ class LineEditor:
         self.unit_price = QLineEdit(
             f.amount(line.unit_price) if line and line.unit_price is not None else "")
         self.discount = QLineEdit(f.number(line.discount_percent) if line else "0")
-        self.tax_rate = QLineEdit(
-            f.number(line.tax_rate) if line and line.tax_rate is not None else "")
+        rate = line.tax_rate if line else dialog.default_tax_rate
+        self.tax_rate = QLineEdit(f.number(rate) if rate is not None else "")
         self.net = QLabel()
         self.net.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.remove = QToolButton()
@@ -139,6 +143,7 @@ class OrderDialog(QDialog):
         self.customer_id, self.customer_name = customer
         self.order = order
         self.products: list[ProductView] = orders.products()
+        self.default_tax_rate = orders.default_tax_rate()
         self.lines: list[LineEditor] = []
         self._errors = FieldErrors()
         self.resize(980, 620)
@@ -385,6 +390,11 @@ class OrderDialog(QDialog):
                     continue
                 price = line.unit_price or Decimal(0)
                 rate = line.tax_rate or Decimal(0)
+                if (quantity_errors("q", line.quantity) or price_errors("p", price, f.currency)
+                        or percent_errors("d", line.discount_percent, "Discount")
+                        or tax_rate_errors("t", rate)):
+                    editor.net.setText("—")  # the service will refuse it: not in the total
+                    continue
                 row = (line.quantity, price, line.discount_percent, rate)
                 editor.net.setText(f.money(totals([row]).net))
                 rows.append(row)

@@ -8,6 +8,7 @@ import re
 import string
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -22,6 +23,7 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.models import Priority, Setting, ShopImage
 from crm_desktop.paper import DIN_5008_B, ENVELOPES, PAPER_A4, PAPER_LETTER, US_10
 from crm_desktop.storage.database import Database
+from crm_desktop.tax_rates import standard_tax_rate
 from crm_desktop.validation import clean_multiline, clean_text, gather
 
 NOTE_PLACEHOLDERS = {
@@ -117,6 +119,11 @@ class BusinessSettings:
     note_first_order: str = DEFAULT_NOTE_FIRST_ORDER
     note_returning: str = DEFAULT_NOTE_RETURNING
     note_on_card: bool = False  # the note on a page of its own instead of under the totals
+
+    @property
+    def standard_tax_rate(self) -> Decimal | None:
+        """The shop's country's standard rate: what a new product or line starts with."""
+        return standard_tax_rate(self.country)
 
     def response_hours(self, priority: Priority) -> int:
         return int(getattr(self, f"respond_{priority.value}_hours"))

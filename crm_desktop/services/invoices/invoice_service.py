@@ -286,6 +286,10 @@ class InvoiceService:
                 raise NotFoundError(f"There is no invoice numbered “{number}”.")
             return self._view(session, _load(session, invoice_id))
 
+    def default_tax_rate(self) -> Decimal | None:
+        """The rate a line typed by hand starts with (editable)."""
+        return self._settings.business().standard_tax_rate
+
     def unprinted(self) -> list[int]:
         """Issued invoices and credit notes nobody has printed yet, in number order."""
         with self._db.read() as session:

@@ -71,8 +71,8 @@ _Step = Callable[[Session, "Order", datetime], None]
 class ProductInput:
     sku: str
     name: str
-    unit_price: Decimal
-    tax_rate: Decimal
+    unit_price: Decimal | None  # None: not given (the form could not read it)
+    tax_rate: Decimal | None
     unit: str = "pc"
     description: str = ""
     active: bool = True
@@ -202,6 +202,10 @@ class OrderService:
             found = [_product_view(p) for p in session.scalars(query)]
         wanted = fold(search_words(text))
         return [p for p in found if not wanted or wanted in fold(f"{p.sku} {p.name}")]
+
+    def default_tax_rate(self) -> Decimal | None:
+        """The rate a new product or a line typed by hand starts with (editable)."""
+        return self._settings.business().standard_tax_rate
 
     def product(self, product_id: int) -> ProductView:
         with self._db.read() as session:

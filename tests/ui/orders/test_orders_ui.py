@@ -4,6 +4,7 @@ timeline; totals on screen to the cent; refusals at the field."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from crm_desktop.gui.main_window import NAV_ITEMS, MainWindow
 from crm_desktop.gui.orders.order_dialog import DeliveryDialog, OrderDialog, ReturnDialog
 from crm_desktop.gui.orders.product_dialog import ProductDialog
 from crm_desktop.models import OrderState
+from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
 from crm_desktop.services.orders.order_service import OrderService, ProductInput
 from crm_desktop.storage.database import Database
@@ -127,7 +129,7 @@ def test_bad_lines_are_refused_at_the_field(qtbot: QtBot,
     dialog = window.orders.new_order(jim)
     assert dialog is not None
     fill(dialog, 0, "Polish", "0", "0.105", "120")
-    assert dialog.lines[0].net.text() == "$0.00"
+    assert dialog.lines[0].net.text() == "—"  # refused lines add nothing to the total
     dialog.action_buttons["save"].click()
     assert dialog.order is None  # nothing saved
     assert "more than zero" in dialog.lines[0].quantity.toolTip()
@@ -225,3 +227,52 @@ def test_orders_filtered_by_a_date_range(qtbot: QtBot, make_window: Callable[[],
     page.period.setCurrentIndex(0)
     assert not page.since.isVisibleTo(page)
     assert window.orders.list_model.rowCount() == 3
+
+
+def test_a_refused_line_never_shows_in_the_live_total(
+        make_window: Callable[[], MainWindow], jim: int) -> None:
+    window = make_window()
+    dialog = window.orders.new_order(jim)
+    assert dialog is not None
+    fill(dialog, 0, "Polish", "2", "5.00", "0")
+    assert "Total <b>$10.00</b>" in dialog.totals.text()
+    dialog.action_buttons["add_line"].click()
+    fill(dialog, 1, "Cloth", "-3", "4.00", "0")  # in error at its field: not -$12.00
+    assert dialog.lines[1].net.text() == "—"
+    assert "Total <b>$10.00</b>" in dialog.totals.text() and "-$" not in dialog.totals.text()
+    dialog.done(0)
+
+
+def test_the_product_form_shows_every_error_at_once(
+        qtbot: QtBot, make_window: Callable[[], MainWindow]) -> None:
+    window = make_window()
+    window.nav.setCurrentRow(NAV_ITEMS.index("Products"))
+    window.orders.products_page.add_button.click()
+    dialog = window.findChild(ProductDialog)
+    assert dialog is not None
+    qtbot.keyClicks(dialog.unit_price, "abc")
+    dialog.tax_rate.setText("NaN")
+    dialog.save()
+    assert dialog.saved is None
+    assert "SKU is required" in dialog.sku.toolTip()
+    assert "Name is required" in dialog.name.toolTip()
+    assert "“abc” is not a number" in dialog.unit_price.toolTip()
+    assert "“NaN” is not a number" in dialog.tax_rate.toolTip()
+    dialog.done(0)
+
+
+@pytest.mark.parametrize(("country", "rate"), [("DE", "19"), ("GB", "20"), ("US", "")])
+def test_a_new_product_and_line_start_at_the_countrys_standard_tax_rate(
+        make_window: Callable[[], MainWindow], db: Database, owner: Actor, jim: int,
+        country: str, rate: str) -> None:
+    settings = SettingsService(db)
+    settings.save_business(replace(settings.business(), country=country), owner)
+    window = make_window()
+    window.nav.setCurrentRow(NAV_ITEMS.index("Products"))
+    window.orders.products_page.add_button.click()
+    product = window.findChild(ProductDialog)
+    assert product is not None and product.tax_rate.text() == rate  # editable
+    product.done(0)
+    order = window.orders.new_order(jim)
+    assert order is not None and order.lines[0].tax_rate.text() == rate
+    order.done(0)
