@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_currency, format_decimal
 
@@ -79,6 +80,13 @@ class Formatter:
 
     def money(self, amount: Decimal) -> str:
         return format_currency(amount, self.currency, locale=self.locale)
+
+    def country(self, code: str) -> str:
+        """A country's name in the shop's language ("GB" → "United Kingdom"), from Babel;
+        a code Babel does not know is shown as it is."""
+        if not code:
+            return ""
+        return str(Locale.parse(self.locale).territories.get(code.upper(), code))
 
     def number(self, value: Decimal | int) -> str:
         """A quantity or rate: 2, 1.5, 19 (no trailing zeros)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypeVar
 
 import phonenumbers
@@ -120,13 +121,24 @@ def normalize_phone(field: str, value: str, default_region: str) -> tuple[str, s
     # Possible (right length for its country) is enough: numbering plans change faster than
     # phonenumbers' metadata, and refusing a number a customer just gave helps nobody.
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    region = phonenumbers.region_code_for_number(number)
-    fmt = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if region == default_region.upper()
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return e164, phonenumbers.format_number(number, fmt)
+    return e164, display_phone(e164, default_region)
+
+
+@lru_cache(maxsize=8192)
+def display_phone(e164: str, shop_country: str) -> str:
+    """How a stored number is shown, by one rule: the national format for the shop's own
+    country ("0161 496 0777" in a British shop), the international one for every other
+    ("+49 30 901820"). Anything phonenumbers cannot read is shown as stored."""
+    try:
+        number = phonenumbers.parse(e164, shop_country.upper() or None)
+    except phonenumbers.NumberParseException:
+        return e164
+    # By country calling code, not by the number's region: phonenumbers gives no region for
+    # a number outside its known ranges (+44 7700 900123), which would then read as foreign.
+    national = shop_country.upper() in phonenumbers.region_codes_for_country_code(
+        number.country_code or 0)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL
+                                      if national else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def _phone_reason(exc: phonenumbers.NumberParseException) -> str:

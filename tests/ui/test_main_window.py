@@ -101,7 +101,7 @@ def test_copy_a_phone_number_in_one_click(qtbot: QtBot, make_window: Callable[[]
                                        f"copy_address_{customer.addresses[0].id}")
     assert address is not None
     address.click()
-    assert QApplication.clipboard().text() == "1 High Street\n62701 Springfield\nUS"
+    assert QApplication.clipboard().text() == "1 High Street\n62701 Springfield\nUnited States"
 
 
 def test_edit_from_the_profile(qtbot: QtBot, make_window: Callable[[], MainWindow],

@@ -36,7 +36,7 @@ from crm_desktop.gui.shared.widgets import (
     wrapping_label,
 )
 from crm_desktop.models import ContactKind, CustomerStatus
-from crm_desktop.services.customers.customer_service import CustomerDetail
+from crm_desktop.services.customers.customer_service import AddressView, CustomerDetail
 from crm_desktop.services.customers.dates import KIND_LABELS
 from crm_desktop.services.customers.timeline_service import KIND_LABELS as TIMELINE_LABELS
 from crm_desktop.services.customers.timeline_service import TimelineKind
@@ -373,16 +373,23 @@ class CustomerProfileView(QWidget):
             title = address.kind.value.capitalize() + (" (primary)" if address.is_primary else "")
             text = wrapping_label(f"<i>{escape(title)}</i><br>"
                                   + "<br>".join(escape(breakable(line))
-                                                for line in address.lines()),
+                                                for line in self._address_lines(address)),
                                   rich=True, selectable=True)
             row = QHBoxLayout()
             row.addWidget(text, 1)
             row.addWidget(self._copy_button(f"copy_address_{address.id}",
-                                            "\n".join(address.lines())),
+                                            "\n".join(self._address_lines(address))),
                           0, Qt.AlignmentFlag.AlignTop)
             holder = QWidget()
             holder.setLayout(row)
             self.addresses_layout.addWidget(holder)
+
+    def _address_lines(self, address: AddressView) -> list[str]:
+        """As printed on an envelope, with the country's name rather than its code."""
+        lines = address.lines()
+        if address.country and lines and lines[-1] == address.country:
+            lines[-1] = self._formatter.country(address.country)
+        return lines
 
     def _fill_preferences(self, customer: CustomerDetail) -> None:
         _clear(self.preferences_layout)

@@ -37,7 +37,7 @@ from crm_desktop.services.customers.customer_search import (
 from crm_desktop.services.customers.customer_service import customer_number
 from crm_desktop.services.customers.lifecycle import effective_status, quiet_since, status_is
 from crm_desktop.storage.database import Database
-from crm_desktop.validation import fold, search_words
+from crm_desktop.validation import display_phone, fold, search_words
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
@@ -91,8 +91,9 @@ class CustomerRow:
 
 
 def _primary(kind: ContactKind) -> Any:
+    """The primary phone (E.164, formatted on read) or e-mail of the customer."""
     return (
-        select(ContactPoint.value)
+        select(ContactPoint.normalized if kind is ContactKind.PHONE else ContactPoint.value)
         .where(
             ContactPoint.customer_id == Customer.id,
             ContactPoint.kind == kind,
@@ -184,6 +185,7 @@ class CustomerListService:
             .outerjoin(User, User.id == Customer.owner_id)
             .order_by(page_ids.c.score, column_order, id_order)
         )
+        country = self._settings.business().country
         with self._db.read() as session:
             rows = session.execute(query).all()
             tags = self._tags(session, [r[0] for r in rows])
@@ -195,7 +197,7 @@ class CustomerListService:
                 status=CustomerStatus(r[4]),
                 lost_reason=r[12] or "",
                 owner_name=r[5] or "",
-                phone=r[6] or "",
+                phone=display_phone(r[6], country) if r[6] else "",
                 email=r[7] or "",
                 tags=tags.get(r[0], ()),
                 last_contact_at=r[8],

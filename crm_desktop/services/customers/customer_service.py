@@ -55,6 +55,7 @@ from crm_desktop.validation import (
     clean_multiline,
     clean_text,
     digits_only,
+    display_phone,
     fold,
     normalize_email,
     normalize_phone,
@@ -312,6 +313,10 @@ class CustomerService:
         self._db = database
         self._settings = SettingsService(database)
 
+    def _detail(self, session: Session, customer: Customer) -> CustomerDetail:
+        return _detail(session, customer, self._cutoff(), self._db.clock(),
+                       shop_country=self._settings.business().country)
+
     def _cutoff(self) -> datetime:
         days = self._settings.business().inactive_after_days
         return lifecycle.quiet_since(self._db.clock(), days)
@@ -321,7 +326,7 @@ class CustomerService:
         clean = _validate(data, region)
         with self._db.transaction(actor) as session:
             customer = _insert(session, clean, actor, self._db.clock(), region)
-            return _detail(session, customer, self._cutoff(), self._db.clock())
+            return self._detail(session, customer)
 
     def update(self, customer_id: int, expected_version: int, data: CustomerInput,
                actor: Actor) -> CustomerDetail:
@@ -337,12 +342,12 @@ class CustomerService:
             flag_modified(customer, "updated_at")
             session.flush()
             search_index.refresh(session, [customer.id])
-            return _detail(session, customer, self._cutoff(), self._db.clock())
+            return self._detail(session, customer)
 
     def get(self, customer_id: int, *, include_deleted: bool = False) -> CustomerDetail:
         with self._db.read() as session:
             customer = _load(session, customer_id, include_deleted=include_deleted)
-            return _detail(session, customer, self._cutoff(), self._db.clock())
+            return self._detail(session, customer)
 
     def delete(self, customer_id: int, expected_version: int, actor: Actor) -> str:
         """Soft delete: the customer moves to the trash and can be restored. Returns the name."""
@@ -529,7 +534,7 @@ class CustomerService:
             follow_up_service.refresh_next_follow_up(session, keep)
             search_index.refresh(session, [keep_id, duplicate_id])
             session.refresh(keep)
-            return _detail(session, keep, self._cutoff(), self._db.clock())
+            return self._detail(session, keep)
 
     # ---- trash -----------------------------------------------------------------------------
 
@@ -588,7 +593,7 @@ class CustomerService:
             customer.notes.append(PersonalNote(text=body, pinned=pinned))
             session.flush()
             search_index.refresh(session, [customer_id])
-            return _detail(session, customer, self._cutoff(), self._db.clock())
+            return self._detail(session, customer)
 
     def set_note_pinned(self, note_id: int, pinned: bool, actor: Actor) -> CustomerDetail:
         with self._db.transaction(actor) as session:
@@ -596,7 +601,7 @@ class CustomerService:
             note.pinned = pinned
             session.flush()
             customer = _load(session, note.customer_id)
-            return _detail(session, customer, self._cutoff(), self._db.clock())
+            return self._detail(session, customer)
 
     def delete_note(self, note_id: int, actor: Actor) -> CustomerDetail:
         with self._db.transaction(actor) as session:
@@ -607,7 +612,7 @@ class CustomerService:
             search_index.refresh(session, [customer_id])
             customer = _load(session, customer_id)
             session.refresh(customer, ["notes"])
-            return _detail(session, customer, self._cutoff(), self._db.clock())
+            return self._detail(session, customer)
 
     @staticmethod
     def _note(session: Session, note_id: int) -> PersonalNote:
@@ -993,10 +998,10 @@ def _overdue_invoices(session: Session, customer_id: int, today: date
                  for r in rows)
 
 
-def _detail(session: Session, c: Customer, cutoff: datetime,
-            now: datetime | None = None) -> CustomerDetail:
+def _detail(session: Session, c: Customer, cutoff: datetime, now: datetime, *,
+            shop_country: str) -> CustomerDetail:
     activity = c.last_contact_at or c.first_order_at or c.status_changed_at or c.created_at
-    today = (now or c.updated_at).astimezone(local_zone()).date()
+    today = now.astimezone(local_zone()).date()
     soon = [u for u in (upcoming(d.kind, d.label, d.month, d.day, d.year, today=today,
                                  within_days=UPCOMING_DAYS)
                         for d in c.important_dates) if u is not None]
@@ -1016,8 +1021,10 @@ def _detail(session: Session, c: Customer, cutoff: datetime,
         owner_name=owner_name,
         source=c.source or "",
         tags=tuple(sorted((t.name for t in c.tags), key=fold)),
-        contacts=tuple(ContactView(p.id, p.kind, p.label, p.value, p.normalized, p.is_primary)
-                       for p in c.contact_points),
+        contacts=tuple(ContactView(
+            p.id, p.kind, p.label,
+            display_phone(p.normalized, shop_country) if p.kind is ContactKind.PHONE else p.value,
+            p.normalized, p.is_primary) for p in c.contact_points),
         addresses=tuple(AddressView(a.id, a.kind, a.label, a.line1, a.line2, a.postal_code,
                                     a.city, a.region, a.country, a.is_primary)
                         for a in c.addresses),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +14,8 @@ from crm_desktop.models import (
     CustomerStatus,
     PreferenceKind,
 )
+from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.services.customers.customer_service import (
     AddressInput,
     ContactInput,
@@ -203,3 +206,24 @@ def test_bulk_changes_apply_to_every_selected_customer(any_db: Database,
     assert {service.get(i).lost_reason for i in ids} == {"Closed"}
     with pytest.raises(ValidationError, match="Select at least one"):
         service.bulk_change([], BulkChange(add_tag="x"), any_owner)
+
+
+def test_phones_show_national_for_the_shops_country_and_international_for_others(
+        any_db: Database, any_owner: Actor) -> None:
+    """One rule, however the number was typed or when: "+44 7700 900123" and "0161 496 0777"
+    side by side in a British shop both read nationally; a German number reads +49."""
+    settings = SettingsService(any_db)
+    settings.save_business(replace(settings.business(), country="GB"), any_owner)
+    customers = CustomerService(any_db)
+    margo = customers.create(CustomerInput(first_name="Margo", contacts=[
+        ContactInput(ContactKind.PHONE, "+44 7700 900123", is_primary=True),
+        ContactInput(ContactKind.PHONE, "0161 496 0777"),
+        ContactInput(ContactKind.PHONE, "+49 30 901820")]), any_owner)
+    assert [c.value for c in margo.contacts] == ["07700 900123", "0161 496 0777",
+                                                 "+49 30 901820"]
+    row = CustomerListService(any_db).page(CustomerFilter(text="Margo"))[0]
+    assert row.phone == "07700 900123"
+    # The shop moves to Germany: the same numbers follow the rule from the new country.
+    settings.save_business(replace(settings.business(), country="DE"), any_owner)
+    assert [c.value for c in customers.get(margo.id).contacts] == [
+        "+44 7700 900123", "+44 161 496 0777", "030 901820"]

@@ -224,3 +224,15 @@ def test_emoji_in_a_name_are_drawn_not_boxes(make_window: Callable[[], MainWindo
             c = image.pixelColor(x, y)
             coloured += max(c.red(), c.green(), c.blue()) - min(c.red(), c.green(), c.blue()) > 80
     assert coloured > 20
+
+
+def test_an_address_shows_its_countrys_name_in_the_shops_language(
+        make_window: Callable[[], MainWindow], db: Database, owner: Actor) -> None:
+    customer = CustomerService(db).create(CustomerInput(first_name="Margo", addresses=[
+        AddressInput("12 Oak Lane", postal_code="M1 1AE", city="Manchester", country="GB",
+                     is_primary=True)]), owner)
+    window = make_window()
+    window.customers.open_customer(customer.id)
+    shown = " ".join(label.text() for label in
+                     window.customers.profile.addresses_box.findChildren(QLabel))
+    assert "United Kingdom" in shown and "<br>GB" not in shown
