@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import ConflictError, CrmError, ValidationError
+from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS
 from crm_desktop.gui.generated.ui_customer_form import Ui_CustomerForm
-from crm_desktop.gui.shared.errors import show_error
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
+from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.models import AddressKind, ContactKind, CustomerStatus, DateKind, PreferenceKind
 from crm_desktop.services.admin.user_service import UserView
 from crm_desktop.services.customers.customer_service import (
@@ -38,6 +38,7 @@ from crm_desktop.services.customers.customer_service import (
     CustomerInput,
     CustomerService,
     DateInput,
+    DuplicateCandidate,
     PreferenceInput,
 )
 from crm_desktop.services.customers.dates import KIND_LABELS
@@ -460,36 +461,56 @@ class CustomerFormDialog(QDialog):
     def save(self) -> None:
         data = self.collect()
         self._register_rows()
-        try:
-            if self._existing is None:
-                self.saved = self._service.create(data, self._actor)
-            else:
-                self.saved = self._service.update(self._existing.id, self._existing.version,
-                                                  data, self._actor)
-        except ValidationError as exc:
-            self._show_errors(exc)
+        if self._existing is None and not self._not_a_duplicate(data):
             return
-        except ConflictError as exc:
-            # Keep the dialog open: what the person typed is still here to copy.
-            show_error(self, exc)
-            return
-        except CrmError as exc:
-            show_error(self, exc)
-            return
+        existing = self._existing
+        saved = attempt(self, lambda: self._service.create(data, self._actor)
+                        if existing is None else
+                        self._service.update(existing.id, existing.version, data, self._actor),
+                        fields=self._errors, summary=self._show_summary)
+        if saved is None:
+            return  # the dialog stays open: what was typed is still here
+        self.saved = saved
         self._errors.clear()
         self._initial = self.collect()  # saved: nothing left to lose
         self.done(QDialog.DialogCode.Accepted)
 
-    def _show_errors(self, exc: ValidationError) -> None:
-        first = self._errors.show(exc.errors)
+    def _show_summary(self, exc: ValidationError, first: QWidget) -> None:
         count = len(exc.errors)
         summary = "Please correct the highlighted field." if count == 1 else \
             f"Please correct the {count} highlighted fields."
         self.ui.error_banner.setText(f"{summary} {next(iter(exc.errors.values()))}")
         self.ui.error_banner.show()
-        if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.ui.scroll.ensureWidgetVisible(first)
+        self.ui.scroll.ensureWidgetVisible(first)
+
+    def _not_a_duplicate(self, data: CustomerInput) -> bool:
+        """Someone with this phone number or e-mail is already a customer: the safe choice,
+        opening them, is what Enter does; creating a second one is a deliberate click."""
+        same = [c for c in attempt(self, lambda: self._service.find_duplicates(data)) or []
+                if c.same_contact]
+        if not same:
+            return True
+        box = self.duplicate_question(same[0])
+        box.exec()
+        if box.clickedButton() is box.property("create_button"):
+            return True
+        if box.clickedButton() is box.defaultButton():
+            self._open_existing(same[0].id)
+        return False
+
+    def duplicate_question(self, candidate: DuplicateCandidate) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Already a customer?",
+                          f"{candidate.display_name} is already a customer with the "
+                          f"{candidate.reason.removeprefix('same ')}.", parent=self)
+        box.setInformativeText("Open their profile to add to it, rather than keeping the "
+                               "same person twice.")
+        open_button = box.addButton(f"Open {candidate.display_name}",
+                                    QMessageBox.ButtonRole.AcceptRole)
+        create = box.addButton("Create a second customer", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(open_button)
+        box.setProperty("create_button", create)
+        return box
 
     def reject(self) -> None:
         if self.is_dirty() and not self._confirm_discard():

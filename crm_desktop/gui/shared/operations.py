@@ -72,14 +72,18 @@ class Changes:
 
 
 def attempt(parent: QWidget | None, action: Callable[[], T], *,
-            fields: FieldErrors | None = None) -> T | None:
-    """Run one user action; a failure is shown where it belongs and gives ``None``."""
+            fields: FieldErrors | None = None,
+            summary: Callable[[ValidationError, QWidget], None] | None = None) -> T | None:
+    """Run one user action; a failure is shown where it belongs and gives ``None``. A form
+    with a summary banner passes ``summary``, called with the errors and the first field."""
     try:
         return action()
     except ValidationError as exc:
         first = fields.show(exc.errors) if fields is not None else None
         if first is not None:
             first.setFocus()
+            if summary is not None:
+                summary(exc, first)
         else:
             show_error(parent, exc)
     except CrmError as exc:

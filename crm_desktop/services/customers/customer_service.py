@@ -276,6 +276,7 @@ class DuplicateCandidate:
     id: int
     display_name: str
     reason: str  # "same phone number", "same e-mail address", "similar name"
+    same_contact: bool = False  # the same phone or e-mail: almost surely the same person
 
 
 @dataclass(frozen=True)
@@ -454,7 +455,8 @@ class CustomerService:
                 ):
                     what = "phone number" if kind is ContactKind.PHONE else "e-mail address"
                     found.setdefault(cid, DuplicateCandidate(
-                        cid, customer_name(first, last, company, cid), f"same {what}"))
+                        cid, customer_name(first, last, company, cid), f"same {what}",
+                        same_contact=True))
             last_name = fold(search_words(data.last_name))
             if len(name) >= 3 and len(last_name) >= 2:
                 prefix = last_name[:3]

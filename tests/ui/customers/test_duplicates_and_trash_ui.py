@@ -45,6 +45,50 @@ def test_a_duplicate_is_pointed_out_while_typing_and_can_be_opened(
     assert window.customers.profile.name_label.text() == "Margo Nunez"
 
 
+def _answer(monkeypatch: pytest.MonkeyPatch, button: str) -> list[QMessageBox]:
+    """Answer the duplicate question: "default" as Enter would, or "create"."""
+    asked: list[QMessageBox] = []
+
+    def exec_(box: QMessageBox) -> int:
+        asked.append(box)
+        chosen = box.defaultButton() if button == "default" else box.property("create_button")
+        chosen.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    return asked
+
+
+def test_saving_a_customer_who_already_exists_opens_them_by_default(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], margo: int, db: Database,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window()
+    dialog = window.customers.new_customer()
+    qtbot.keyClicks(dialog.ui.first_name, "Margaret")
+    qtbot.keyClicks(dialog._contacts[0].value, "(201) 555-0134")
+    asked = _answer(monkeypatch, "default")
+    dialog.save()  # a click on Save (or Enter) is not enough to make a second Margo
+    assert len(asked) == 1
+    assert asked[0].defaultButton().text() == "Open Margo Nunez"
+    assert "same phone number" not in asked[0].text() and "phone number" in asked[0].text()
+    assert window.customers.profile.name_label.text() == "Margo Nunez"
+    assert len(CustomerService(db).find_duplicates(CustomerInput(first_name="Margaret",
+        contacts=[ContactInput(ContactKind.PHONE, "+1 201 555 0134")]))) == 1
+
+
+def test_a_second_customer_with_the_same_phone_is_a_deliberate_second_step(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], margo: int, db: Database,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window()
+    dialog = window.customers.new_customer()
+    qtbot.keyClicks(dialog.ui.first_name, "Rosa")
+    qtbot.keyClicks(dialog._contacts[0].value, "(201) 555-0134")  # the family's landline
+    _answer(monkeypatch, "create")
+    with qtbot.waitSignal(dialog.finished):
+        dialog.save()
+    assert dialog.saved is not None and dialog.saved.first_name == "Rosa"
+
+
 def test_a_similar_name_is_pointed_out(qtbot: QtBot, make_window: Callable[[], MainWindow],
                                        margo: int) -> None:
     window = make_window()
