@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.orders.invoice_order.connect(self.invoices.invoice_order)
         follow_ups.reminder.connect(self._remind)
         self.admin.settings_saved.connect(self._settings_saved)
+        self.invoices.open_settings.connect(self.admin.edit_settings)
 
     def _follow_up(self, customer_id: int, kind: str, source_id: int, purpose: str) -> None:
         self.follow_ups.schedule_follow_up(customer_id, source=(kind, source_id),

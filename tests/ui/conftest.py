@@ -31,6 +31,8 @@ def no_unexpected_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(QMessageBox, name, unexpected)
     for name in ("getItem", "getText", "getMultiLineText", "getInt"):
         monkeypatch.setattr(QInputDialog, name, unexpected)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: unexpected(
+        self, self.windowTitle(), self.text()))
     monkeypatch.setattr(BugReportDialog, "exec", lambda self: unexpected(
         self, "bug report", self.details.toPlainText()))
     # run_app installs its exception hook; pytest-qt's own capture must survive each test.

@@ -1,4 +1,5 @@
-"""First start on an empty database: the shop's name, the owner, the country."""
+"""First start on an empty database: the shop's name, the owner, the country, and (may be
+skipped) what its invoices print about it: the address, bank details and tax id."""
 
 from __future__ import annotations
 
@@ -42,15 +43,17 @@ class FirstRunDialog(QDialog):
         self.ui.shop_name.setFocus()
 
     def save(self) -> None:
+        ui = self.ui
         try:
             self.owner = self._users.first_run(
-                self.ui.owner_name.text(), self.ui.shop_name.text(),
-                str(self.ui.country.currentData()),
-            )
+                ui.owner_name.text(), ui.shop_name.text(), str(ui.country.currentData()),
+                address=ui.address.toPlainText(), bank_details=ui.bank_details.toPlainText(),
+                tax_id=ui.tax_id.text())
         except ValidationError as exc:
-            widgets = {"owner_name": self.ui.owner_name, "shop_name": self.ui.shop_name,
-                       "country": self.ui.country}
-            self.ui.error_label.setText(" ".join(exc.errors.values()))
+            widgets = {"owner_name": ui.owner_name, "shop_name": ui.shop_name,
+                       "country": ui.country, "address": ui.address,
+                       "bank_details": ui.bank_details, "tax_id": ui.tax_id}
+            ui.error_label.setText(" ".join(exc.errors.values()))
             widget = widgets.get(exc.field)
             if widget is not None:
                 widget.setFocus()

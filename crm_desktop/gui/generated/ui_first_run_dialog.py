@@ -16,14 +16,15 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDialog,
-    QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-    QSizePolicy, QVBoxLayout, QWidget)
+    QDialogButtonBox, QFormLayout, QGroupBox, QLabel,
+    QLineEdit, QPlainTextEdit, QSizePolicy, QVBoxLayout,
+    QWidget)
 
 class Ui_FirstRunDialog(object):
     def setupUi(self, FirstRunDialog):
         if not FirstRunDialog.objectName():
             FirstRunDialog.setObjectName(u"FirstRunDialog")
-        FirstRunDialog.resize(460, 260)
+        FirstRunDialog.resize(520, 480)
         self.layout = QVBoxLayout(FirstRunDialog)
         self.layout.setObjectName(u"layout")
         self.intro = QLabel(FirstRunDialog)
@@ -67,6 +68,45 @@ class Ui_FirstRunDialog(object):
 
         self.layout.addLayout(self.form)
 
+        self.invoice_box = QGroupBox(FirstRunDialog)
+        self.invoice_box.setObjectName(u"invoice_box")
+        self.invoice_form = QFormLayout(self.invoice_box)
+        self.invoice_form.setObjectName(u"invoice_form")
+        self.address_label = QLabel(self.invoice_box)
+        self.address_label.setObjectName(u"address_label")
+
+        self.invoice_form.setWidget(0, QFormLayout.ItemRole.LabelRole, self.address_label)
+
+        self.address = QPlainTextEdit(self.invoice_box)
+        self.address.setObjectName(u"address")
+        self.address.setTabChangesFocus(True)
+
+        self.invoice_form.setWidget(0, QFormLayout.ItemRole.FieldRole, self.address)
+
+        self.bank_details_label = QLabel(self.invoice_box)
+        self.bank_details_label.setObjectName(u"bank_details_label")
+
+        self.invoice_form.setWidget(1, QFormLayout.ItemRole.LabelRole, self.bank_details_label)
+
+        self.bank_details = QPlainTextEdit(self.invoice_box)
+        self.bank_details.setObjectName(u"bank_details")
+        self.bank_details.setTabChangesFocus(True)
+
+        self.invoice_form.setWidget(1, QFormLayout.ItemRole.FieldRole, self.bank_details)
+
+        self.tax_id_label = QLabel(self.invoice_box)
+        self.tax_id_label.setObjectName(u"tax_id_label")
+
+        self.invoice_form.setWidget(2, QFormLayout.ItemRole.LabelRole, self.tax_id_label)
+
+        self.tax_id = QLineEdit(self.invoice_box)
+        self.tax_id.setObjectName(u"tax_id")
+
+        self.invoice_form.setWidget(2, QFormLayout.ItemRole.FieldRole, self.tax_id)
+
+
+        self.layout.addWidget(self.invoice_box)
+
         self.error_label = QLabel(FirstRunDialog)
         self.error_label.setObjectName(u"error_label")
         self.error_label.setWordWrap(True)
@@ -84,6 +124,9 @@ class Ui_FirstRunDialog(object):
         self.shop_name_label.setBuddy(self.shop_name)
         self.owner_name_label.setBuddy(self.owner_name)
         self.country_label.setBuddy(self.country)
+        self.address_label.setBuddy(self.address)
+        self.bank_details_label.setBuddy(self.bank_details)
+        self.tax_id_label.setBuddy(self.tax_id)
 #endif // QT_CONFIG(shortcut)
 
         self.retranslateUi(FirstRunDialog)
@@ -95,6 +138,13 @@ class Ui_FirstRunDialog(object):
         self.shop_name_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Shop name", None))
         self.owner_name_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Your name", None))
         self.country_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Country", None))
+        self.invoice_box.setTitle(QCoreApplication.translate("FirstRunDialog", u"On your invoices (you can skip this and add it later)", None))
+        self.address_label.setText(QCoreApplication.translate("FirstRunDialog", u"Shop &address", None))
+        self.address.setPlaceholderText(QCoreApplication.translate("FirstRunDialog", u"street, postal code and town: the return address on every envelope", None))
+        self.bank_details_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Bank details", None))
+        self.bank_details.setPlaceholderText(QCoreApplication.translate("FirstRunDialog", u"bank, IBAN or account and routing number: where customers pay", None))
+        self.tax_id_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Tax id", None))
+        self.tax_id.setPlaceholderText(QCoreApplication.translate("FirstRunDialog", u"VAT or tax number, if you have one", None))
         self.error_label.setText("")
     # retranslateUi
 

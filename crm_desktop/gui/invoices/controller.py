@@ -19,6 +19,7 @@ from crm_desktop.services.invoices.invoice_service import InvoiceService, Invoic
 
 class InvoicesController(Controller):
     open_customer = Signal(int)
+    open_settings = Signal()  # what the shop's invoices need is missing
     follow_up = Signal(int, str, int, str)  # customer id, source kind, source id, purpose
 
     def __init__(self, desk: Desk, invoices: InvoiceService, invoice_list: InvoiceListService,
@@ -81,6 +82,7 @@ class InvoicesController(Controller):
         window.changed.connect(lambda _id: self._announce(invoice.customer_id))
         window.open_invoice.connect(self.open_invoice)
         window.open_customer.connect(self.open_customer)
+        window.open_settings.connect(self.open_settings)
         window.follow_up.connect(lambda cid, iid: self.follow_up.emit(
             cid, "invoice", iid, f"Follow up {window.invoice.title}"))
         return self.desk.ops.dialog(window)

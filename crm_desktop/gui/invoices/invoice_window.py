@@ -124,6 +124,7 @@ class InvoiceWindow(QDialog):
     open_invoice = Signal(int)  # e.g. a credit note just issued
     open_customer = Signal(int)
     follow_up = Signal(int, int)  # customer id, invoice id
+    open_settings = Signal()
 
     def __init__(self, invoices: InvoiceService, actor: Actor, formatter: Formatter,
                  invoice: InvoiceView, parent: QWidget | None = None) -> None:
@@ -349,10 +350,30 @@ class InvoiceWindow(QDialog):
             self.invoice.id, self.invoice.version, lines, self._actor)))
 
     def issue(self) -> None:
-        if not self._save_note_if_changed():
+        if not self._save_note_if_changed() or not self._ready_for_a_first_invoice():
             return
         self._saved(attempt(self, lambda: self.invoices.issue(
             self.invoice.id, self.invoice.version, self._actor)))
+
+    def _ready_for_a_first_invoice(self) -> bool:
+        """Before the shop's first invoice goes out without a return address, bank details or
+        tax id, say so; adding them (the default) opens the settings."""
+        gaps = attempt(self, self.invoices.first_invoice_gaps)
+        if not gaps:
+            return gaps is not None
+        box = QMessageBox(QMessageBox.Icon.Warning, "Before your first invoice",
+                          "This invoice would go out without " + _listed(gaps) + ".",
+                          parent=self)
+        box.setInformativeText("Customers need them to pay and to reply. Add them in the "
+                               "shop settings, then issue the invoice.")
+        add = box.addButton("Add them in settings…", QMessageBox.ButtonRole.AcceptRole)
+        anyway = box.addButton("Issue without them", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(add)
+        box.exec()
+        if box.clickedButton() is add:
+            self.open_settings.emit()
+        return box.clickedButton() is anyway
 
     def discard(self) -> None:
         answer = QMessageBox.question(self, "Discard the draft?",
@@ -547,6 +568,11 @@ class VoidDialog(FormDialog):
             self._invoice.id, self._invoice.version, self.reason.text(), self._actor))
         if self.saved is not None:
             self.accept()
+
+
+def _listed(items: list[str]) -> str:
+    """"a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _no_customer() -> None:

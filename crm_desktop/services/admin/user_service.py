@@ -46,12 +46,16 @@ class UserService:
         with self._db.read() as session:
             return not session.scalar(select(func.count()).select_from(User))
 
-    def first_run(self, owner_name: str, shop_name: str, country: str) -> UserView:
-        """Create the owner and the shop's settings on a brand-new database."""
+    def first_run(self, owner_name: str, shop_name: str, country: str, *, address: str = "",
+                  bank_details: str = "", tax_id: str = "") -> UserView:
+        """Create the owner and the shop's settings on a brand-new database; what invoices
+        print about the shop (address, bank details, tax id) may be left for later."""
         errors: dict[str, str] = {}
         name = gather(errors, lambda: clean_text("owner_name", "Your name", owner_name,
                                                  max_length=120, required=True), "")
-        settings = BusinessSettings.for_country(shop_name.strip(), country or "US")
+        settings = replace(BusinessSettings.for_country(shop_name.strip(), country or "US"),
+                           address=address, bank_details=bank_details, tax_id=tax_id)
+        settings = gather(errors, settings.cleaned, settings)
         gather(errors, settings.validate, None)
         if errors:
             raise ValidationError(errors)

@@ -286,6 +286,20 @@ class InvoiceService:
                 raise NotFoundError(f"There is no invoice numbered “{number}”.")
             return self._view(session, _load(session, invoice_id))
 
+    def first_invoice_gaps(self) -> list[str]:
+        """What the shop's first invoice would go out without (its address, bank details, tax
+        id), so the person can add it first; empty once any invoice has been issued."""
+        settings = self._settings.business()
+        with self._db.read() as session:
+            issued = session.scalar(select(Invoice.id).where(
+                Invoice.state != InvoiceState.DRAFT).limit(1))
+        if issued is not None:
+            return []
+        return [what for what, value in (("the shop's return address", settings.address),
+                                         ("the bank details to pay into", settings.bank_details),
+                                         ("the shop's tax id", settings.tax_id))
+                if not value.strip()]
+
     def default_tax_rate(self) -> Decimal | None:
         """The rate a line typed by hand starts with (editable)."""
         return self._settings.business().standard_tax_rate

@@ -34,6 +34,23 @@ def test_first_run_sets_up_the_shop(qtbot: QtBot, db: Database) -> None:
     assert SettingsService(db).business().currency == "GBP"
 
 
+def test_first_run_asks_what_invoices_print_about_the_shop(qtbot: QtBot, db: Database) -> None:
+    dialog = FirstRunDialog(UserService(db))
+    qtbot.addWidget(dialog)
+    assert "skip" in dialog.ui.invoice_box.title()
+    qtbot.keyClicks(dialog.ui.shop_name, "Oak & Thread")
+    qtbot.keyClicks(dialog.ui.owner_name, "Anna Berg")
+    dialog.ui.country.setCurrentIndex(dialog.ui.country.findData("DE"))
+    dialog.ui.address.setPlainText("Lindenweg 3\n10999 Berlin")
+    dialog.ui.bank_details.setPlainText("Berliner Sparkasse\nIBAN DE02 1005 0000 0123 4567 89")
+    qtbot.keyClicks(dialog.ui.tax_id, "DE123456789")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    stored = SettingsService(db).business()
+    assert (stored.address, stored.tax_id) == ("Lindenweg 3\n10999 Berlin", "DE123456789")
+    assert stored.bank_details.startswith("Berliner Sparkasse\nIBAN")
+
+
 def test_country_is_guessed_from_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("LC_ALL", "LC_CTYPE"):
         monkeypatch.delenv(variable, raising=False)

@@ -27,6 +27,7 @@ from crm_desktop.gui.invoices.invoice_window import (
     PaymentDialog,
 )
 from crm_desktop.gui.main_window import NAV_ITEMS, MainWindow
+from crm_desktop.models import InvoiceState
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers.customer_service import (
@@ -49,6 +50,7 @@ def shop(db: Database, owner: Actor) -> None:
     settings = SettingsService(db)
     settings.save_business(replace(
         settings.business(), shop_name="Oak & Thread", address="Lindenweg 3\n10999 Berlin",
+        tax_id="DE123456789",
         country="DE", currency="EUR", locale="en_GB", sender_name="Anna", paper="A4",
         envelope="din5008b",
         bank_details="Berliner Sparkasse\nIBAN DE02 1005 0000 0123 4567 89"), owner)
@@ -344,3 +346,45 @@ def test_a_billing_complaint_names_the_invoice(
     assert dialog.result() == QDialog.DialogCode.Accepted
     with db.read() as session:
         assert session.scalar(select(Feedback.invoice_id)) == invoice.id
+
+
+def test_the_first_invoice_without_the_shops_details_says_what_is_missing(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """First run asked for the shop's name only: before the first invoice goes out with no
+    return address, bank details or tax id, the window says so and opens the settings."""
+    customer = CustomerService(db).create(CustomerInput(first_name="Jim", addresses=[
+        AddressInput("1 High Street", postal_code="62701", city="Springfield", country="US",
+                     is_primary=True)]), owner).id
+    draft = InvoiceService(db).create_draft(customer, [InvoiceLineInput("Repair", D(1),
+                                                                        D(40), D(0))], owner)
+    window = make_window()
+    invoice_window = window.invoices.open_invoice(draft.id)
+    assert invoice_window is not None
+    asked: list[QMessageBox] = []
+
+    def press_enter(box: QMessageBox) -> int:
+        asked.append(box)
+        box.defaultButton().click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", press_enter)
+    invoice_window.action_buttons["issue"].click()
+    assert len(asked) == 1
+    text = asked[0].text()
+    assert "return address" in text and "bank details" in text and "tax id" in text
+    assert asked[0].defaultButton().text() == "Add them in settings…"
+    settings = window.findChild(SettingsDialog)
+    assert settings is not None and settings.isVisible()
+    settings.done(0)
+    assert invoice_window.invoice.state is InvoiceState.DRAFT  # nothing issued yet
+
+    # Issuing without them is a deliberate choice; after the first, no more questions.
+    def issue_anyway(box: QMessageBox) -> int:
+        next(b for b in box.buttons() if b.text() == "Issue without them").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", issue_anyway)
+    invoice_window.action_buttons["issue"].click()
+    assert invoice_window.invoice.state is InvoiceState.ISSUED
+    assert InvoiceService(db).first_invoice_gaps() == []
