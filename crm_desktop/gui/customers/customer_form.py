@@ -499,13 +499,14 @@ class CustomerFormDialog(QDialog):
         return False
 
     def duplicate_question(self, candidate: DuplicateCandidate) -> QMessageBox:
+        name = candidate.display_name
+        short = name if len(name) <= 40 else name[:39] + "…"
         box = QMessageBox(QMessageBox.Icon.Warning, "Already a customer?",
-                          f"{candidate.display_name} is already a customer with the "
+                          f"{name} is already a customer with the "
                           f"{candidate.reason.removeprefix('same ')}.", parent=self)
         box.setInformativeText("Open their profile to add to it, rather than keeping the "
                                "same person twice.")
-        open_button = box.addButton(f"Open {candidate.display_name}",
-                                    QMessageBox.ButtonRole.AcceptRole)
+        open_button = box.addButton(f"Open {short}", QMessageBox.ButtonRole.AcceptRole)
         create = box.addButton("Create a second customer", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(open_button)

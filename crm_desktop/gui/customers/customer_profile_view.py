@@ -168,7 +168,7 @@ class CustomerProfileView(QWidget):
         self.name_label.setObjectName("profile_name")
         self.name_label.setStyleSheet("font-size: 20pt; font-weight: 600;")
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label = ElidedLabel()
+        self.status_label = ElidedLabel(keep=220)
         self.facts_label = QLabel()
         self.facts_label.setWordWrap(True)
         self.ratings_label = QLabel()

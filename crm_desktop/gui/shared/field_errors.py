@@ -52,9 +52,13 @@ class FieldErrors:
             widget.setToolTip(message)
             self._marked.append(widget)
             if label is not None:
-                label.setText(message)
-                label.show()
-                self._labels.append(label)
+                # A form's one error line under all its fields says every message, one a line.
+                if label in self._labels:
+                    label.setText(f"{label.text()}\n{message}")
+                else:
+                    label.setText(message)
+                    label.show()
+                    self._labels.append(label)
             first = first or widget
         return first
 

@@ -68,8 +68,12 @@ class ElidedLabel(QLabel):
     """One line of plain text that never asks for more width than it is given: what does not
     fit ends in "…", and the whole text is in the tooltip."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *,
+                 keep: int = 0) -> None:
+        """``keep``: pixels of the text that stay visible before any neighbour is squeezed
+        (a status badge next to a long name keeps its word)."""
         super().__init__(parent)
+        self._keep = keep
         self._full = ""
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
@@ -94,8 +98,10 @@ class ElidedLabel(QLabel):
         return QSize(width, hint.height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance("W…") * 2,
-                     super().minimumSizeHint().height())
+        least = self.fontMetrics().horizontalAdvance("W…") * 2
+        if self._keep:
+            least = max(least, min(self.sizeHint().width(), self._keep))
+        return QSize(least, super().minimumSizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

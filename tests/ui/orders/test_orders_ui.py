@@ -258,6 +258,7 @@ def test_the_product_form_shows_every_error_at_once(
     assert "Name is required" in dialog.name.toolTip()
     assert "“abc” is not a number" in dialog.unit_price.toolTip()
     assert "“NaN” is not a number" in dialog.tax_rate.toolTip()
+    assert len(dialog.error.text().splitlines()) == 4  # and all four under the form
     dialog.done(0)
 
 
