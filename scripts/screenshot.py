@@ -24,6 +24,13 @@ from crm_desktop.services.queries.query_service import QueryScope
 from crm_desktop.storage.database import Database
 
 
+def settle() -> None:
+    """Let posted layout requests run (a profile's boxes are laid out in two passes), so the
+    picture is what a person sees, not a half-done layout."""
+    for _ in range(3):
+        QApplication.processEvents()
+
+
 def main(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = app_paths().ensure()
@@ -34,10 +41,10 @@ def main(out_dir: Path) -> int:
     window = build_main_window(database, actor, open_ui_state(paths))
     window.resize(1280, 760)
     window.show()
-    QApplication.processEvents()
+    settle()
     window.grab().save(str(out_dir / "today.png"))  # the start page
     window.customers.show_list()
-    QApplication.processEvents()
+    settle()
     window.grab().save(str(out_dir / "customer-list.png"))
     page = window.customers.list_page
     page.search.setText(sys.argv[2] if len(sys.argv) > 2 else "")
@@ -45,14 +52,14 @@ def main(out_dir: Path) -> int:
     customer_id = window.customers.list_model.customer_id(0)
     if customer_id is not None:
         window.customers.open_customer(customer_id)
-        QApplication.processEvents()
+        settle()
         window.grab().save(str(out_dir / "customer-profile.png"))
     window.queries.page.scope_buttons[QueryScope.EVERYONE].setChecked(True)
     window.queries.show_queries()
-    QApplication.processEvents()
+    settle()
     window.grab().save(str(out_dir / "queries.png"))
     window.feedback.show_tally()
-    QApplication.processEvents()
+    settle()
     window.grab().save(str(out_dir / "tally.png"))
     window.close()
     database.dispose()

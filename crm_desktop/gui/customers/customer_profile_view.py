@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -211,6 +212,11 @@ class CustomerProfileView(QWidget):
         self.add_note_button = QPushButton("Add a &note…")
         notes_outer.addWidget(self.add_note_button, 0, Qt.AlignmentFlag.AlignLeft)
 
+        for box in (self.contacts_box, self.addresses_box, self.preferences_box,
+                    self.dates_box, self.notes_box):
+            # Never squeezed below what they hold (an address lost its last lines): when the
+            # details do not fit, the area scrolls instead.
+            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         body = QWidget()
         columns = QHBoxLayout(body)
         left = QVBoxLayout()
