@@ -9,6 +9,7 @@ a service accepts, it stores and gives back whole: normalised, with nothing cut 
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
@@ -66,7 +67,7 @@ from crm_desktop.services.queries.query_service import QueryInput, QueryService
 from crm_desktop.storage.database import Database
 
 T = TypeVar("T")
-EXAMPLES = settings(max_examples=30)
+EXAMPLES = settings(max_examples=int(os.environ.get("CRM_FUZZ_EXAMPLES", "30")))
 
 # ---- hostile values --------------------------------------------------------------------------
 
@@ -143,8 +144,10 @@ def test_customer_create_and_update(shop: tuple[Database, Actor, int],
     if created is not None:
         for value in (created.first_name, created.last_name, created.company,
                       created.display_name, *created.tags,
-                      *(c.value for c in created.contacts),
-                      *(a.line1 for a in created.addresses),
+                      *(v for c in created.contacts for v in (c.value, c.label)),
+                      *(v for a in created.addresses for v in (
+                          a.line1, a.line2, a.postal_code, a.city, a.region, a.label)),
+                      *(d.label for d in created.important_dates),
                       *(p.text for p in created.preferences)):
             clean(value)
         # It reads back, and the search finds it by what was stored.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -57,6 +57,7 @@ from crm_desktop.validation import (
     digits_only,
     display_phone,
     fold,
+    gather,
     normalize_email,
     normalize_phone,
     search_words,
@@ -637,6 +638,7 @@ class _CleanContact:
     value: str
     normalized: str
     digits: str | None
+    label: str = ""
 
 
 @dataclass
@@ -677,11 +679,9 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
 
     out.tags = _clean_tags(data.tags, check, errors)
     contacts = _clean_contacts(data, region, check, errors)
-    _check_addresses(data.addresses, region, check)
-    _check_dates(data.dates, check)
-    for i, pref in enumerate(data.preferences):
-        check(partial(clean_text, f"preferences.{i}.text", "Preference", pref.text,
-                      max_length=1000, required=True))
+    out.addresses = _cleaned(data.addresses, _clean_address(region), check)
+    out.dates = _cleaned(data.dates, _clean_date, check)
+    out.preferences = _cleaned(data.preferences, _clean_preference, check)
     if errors:
         raise ValidationError(errors)
     return _Clean(out, data.status, contacts)
@@ -721,13 +721,13 @@ def _clean_contacts(data: CustomerInput, region: str, check: _Check,
             label = "Phone" if contact.kind is ContactKind.PHONE else "E-mail"
             value = clean_text(f"contacts.{i}.value", label, contact.value, max_length=254,
                                required=True)
-            clean_text(f"contacts.{i}.label", "Label", contact.label, max_length=40)
+            label = clean_text(f"contacts.{i}.label", "Label", contact.label, max_length=40)
             if contact.kind is ContactKind.PHONE:
                 e164, shown = normalize_phone(f"contacts.{i}.value", value, region)
-                contacts.append(_CleanContact(contact, shown, e164, digits_only(e164)))
+                contacts.append(_CleanContact(contact, shown, e164, digits_only(e164), label))
             else:
                 email = normalize_email(f"contacts.{i}.value", value)
-                contacts.append(_CleanContact(contact, email, email.casefold(), None))
+                contacts.append(_CleanContact(contact, email, email.casefold(), None, label))
         check(one_contact)
     for kind in ContactKind:
         primaries = [c for c in contacts if c.source.kind is kind and c.source.is_primary]
@@ -747,36 +747,59 @@ def _clean_contacts(data: CustomerInput, region: str, check: _Check,
     return contacts
 
 
-def _check_addresses(addresses: list[AddressInput], region: str, check: _Check) -> None:
-    for i, address in enumerate(addresses):
-        def one_address(i: int = i, a: AddressInput = address) -> None:
-            clean_text(f"addresses.{i}.line1", "Street", a.line1, max_length=200, required=True)
-            clean_text(f"addresses.{i}.line2", "Address line 2", a.line2, max_length=200)
-            clean_text(f"addresses.{i}.postal_code", "Postal code", a.postal_code, max_length=20)
-            clean_text(f"addresses.{i}.city", "City", a.city, max_length=100)
-            clean_text(f"addresses.{i}.region", "Region", a.region, max_length=100)
-            country = (a.country or region).strip().upper()
-            if len(country) != 2 or not country.isalpha():
-                raise ValidationError.single(
-                    f"addresses.{i}.country",
-                    "Country must be a two-letter code such as US, GB or DE.",
-                )
-        check(one_address)
+def _cleaned(items: list[T], clean_one: Callable[[int, T], T], check: _Check) -> list[T]:
+    """Each item as ``clean_one`` stores it; an item it refuses stays as given (its errors are
+    in ``check``'s collection, so nothing is stored)."""
+    out: list[T] = []
+    for i, item in enumerate(items):
+        done: list[T] = []
+
+        def one(i: int = i, item: T = item, done: list[T] = done) -> None:
+            done.append(clean_one(i, item))
+        check(one)
+        out.append(done[0] if done else item)
+    return out
 
 
-def _check_dates(dates: list[DateInput], check: _Check) -> None:
-    for i, important in enumerate(dates):
-        def one_date(i: int = i, d: DateInput = important) -> None:
-            clean_text(f"dates.{i}.label", "Label", d.label, max_length=100,
+def _clean_address(region: str) -> Callable[[int, AddressInput], AddressInput]:
+    def clean(i: int, a: AddressInput) -> AddressInput:
+        errors: dict[str, str] = {}
+        key = f"addresses.{i}"
+        fields = {name: gather(errors, partial(clean_text, f"{key}.{name}", label,
+                                               getattr(a, name), max_length=most,
+                                               required=name == "line1"), "")
+                  for name, label, most in (("line1", "Street", 200),
+                                            ("line2", "Address line 2", 200),
+                                            ("postal_code", "Postal code", 20),
+                                            ("city", "City", 100), ("region", "Region", 100),
+                                            ("label", "Label", 40))}
+        country = (search_words(a.country) or region).upper()
+        if len(country) != 2 or not country.isascii() or not country.isalpha():
+            errors[f"{key}.country"] = "Country must be a two-letter code such as US, GB or DE."
+        if errors:
+            raise ValidationError(errors)
+        return replace(a, line1=fields["line1"], line2=fields["line2"],
+                       postal_code=fields["postal_code"], city=fields["city"],
+                       region=fields["region"], label=fields["label"], country=country)
+    return clean
+
+
+def _clean_date(i: int, d: DateInput) -> DateInput:
+    label = clean_text(f"dates.{i}.label", "Label", d.label, max_length=100,
                        required=d.kind is DateKind.CUSTOM)
-            if d.year is not None and not 1800 <= d.year <= 2200:
-                raise ValidationError.single(f"dates.{i}.year",
-                                             "Year must be between 1800 and 2200, or empty.")
-            if not valid_day(d.month, d.day, d.year):
-                raise ValidationError.single(
-                    f"dates.{i}.day", f"There is no day {d.day} in that month"
-                    + (f" of {d.year}." if d.year else "."))
-        check(one_date)
+    if d.year is not None and not 1800 <= d.year <= 2200:
+        raise ValidationError.single(f"dates.{i}.year",
+                                     "Year must be between 1800 and 2200, or empty.")
+    if not valid_day(d.month, d.day, d.year):
+        raise ValidationError.single(
+            f"dates.{i}.day", f"There is no day {d.day} in that month"
+            + (f" of {d.year}." if d.year else "."))
+    return replace(d, label=label)
+
+
+def _clean_preference(i: int, p: PreferenceInput) -> PreferenceInput:
+    return replace(p, text=clean_text(f"preferences.{i}.text", "Preference", p.text,
+                                      max_length=1000, required=True))
 
 
 # ---- persistence helpers -------------------------------------------------------------------
@@ -801,6 +824,7 @@ def _insert(session: Session, clean: _Clean, actor: Actor, now: datetime,
 
 
 _Row = TypeVar("_Row", bound=Base)
+T = TypeVar("T")
 
 
 def _load(session: Session, customer_id: int, *, include_deleted: bool = False) -> Customer:
@@ -879,7 +903,7 @@ def _apply_contacts(session: Session, customer: Customer,
             row = ContactPoint(kind=c.source.kind)
         first_of_kind = next(x for x in clean_contacts if x.source.kind is c.source.kind) is c
         row.kind = c.source.kind
-        row.label = " ".join(c.source.label.split())
+        row.label = c.label
         row.value = c.value
         row.normalized = c.normalized
         row.digits = c.digits
