@@ -172,6 +172,9 @@ class Invoice(Tracked, Base):
         ),
         Index("ix_invoices_customer_issued", "customer_id", "issued_on"),
         Index("ix_invoices_state_due", "state", "due_on"),
+        # A profile's overdue invoices: by customer first, or SQLite walks every issued
+        # invoice of the shop through ix_invoices_state_due (245 ms with 82,000 invoices).
+        Index("ix_invoices_customer_state_due", "customer_id", "state", "due_on"),
         Index("ix_invoices_credited", "credited_invoice_id"),
         # Batch printing looks for issued invoices nobody has printed yet: few rows, so a
         # partial index keeps the lookup instant however many invoices were printed before.

@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -1011,15 +1011,19 @@ def _open_queries(session: Session, customer_id: int) -> tuple[QueryBrief, ...]:
     return tuple(QueryBrief(*row) for row in rows)
 
 
+def overdue_invoices_query(customer_id: int, today: date
+                           ) -> Select[int, str | None, date | None, Decimal, str]:
+    """A customer's overdue invoices, oldest first (index ix_invoices_customer_state_due)."""
+    owing = amount_owing()
+    return (select(Invoice.id, Invoice.number, Invoice.due_on, owing, Invoice.currency)
+            .where(Invoice.customer_id == customer_id, Invoice.state == InvoiceState.ISSUED,
+                   Invoice.kind == InvoiceKind.INVOICE, Invoice.due_on < today, owing > 0)
+            .order_by(Invoice.due_on))
+
+
 def _overdue_invoices(session: Session, customer_id: int, today: date
                       ) -> tuple[InvoiceBrief, ...]:
-    owing = amount_owing()
-    rows = session.execute(
-        select(Invoice.id, Invoice.number, Invoice.due_on, owing, Invoice.currency)
-        .where(Invoice.customer_id == customer_id, Invoice.state == InvoiceState.ISSUED,
-               Invoice.kind == InvoiceKind.INVOICE, Invoice.due_on < today, owing > 0)
-        .order_by(Invoice.due_on)
-    ).all()
+    rows = session.execute(overdue_invoices_query(customer_id, today)).all()
     return tuple(InvoiceBrief(r[0], r[1] or "", r[2] or today, Decimal(r[3]), r[4])
                  for r in rows)
 

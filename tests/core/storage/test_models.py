@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from crm_desktop.models import (
     OrderLine,
     Product,
 )
+from crm_desktop.services.customers.customer_service import overdue_invoices_query
 from crm_desktop.storage.database import Database
 
 
@@ -109,3 +110,14 @@ def test_important_date_month_is_checked(any_db: Database, any_owner: Actor) -> 
         customer_id = customer.id
     with pytest.raises(IntegrityError), any_db.transaction(any_owner) as session:
         session.add(ImportantDate(customer_id=customer_id, kind="birthday", month=13, day=1))
+
+
+def test_a_profiles_overdue_invoices_are_found_by_customer_not_by_scanning_the_shop(
+        db: Database) -> None:
+    """The plan, not a timing: SQLite must start from the customer (revision 0008)."""
+    query = overdue_invoices_query(42, date(2026, 12, 3))
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as connection:
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}"))
+    assert "ix_invoices_customer_state_due" in plan, plan
