@@ -164,7 +164,10 @@ class CustomerListService:
             # Customers never contacted (NULL) go last whichever way the list is sorted.
             column_order = column_order.nulls_last()
         id_order = Customer.id.desc() if descending else Customer.id.asc()
-        page_ids = ids.order_by(score, column_order, id_order).limit(limit).subquery()
+        # Without a search every score is the same: ordering by it (a bound parameter to
+        # SQLite) would stop the sort index from giving the order, and sort 100,000 rows.
+        by_score = () if terms.is_empty else (score,)
+        page_ids = ids.order_by(*by_score, column_order, id_order).limit(limit).subquery()
         query = (
             select(
                 Customer.id,
@@ -183,7 +186,7 @@ class CustomerListService:
             )
             .join(page_ids, page_ids.c.id == Customer.id)
             .outerjoin(User, User.id == Customer.owner_id)
-            .order_by(page_ids.c.score, column_order, id_order)
+            .order_by(*(() if terms.is_empty else (page_ids.c.score,)), column_order, id_order)
         )
         country = self._settings.business().country
         with self._db.read() as session:

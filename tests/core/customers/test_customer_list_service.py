@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from crm_desktop.actor import Actor
 from crm_desktop.models import ContactKind, Customer, CustomerStatus
@@ -121,3 +121,26 @@ def test_rows_carry_primary_contacts_and_tags(any_db: Database, people: dict[str
     assert row.phone == "(555) 013-4567"  # national: the shop is in the US
     assert row.tags == ("VIP",)
     assert row.owner_name == "Olivia Owner"
+
+
+def test_the_unfiltered_list_pages_in_sort_index_order_without_sorting_everyone(
+        db: Database) -> None:
+    """The plan, not a timing: the page's ids come straight from the sort index (ordering by
+    the constant search score as well made SQLite sort all 100,000 customers: 176 ms)."""
+    pages: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, params: object,
+                _context: object, _many: bool) -> None:
+        if statement.lstrip().startswith("SELECT customers.id, customers.first_name"):
+            pages.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    CustomerListService(db).page(CustomerFilter(), limit=200)
+    event.remove(db.engine, "before_cursor_execute", capture)
+    statement, params = pages[0]
+    with db.engine.connect() as connection:
+        plan = [str(row[-1]) for row in connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", params)]
+    assert any("ix_customers_sort_name_id" in step for step in plan), plan
+    # One sort is left: the page's own 200 rows, after the join.
+    assert sum("TEMP B-TREE" in step for step in plan) == 1, plan
