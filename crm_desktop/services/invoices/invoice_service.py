@@ -572,6 +572,9 @@ class InvoiceService:
                            payment_terms_days=0, billing_address=invoice.billing_address,
                            issuer=json.dumps(asdict(Issuer.from_settings(settings))),
                            credit_reason=reason[:500], thank_you_note="",
+                           # A credit note rounds as the invoice it corrects did, so that
+                           # crediting all of it takes back exactly what was charged.
+                           tax_per_line=invoice.tax_per_line,
                            number=_next_number(session, settings, today.year))
             for position, (line_id, quantity) in enumerate(taken.items()):
                 line = by_id[line_id]

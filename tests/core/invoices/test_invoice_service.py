@@ -363,3 +363,8 @@ def test_an_invoice_issued_with_per_line_tax_keeps_it_and_prints_each_lines_tax(
     assert "Tax amt." in printed
     assert re.search(r"Tax 19 % on 2,75 € \(sum of the lines' tax\) 0,53 €", printed), printed
     assert re.search(r"^Total 3,28 €$", printed, re.MULTILINE)
+    # Credited in full, it rounds as it was charged: nothing is left owing, not a cent.
+    note = shop.credit(old.id, old.version, {li.id: li.quantity for li in old.lines},
+                       "Returned", any_owner)
+    assert note.gross_total == D("-3.28")
+    assert shop.get(old.id).balance == 0
