@@ -138,7 +138,8 @@ class CustomerListService:
         after: CustomerRow | None = None,
     ) -> list[CustomerRow]:
         sort_col = _SORT_COLUMNS[sort]
-        cutoff = self._cutoff()
+        settings = self._settings.business()  # read once: the cutoff and the phone rule
+        cutoff = quiet_since(self._db.clock(), settings.inactive_after_days)
         # Deferred join: pick the page's ids from the sort index first, then fetch details
         # for those rows only (an OFFSET would otherwise compute every skipped row in full).
         terms = parse(filters.text)
@@ -188,7 +189,6 @@ class CustomerListService:
             .outerjoin(User, User.id == Customer.owner_id)
             .order_by(*(() if terms.is_empty else (page_ids.c.score,)), column_order, id_order)
         )
-        country = self._settings.business().country
         with self._db.read() as session:
             rows = session.execute(query).all()
             tags = self._tags(session, [r[0] for r in rows])
@@ -200,7 +200,7 @@ class CustomerListService:
                 status=CustomerStatus(r[4]),
                 lost_reason=r[12] or "",
                 owner_name=r[5] or "",
-                phone=display_phone(r[6], country) if r[6] else "",
+                phone=display_phone(r[6], settings.country) if r[6] else "",
                 email=r[7] or "",
                 tags=tags.get(r[0], ()),
                 last_contact_at=r[8],

@@ -316,12 +316,9 @@ class CustomerService:
         self._settings = SettingsService(database)
 
     def _detail(self, session: Session, customer: Customer) -> CustomerDetail:
-        return _detail(session, customer, self._cutoff(), self._db.clock(),
-                       shop_country=self._settings.business().country)
-
-    def _cutoff(self) -> datetime:
-        days = self._settings.business().inactive_after_days
-        return lifecycle.quiet_since(self._db.clock(), days)
+        settings, now = self._settings.business(), self._db.clock()  # one settings read
+        return _detail(session, customer, lifecycle.quiet_since(now, settings.inactive_after_days),
+                       now, shop_country=settings.country)
 
     def create(self, data: CustomerInput, actor: Actor) -> CustomerDetail:
         region = self._settings.business().country
