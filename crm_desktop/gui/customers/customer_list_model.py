@@ -64,13 +64,21 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
         self._filter = CustomerFilter()
         self._sort = SortKey.NAME
         self._descending = False
+        self._ranked: list[int] | None = None  # a search's matches, best first
         self._count = service.count(self._filter)
 
     def count_rows(self) -> int:
+        if self._filter.is_search:
+            self._ranked = self._service.search(self._filter, self._sort,
+                                                descending=self._descending)
+            return len(self._ranked)
+        self._ranked = None
         return self._service.count(self._filter)
 
     def fetch_page(self, offset: int, limit: int, after: CustomerRow | None
                    ) -> list[CustomerRow]:
+        if self._ranked is not None:
+            return self._service.rows(self._ranked[offset:offset + limit], self._sort)
         return self._service.page(self._filter, self._sort, descending=self._descending,
                                   offset=offset, limit=limit, after=after)
 

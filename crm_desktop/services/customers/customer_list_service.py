@@ -7,13 +7,14 @@ page is known, which stays fast at any depth; a jump into the middle falls back 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from crm_desktop.models import (
@@ -68,6 +69,11 @@ class CustomerFilter:
     tag: str | None = None
     owner_id: int | None = None
 
+    @property
+    def is_search(self) -> bool:
+        """Whether text was typed that ranks the list (a space or a dash alone is not)."""
+        return not parse(self.text).is_empty
+
 
 @dataclass(frozen=True)
 class CustomerRow:
@@ -115,17 +121,25 @@ class CustomerListService:
 
     def count(self, filters: CustomerFilter) -> int:
         """How many customers the list shows; a search counts at most SEARCH_LIMIT."""
-        terms = parse(filters.text)
-        query: Select[Any]
-        if terms.is_empty:
-            query = self._where(select(func.count()).select_from(Customer), filters,
-                                self._cutoff())
-        else:
-            matches = self._ranked(select(Customer.id), filters, terms,
-                                   self._cutoff()).limit(SEARCH_LIMIT)
-            query = select(func.count()).select_from(matches.subquery())
+        if filters.is_search:
+            return len(self.search(filters))
+        query = self._where(select(func.count()).select_from(Customer), filters, self._cutoff())
         with self._db.read() as session:
             return int(session.scalar(query) or 0)
+
+    def search(self, filters: CustomerFilter, sort: SortKey = SortKey.NAME, *,
+               descending: bool = False) -> list[int]:
+        """The ids of the best matches for a search, best first (at most SEARCH_LIMIT):
+        one query a keystroke, which the list then pages through with ``rows``. Matches of
+        equal rank are ordered by the chosen column."""
+        terms = parse(filters.text)
+        if terms.is_empty:
+            return []
+        score = relevance(terms)
+        query = (self._ranked(select(Customer.id), filters, terms, self._cutoff())
+                 .order_by(score, *self._order(sort, descending)).limit(SEARCH_LIMIT))
+        with self._db.read() as session:
+            return list(session.scalars(query))
 
     def page(
         self,
@@ -137,39 +151,52 @@ class CustomerListService:
         limit: int = 200,
         after: CustomerRow | None = None,
     ) -> list[CustomerRow]:
+        if filters.is_search:
+            ranked = self.search(filters, sort, descending=descending)
+            return self.rows(ranked[offset:offset + limit])
         sort_col = _SORT_COLUMNS[sort]
         settings = self._settings.business()  # read once: the cutoff and the phone rule
         cutoff = quiet_since(self._db.clock(), settings.inactive_after_days)
         # Deferred join: pick the page's ids from the sort index first, then fetch details
         # for those rows only (an OFFSET would otherwise compute every skipped row in full).
-        terms = parse(filters.text)
-        score: ColumnElement[int]
-        if terms.is_empty:
-            score = literal(0)
-            ids = self._where(select(Customer.id.label("id"), score.label("score")), filters,
-                              cutoff)
-            if after is not None and sort in _KEYSET_SAFE:
-                key = tuple_(sort_col, Customer.id)
-                bound = tuple_(after.sort_value, after.id)
-                ids = ids.where(key < bound if descending else key > bound)
-            elif offset:
-                ids = ids.offset(offset)
-        else:
-            # Best matches first; the chosen column orders matches of equal rank.
-            score = relevance(terms)
-            ids = self._ranked(select(Customer.id.label("id"), score.label("score")), filters,
-                               terms, cutoff).offset(offset)
-            limit = max(0, min(limit, SEARCH_LIMIT - offset))
+        ids = self._where(select(Customer.id.label("id")), filters, cutoff)
+        if after is not None and sort in _KEYSET_SAFE:
+            key = tuple_(sort_col, Customer.id)
+            bound = tuple_(after.sort_value, after.id)
+            ids = ids.where(key < bound if descending else key > bound)
+        elif offset:
+            ids = ids.offset(offset)
+        order = self._order(sort, descending)
+        page_ids = ids.order_by(*order).limit(limit).subquery()
+        query = (self._details(sort_col, cutoff)
+                 .join(page_ids, page_ids.c.id == Customer.id).order_by(*order))
+        with self._db.read() as session:
+            return self._make_rows(session, session.execute(query).all(), settings.country)
+
+    def rows(self, ids: Sequence[int], sort: SortKey = SortKey.NAME) -> list[CustomerRow]:
+        """These customers' rows, in the order given (a page of ``search``'s ids)."""
+        if not ids:
+            return []
+        settings = self._settings.business()
+        cutoff = quiet_since(self._db.clock(), settings.inactive_after_days)
+        query = self._details(_SORT_COLUMNS[sort], cutoff).where(Customer.id.in_(ids))
+        with self._db.read() as session:
+            found = {row.id: row for row in self._make_rows(
+                session, session.execute(query).all(), settings.country)}
+        return [found[i] for i in ids if i in found]
+
+    @staticmethod
+    def _order(sort: SortKey, descending: bool) -> tuple[ColumnElement[Any], ...]:
+        sort_col = _SORT_COLUMNS[sort]
         column_order = sort_col.desc() if descending else sort_col.asc()
         if sort not in _KEYSET_SAFE:
             # Customers never contacted (NULL) go last whichever way the list is sorted.
             column_order = column_order.nulls_last()
-        id_order = Customer.id.desc() if descending else Customer.id.asc()
-        # Without a search every score is the same: ordering by it (a bound parameter to
-        # SQLite) would stop the sort index from giving the order, and sort 100,000 rows.
-        by_score = () if terms.is_empty else (score,)
-        page_ids = ids.order_by(*by_score, column_order, id_order).limit(limit).subquery()
-        query = (
+        return column_order, Customer.id.desc() if descending else Customer.id.asc()
+
+    @staticmethod
+    def _details(sort_col: Any, cutoff: datetime) -> Select[Any]:
+        return (
             select(
                 Customer.id,
                 Customer.first_name,
@@ -185,13 +212,12 @@ class CustomerListService:
                 sort_col,
                 Customer.lost_reason,
             )
-            .join(page_ids, page_ids.c.id == Customer.id)
             .outerjoin(User, User.id == Customer.owner_id)
-            .order_by(*(() if terms.is_empty else (page_ids.c.score,)), column_order, id_order)
         )
-        with self._db.read() as session:
-            rows = session.execute(query).all()
-            tags = self._tags(session, [r[0] for r in rows])
+
+    def _make_rows(self, session: Session, rows: Sequence[Any], country: str
+                   ) -> list[CustomerRow]:
+        tags = self._tags(session, [r[0] for r in rows])
         return [
             CustomerRow(
                 id=r[0],
@@ -200,7 +226,7 @@ class CustomerListService:
                 status=CustomerStatus(r[4]),
                 lost_reason=r[12] or "",
                 owner_name=r[5] or "",
-                phone=display_phone(r[6], settings.country) if r[6] else "",
+                phone=display_phone(r[6], country) if r[6] else "",
                 email=r[7] or "",
                 tags=tags.get(r[0], ()),
                 last_contact_at=r[8],
@@ -229,7 +255,9 @@ class CustomerListService:
     def _ranked(self, query: _Query, filters: CustomerFilter, terms: SearchTerms,
                 cutoff: datetime) -> _Query:
         """``query`` narrowed to the search's candidate pool, joined to its search row."""
-        pool = candidate_pool(terms, self._dialect)
+        narrowed = filters != CustomerFilter(text=filters.text)
+        pool = candidate_pool(terms, self._dialect,
+                              only=self._conditions(filters, cutoff) if narrowed else ())
         return self._where(
             query.join(CustomerSearch, CustomerSearch.customer_id == Customer.id)
             .where(Customer.id.in_(pool)),
@@ -237,8 +265,12 @@ class CustomerListService:
             cutoff,
         )
 
+    @classmethod
+    def _where(cls, query: _Query, filters: CustomerFilter, cutoff: datetime) -> _Query:
+        return query.where(and_(*cls._conditions(filters, cutoff)))
+
     @staticmethod
-    def _where(query: _Query, filters: CustomerFilter, cutoff: datetime) -> _Query:
+    def _conditions(filters: CustomerFilter, cutoff: datetime) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [Customer.deleted_at.is_(None)]
         if filters.status is not None:
             conditions.append(status_is(filters.status, cutoff))
@@ -252,6 +284,4 @@ class CustomerListService:
                     .where(Tag.name_key == fold(search_words(filters.tag)))
                 )
             )
-        return query.where(and_(*conditions))
-
-
+        return conditions

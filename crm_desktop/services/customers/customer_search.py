@@ -10,20 +10,21 @@ start with what was typed, then those that contain it, then matches in the other
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Select,
     and_,
     case,
+    func,
     literal,
     literal_column,
     or_,
     select,
-    union,
+    union_all,
 )
 from sqlalchemy import text as sql_text
 
@@ -109,27 +110,44 @@ def candidate_ids(terms: SearchTerms, dialect: str) -> Select[Any]:
     return select(CustomerSearch.customer_id).where(and_(*conditions))
 
 
-def candidate_pool(terms: SearchTerms, dialect: str,
-                   limit: int = SEARCH_LIMIT) -> CompoundSelect[*tuple[Any, ...]]:
-    """A bounded set of ids that holds the best matches.
+def candidate_pool(terms: SearchTerms, dialect: str, limit: int = SEARCH_LIMIT,
+                   only: Sequence[ColumnElement[bool]] = ()) -> Select[Any]:
+    """The ids of at most ``limit`` customers that hold the best matches.
 
-    Names and companies that start with what was typed come from index range scans; any
-    other match from the trigram index. Each part stops after ``limit`` rows, so even a query
-    matching every customer costs a few milliseconds, and the ranking then sorts at most a
-    few thousand rows.
+    Names and companies that start with what was typed come from index range scans, first;
+    any other match from the trigram index after them. Each part stops after ``limit`` rows
+    and the pool keeps the first ``limit`` distinct ids in that order, so even a query
+    matching every customer costs a few milliseconds, and the ranking then sorts at most
+    ``limit`` rows instead of every part's. ``only`` narrows each part to customers meeting
+    those conditions (a status, a tag) before it is cut to ``limit``.
     """
-    parts: list[Select[Any]] = [candidate_ids(terms, dialect).limit(limit)]
+    parts: list[Select[Any]] = []
     if terms.words and not terms.digits:
         phrase = " ".join(terms.words)
         for column in (CustomerSearch.name, CustomerSearch.company):
             parts.append(select(CustomerSearch.customer_id)
-                         .where(column >= phrase, column < phrase + _TOP).limit(limit))
+                         .where(column >= phrase, column < phrase + _TOP))
         # Last names: the customers' own sort key ("hart jim") and its index.
         parts.append(select(Customer.id).where(
             Customer.deleted_at.is_(None), Customer.sort_name >= phrase,
-            Customer.sort_name < phrase + _TOP).limit(limit))
-    subqueries = [part.subquery() for part in parts]
-    return union(*(select(sq.c[0].label("customer_id")) for sq in subqueries))
+            Customer.sort_name < phrase + _TOP))
+    parts.append(candidate_ids(terms, dialect))
+    if only:
+        # Filtered first, so that a tag or a status does not empty a pool cut before it.
+        parts = [select(Customer.id).where(Customer.id.in_(part), *only) for part in parts]
+    subqueries = [part.limit(limit).subquery() for part in parts]
+    found = union_all(*(
+        select(sq.c[0].label("customer_id"), literal(priority).label("priority"))
+        for priority, sq in enumerate(subqueries)
+    )).subquery()
+    pool = select(found.c.customer_id)
+    if dialect == "sqlite":
+        # SQLite runs the parts one after another and DISTINCT keeps the first-seen order,
+        # so it stops as soon as the best parts have given ``limit`` customers and never runs
+        # the slow "anywhere" scan for a broad query ("w").
+        return pool.distinct().limit(limit)
+    return (pool.group_by(found.c.customer_id)
+            .order_by(func.min(found.c.priority), found.c.customer_id).limit(limit))
 
 
 def relevance(terms: SearchTerms) -> ColumnElement[int]:

@@ -144,3 +144,42 @@ def test_broad_searches_show_the_best_thousand(db: Database, owner: Actor,
     assert len(rows) == 5
     assert rows[0].display_name == "Gmail Gus"  # the name match, though created last
     assert lister.page(CustomerFilter(text="gmail"), offset=5) == []
+
+
+def test_the_pool_keeps_name_matches_when_other_fields_match_more(
+        any_db: Database, any_owner: Actor) -> None:
+    from sqlalchemy import select
+
+    from crm_desktop.services.customers.customer_search import candidate_pool
+
+    service = CustomerService(any_db)
+    for i in range(6):
+        service.create(CustomerInput(first_name=f"Anna{i}", last_name="Miller", contacts=[
+            ContactInput(ContactKind.EMAIL, f"anna{i}@gmail.com")]), any_owner)
+    gus = service.create(CustomerInput(first_name="Gmail", last_name="Gus"), any_owner).id
+    dialect = any_db.engine.dialect.name
+    with any_db.read() as session:
+        pool = set(session.scalars(candidate_pool(parse("gmail"), dialect, limit=3)))
+        assert len(pool) == 3
+        assert gus in pool  # a name that starts with it is taken before e-mail matches
+        everyone = set(session.scalars(select(candidate_pool(parse("gmail"), dialect)
+                                              .subquery().c[0])))
+    assert len(everyone) == 7
+
+
+def test_a_filtered_search_is_cut_after_the_filter(any_db: Database, any_owner: Actor,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import crm_desktop.services.customers.customer_search as search_module
+
+    service = CustomerService(any_db)
+    for i in range(6):
+        service.create(CustomerInput(first_name=f"Anna{i}", last_name="Miller"), any_owner)
+    vips = {service.create(CustomerInput(first_name=f"Zed{i}", last_name="Miller",
+                                         tags=["VIP"]), any_owner).id for i in range(2)}
+    original = search_module.candidate_pool
+    monkeypatch.setattr(
+        "crm_desktop.services.customers.customer_list_service.candidate_pool",
+        lambda terms, dialect, limit=3, only=(): original(terms, dialect, 3, only))
+    lister = CustomerListService(any_db)
+    assert set(lister.search(CustomerFilter(text="miller", tag="VIP"))) == vips
+    assert len(lister.search(CustomerFilter(text="miller"))) == 3
