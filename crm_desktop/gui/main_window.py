@@ -34,6 +34,7 @@ from crm_desktop.gui.follow_ups.controller import FollowUpsController
 from crm_desktop.gui.invoices.controller import InvoicesController
 from crm_desktop.gui.orders.controller import OrdersController
 from crm_desktop.gui.queries.controller import QueriesController
+from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Operations
 from crm_desktop.gui.shared.ui_state import (
@@ -89,8 +90,9 @@ class MainWindow(QMainWindow):
 
         self.ops = Operations(self)
         self.ops.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        self.background = Background(self)
         desk = Desk(actor=actor, formatter=formatter, clock=services.clock, ops=self.ops,
-                    shell=self, users=services.users)
+                    shell=self, users=services.users, background=self.background)
         self.desk = desk
         self.stack = QStackedWidget()
         self.nav = QListWidget()
@@ -306,4 +308,5 @@ class MainWindow(QMainWindow):
         save_splitter(self._ui_state, "main_window", self.splitter)
         self.customers.save_state()
         self._ui_state.sync()
+        self.background.wait()  # a search still running reads a database about to close
         event.accept()

@@ -45,7 +45,7 @@ class CustomersController(Controller):
         self._feedback = feedback
         self._ui_state = ui_state
         self.list_model = CustomerListModel(customer_list, desk.formatter)
-        self.list_page = CustomersPage(self.list_model, ui_state)
+        self.list_page = CustomersPage(self.list_model, ui_state, desk.background)
         self.timeline_model = TimelineModel(timeline, desk.formatter)
         self.profile = CustomerProfileView(desk.formatter, self.timeline_model)
         self.trash_page = TrashPage(can_purge=desk.actor.is_owner)

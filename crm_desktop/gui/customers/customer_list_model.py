@@ -2,7 +2,11 @@
 
 The row count comes from one COUNT query; pages of rows are fetched from SQL when a view asks
 for them (keyset paging from the previous page when it is cached, OFFSET for a jump), and only
-the most recently used pages are kept. Sorting and filtering happen in SQL.
+the most recently used pages are kept. Sorting and filtering happen in SQL. A search is ranked
+once: the model keeps the matches' ids, best first, and fetches their rows a page at a time.
+
+``fetch`` reads what a filter shows (its count and first page) and touches nothing of Qt, so
+the search box can run it on a worker thread; ``show`` then puts the result on screen.
 """
 
 from __future__ import annotations
@@ -53,6 +57,21 @@ COLUMNS: tuple[Column, ...] = (
 CUSTOMER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+@dataclass(frozen=True)
+class ListQuery:
+    filters: CustomerFilter
+    sort: SortKey = SortKey.NAME
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class ListResult:
+    query: ListQuery
+    count: int
+    ranked: list[int] | None  # a search's matches, best first
+    first_page: list[CustomerRow]
+
+
 class CustomerListModel(PagedTableModel[CustomerRow]):
     headers = tuple(c.title for c in COLUMNS)
 
@@ -67,13 +86,38 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
         self._ranked: list[int] | None = None  # a search's matches, best first
         self._count = service.count(self._filter)
 
+    def query_for(self, filters: CustomerFilter) -> ListQuery:
+        return ListQuery(filters, self._sort, self._descending)
+
+    def fetch(self, query: ListQuery) -> ListResult:
+        """What ``query`` shows: its count, a search's ranking and the first page. Only
+        services are called, so this may run on a worker thread."""
+        service, size = self._service, self._page_size
+        if query.filters.is_search:
+            ranked = service.search(query.filters, query.sort, descending=query.descending)
+            return ListResult(query, len(ranked), ranked, service.rows(ranked[:size],
+                                                                      query.sort))
+        count = service.count(query.filters)
+        first = service.page(query.filters, query.sort, descending=query.descending,
+                             limit=size) if count else []
+        return ListResult(query, count, None, first)
+
+    def show(self, result: ListResult) -> None:
+        self.beginResetModel()
+        self._filter = result.query.filters
+        self._sort, self._descending = result.query.sort, result.query.descending
+        self._ranked = result.ranked
+        self._pages.clear()
+        if result.first_page:
+            self._pages[0] = result.first_page
+        self._count = result.count
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.show(self.fetch(self.query_for(self._filter)))
+
     def count_rows(self) -> int:
-        if self._filter.is_search:
-            self._ranked = self._service.search(self._filter, self._sort,
-                                                descending=self._descending)
-            return len(self._ranked)
-        self._ranked = None
-        return self._service.count(self._filter)
+        return self._count  # refresh() above counts and ranks in one go
 
     def fetch_page(self, offset: int, limit: int, after: CustomerRow | None
                    ) -> list[CustomerRow]:

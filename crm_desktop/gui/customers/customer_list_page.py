@@ -18,15 +18,19 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.formatting import STATUS_LABELS
-from crm_desktop.gui.customers.customer_list_model import COLUMNS, CustomerListModel
+from crm_desktop.gui.customers.customer_list_model import (
+    COLUMNS,
+    CustomerListModel,
+    ListQuery,
+    ListResult,
+)
+from crm_desktop.gui.shared.background import Background, Latest
 from crm_desktop.gui.shared.ui_state import restore_header, save_header
-from crm_desktop.gui.shared.widgets import read_only_table, run_after_typing
+from crm_desktop.gui.shared.widgets import read_only_table
 from crm_desktop.models import CustomerStatus
 from crm_desktop.services.admin.user_service import UserView
 from crm_desktop.services.customers.customer_list_service import CustomerFilter
 from crm_desktop.services.customers.customer_search import SEARCH_LIMIT
-
-SEARCH_DELAY_MS = 100  # a pause in typing; the search itself takes a few ms (bench/search)
 
 
 class CustomerTable(QTableView):
@@ -70,11 +74,15 @@ class CustomersPage(QWidget):
     new_customer = Signal()
     bulk_requested = Signal(str)  # one of BULK_ACTIONS' keys, for the selected customers
 
-    def __init__(self, model: CustomerListModel, ui_state: QSettings,
+    def __init__(self, model: CustomerListModel, ui_state: QSettings, background: Background,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self._ui_state = ui_state
+        # Each keystroke searches at once, on a worker; a result overtaken by newer typing
+        # is dropped (bench/front_desk.py: a search takes a few ms).
+        self._search: Latest[ListQuery, ListResult] = Latest(background, model.fetch,
+                                                             self._show_result)
 
         self.search = SearchBox()
         self.search.setPlaceholderText("Search name, company, phone or e-mail   (Ctrl+K)")
@@ -136,8 +144,7 @@ class CustomersPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
-        self._search_timer = run_after_typing(self.search, self.apply_filters,
-                                              pause_ms=SEARCH_DELAY_MS)
+        self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self._open_current)
         self.search.step.connect(self._move_selection)
         self.status_filter.currentIndexChanged.connect(self.apply_filters)
@@ -176,16 +183,33 @@ class CustomersPage(QWidget):
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
         return [i for i in (self.model.customer_id(r) for r in rows) if i is not None]
 
-    def apply_filters(self) -> None:
-        self._search_timer.stop()
+    def chosen_filters(self) -> CustomerFilter:
         status = self.status_filter.currentData()
         owner = self.owner_filter.currentData()
-        self.model.set_filter(CustomerFilter(
+        return CustomerFilter(
             text=self.search.text(),
             status=CustomerStatus(status) if status else None,
             tag=self.tag_filter.currentData(),
             owner_id=int(owner) if owner is not None else None,
-        ))
+        )
+
+    def apply_filters(self) -> None:
+        """Show what the search box and filters ask for now, without waiting."""
+        self._search.cancel()
+        self.model.set_filter(self.chosen_filters())
+        self._select_first()
+
+    def _typed(self) -> None:
+        self._search.request(self.model.query_for(self.chosen_filters()))
+
+    def _show_result(self, result: ListResult) -> None:
+        if result.query != self.model.query_for(result.query.filters):
+            self.apply_filters()  # re-sorted while it searched: search again in that order
+            return
+        self.model.show(result)
+        self._select_first()
+
+    def _select_first(self) -> None:
         if self.model.rowCount():
             self.table.selectRow(0)
 
@@ -222,7 +246,7 @@ class CustomersPage(QWidget):
         header.blockSignals(False)
 
     def _open_current(self) -> None:
-        if self._search_timer.isActive():  # Enter before the results caught up with typing
+        if self._search.pending:  # Enter before the results caught up with typing
             self.apply_filters()
         if self.model.rowCount():
             self._open_row(max(self.table.currentIndex().row(), 0))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
@@ -94,3 +94,28 @@ def test_cancelling_a_bulk_change_changes_nothing(qtbot: QtBot,
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("", False))
     window.customers.list_page.bulk_requested.emit("add_tag")
     assert CustomerService(db).get(three[1]).tags == ()
+
+
+def test_enter_straight_after_typing_opens_the_match_for_all_that_was_typed(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], three: list[int]) -> None:
+    window = make_window()
+    page = window.customers.list_page
+    page.focus_search()
+    qtbot.keyClicks(page.search, "cy t")  # the searches for "c", "cy", ... are on a worker
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # before any of them came back
+    assert window.stack.currentWidget() is window.customers.profile
+    assert window.customers.profile.name_label.text() == "Cy Test"
+    window.background.wait()  # the overtaken searches land, and are dropped
+    assert names(window) == ["Cy Test"]
+    assert page.count_label.text() == "1 match"
+
+
+def test_typing_shows_the_results_of_the_newest_text(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], three: list[int]) -> None:
+    window = make_window()
+    page = window.customers.list_page
+    qtbot.keyClicks(page.search, "bob")
+    qtbot.waitUntil(lambda: names(window) == ["Bob Test"])
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.count_label.text() == "3 customers")
+    assert page.table.currentIndex().row() == 0

@@ -1,0 +1,119 @@
+"""Slow reads off the UI thread, with their results back on it (after Picard's thread helper).
+
+``Background.run(work, done)`` calls ``work()`` on a worker thread and ``done(result)`` on the
+UI thread; ``work`` touches no widget, only services. A failure is shown the way ``attempt``
+shows one (a known error as a message, a bug in the report dialog).
+
+``Latest`` is for a stream of requests where only the newest matters, such as a search as you
+type: one runs at a time, a new request replaces the one waiting, and the result of a request
+that a newer one has overtaken is dropped, so the screen never goes back to older results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
+
+from crm_desktop.gui.shared.errors import show_error
+
+T = TypeVar("T")
+Key = TypeVar("Key")
+Result = TypeVar("Result")
+
+
+class Background(QObject):
+    _landed = Signal(object, object, object)  # the callback, and its argument
+
+    def __init__(self, parent: QObject | None = None, *, threads: int = 2) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(threads)
+        # Emitted on a worker, received here on the UI thread (a queued connection).
+        self._landed.connect(self._deliver)
+
+    def run(self, work: Callable[[], T], done: Callable[[T], None],
+            failed: Callable[[Exception], None] | None = None) -> None:
+        """``failed`` (on the UI thread) replaces the error dialog, e.g. to recover first."""
+        def task() -> None:
+            try:
+                result = work()
+            except Exception as exc:  # handled on the UI thread, never lost on the worker
+                self._landed.emit(failed or _show, exc, None)
+            else:
+                self._landed.emit(done, result, None)
+
+        self._pool.start(task)
+
+    def wait(self) -> None:
+        """Block until every started task has finished and delivered (at shutdown, in
+        tests)."""
+        self._pool.waitForDone()
+        QCoreApplication.sendPostedEvents(self)
+
+    @staticmethod
+    def _deliver(callback: Callable[[Any], None], argument: Any, _unused: object) -> None:
+        callback(argument)
+
+
+def _show(exc: Exception) -> None:
+    show_error(None, exc)
+
+
+class Latest(Generic[Key, Result]):
+    """Only the newest request of a stream is worked on and shown."""
+
+    def __init__(self, background: Background, work: Callable[[Key], Result],
+                 done: Callable[[Result], None]) -> None:
+        self._background = background
+        self._work = work
+        self._done = done
+        self._newest = 0  # the number of the newest request
+        self._shown = 0  # the number of the request on screen (or cancelled up to)
+        self._waiting: tuple[int, Key] | None = None
+        self._running = False
+
+    @property
+    def pending(self) -> bool:
+        """A request has been made whose result is not on screen yet."""
+        return self._shown < self._newest
+
+    def request(self, key: Key) -> None:
+        self._newest += 1
+        self._waiting = (self._newest, key)
+        if not self._running:
+            self._start()
+
+    def cancel(self) -> None:
+        """Forget what was asked: a result still on its way is dropped when it lands."""
+        self._newest += 1
+        self._shown = self._newest
+        self._waiting = None
+
+    def _start(self) -> None:
+        assert self._waiting is not None
+        number, key = self._waiting
+        self._waiting = None
+        self._running = True
+        self._background.run(lambda: self._work(key),
+                             lambda result: self._landed(number, result),
+                             lambda exc: self._failed(number, exc))
+
+    def _landed(self, number: int, result: Result) -> None:
+        self._running = False
+        if number == self._newest:
+            self._shown = number
+            self._done(result)
+        self._next()
+
+    def _failed(self, number: int, exc: Exception) -> None:
+        self._running = False
+        if number == self._newest:
+            self._shown = number
+            _show(exc)
+        self._next()
+
+    def _next(self) -> None:
+        if self._waiting is not None:
+            self._start()
