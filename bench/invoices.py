@@ -27,7 +27,8 @@ from crm_desktop.demo_data import generate
 from crm_desktop.documents import fonts
 from crm_desktop.documents.envelopes import layout
 from crm_desktop.documents.handwriting import INK
-from crm_desktop.documents.invoice_pdf import DocumentLine, InvoiceDocument, render_invoice
+from crm_desktop.documents.invoice_document import DocumentLine, InvoiceDocument
+from crm_desktop.documents.invoice_pdf import render_invoice
 from crm_desktop.services.invoices.invoice_service import InvoiceService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade

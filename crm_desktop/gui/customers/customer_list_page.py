@@ -160,6 +160,11 @@ class CustomersPage(QWidget):
         model.modelReset.connect(self._update_count)
         self._update_count()
 
+    @property
+    def search_pending(self) -> bool:
+        """Typed text whose results are not on screen yet."""
+        return self._search.pending
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
@@ -246,7 +251,7 @@ class CustomersPage(QWidget):
         header.blockSignals(False)
 
     def _open_current(self) -> None:
-        if self._search.pending:  # Enter before the results caught up with typing
+        if self.search_pending:  # Enter before the results caught up with typing
             self.apply_filters()
         if self.model.rowCount():
             self._open_row(max(self.table.currentIndex().row(), 0))

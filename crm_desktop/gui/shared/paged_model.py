@@ -26,8 +26,17 @@ class Counter(Protocol[Filter_contra]):
     def count(self, filters: Filter_contra) -> int: ...
 
 
+_ANSWERED = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                       Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+                       Qt.ItemDataRole.FontRole})
+
+
 class PagedTableModel(QAbstractTableModel, Generic[Row]):
     headers: tuple[str, ...] = ()
+    # The roles ``cell`` may answer. A view asks each cell for seven or more roles as it
+    # paints (decoration, check state, background...): those get None without a page lookup.
+    answered_roles: frozenset[int] = frozenset(int(r) for r in _ANSWERED) | frozenset(
+        range(Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 16))
 
     def __init__(self, *, page_size: int = 200, max_pages: int = 40) -> None:
         super().__init__()
@@ -56,7 +65,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         return 0 if parent.isValid() else len(self.headers)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in self.answered_roles or not index.isValid():
             return None
         row = self.row_at(index.row())
         if row is None:

@@ -83,7 +83,8 @@ class CustomerRow:
     status: CustomerStatus  # as shown: quiet customers are inactive
     lost_reason: str
     owner_name: str
-    phone: str
+    phone_number: str  # E.164, as stored
+    region: str  # the shop's country: its numbers are shown the national way
     email: str
     tags: tuple[str, ...]
     last_contact_at: datetime | None
@@ -94,6 +95,11 @@ class CustomerRow:
     @property
     def number(self) -> str:
         return customer_number(self.id)
+
+    @property
+    def phone(self) -> str:
+        """The primary phone as people write it; formatted only when a row is painted."""
+        return display_phone(self.phone_number, self.region) if self.phone_number else ""
 
 
 def _primary(kind: ContactKind) -> Any:
@@ -226,7 +232,8 @@ class CustomerListService:
                 status=CustomerStatus(r[4]),
                 lost_reason=r[12] or "",
                 owner_name=r[5] or "",
-                phone=display_phone(r[6], country) if r[6] else "",
+                phone_number=r[6] or "",
+                region=country,
                 email=r[7] or "",
                 tags=tags.get(r[0], ()),
                 last_contact_at=r[8],

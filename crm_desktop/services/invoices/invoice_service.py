@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from crm_desktop.actor import Actor
-from crm_desktop.documents.invoice_pdf import DocumentLine, InvoiceDocument, render_invoice
+from crm_desktop.documents.invoice_document import DocumentLine, InvoiceDocument
 from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.formatting import local_zone
 from crm_desktop.models import (
@@ -369,6 +369,9 @@ class InvoiceService:
             note_on_card=issuer.note_on_card, logo=logo, signature=signature)
 
     def pdf(self, invoice_id: int) -> bytes:
+        # ReportLab is imported when the first invoice is rendered, not at every start.
+        from crm_desktop.documents.invoice_pdf import render_invoice  # noqa: PLC0415
+
         return render_invoice(self.document(invoice_id))
 
     # ---- drafts ----------------------------------------------------------------------------

@@ -15,7 +15,8 @@ import pytest
 
 from crm_desktop.documents import fonts
 from crm_desktop.documents.handwriting import strokes
-from crm_desktop.documents.invoice_pdf import DocumentLine, InvoiceDocument, render_invoice
+from crm_desktop.documents.invoice_document import DocumentLine, InvoiceDocument
+from crm_desktop.documents.invoice_pdf import render_invoice
 from crm_desktop.paper import DIN_5008_A, DIN_5008_B, US_10
 
 MM = 72 / 25.4

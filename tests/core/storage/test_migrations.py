@@ -173,3 +173,14 @@ def test_a_failed_backup_is_a_clear_message_and_changes_nothing(app_home: AppPat
         upgrade(database, blocked)
     assert current_revision(database) == head_revision()
     database.dispose()
+
+
+def test_the_revisions_read_from_file_names_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from crm_desktop.storage.schema import MIGRATIONS_DIR, known_revisions
+
+    scripts = ScriptDirectory(str(MIGRATIONS_DIR))
+    walked = [s.revision for s in scripts.walk_revisions()]
+    assert known_revisions() == sorted(walked)
+    assert head_revision() == scripts.get_current_head()
