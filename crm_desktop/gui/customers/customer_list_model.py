@@ -76,7 +76,7 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
     headers = tuple(c.title for c in COLUMNS)
 
     def __init__(self, service: CustomerListService, formatter: Formatter, *,
-                 page_size: int = 200, max_pages: int = 40) -> None:
+                 page_size: int = 60, max_pages: int = 100) -> None:
         super().__init__(page_size=page_size, max_pages=max_pages)
         self._service = service
         self._formatter = formatter
@@ -124,7 +124,7 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
         if self._ranked is not None:
             return self._service.rows(self._ranked[offset:offset + limit], self._sort)
         return self._service.page(self._filter, self._sort, descending=self._descending,
-                                  offset=offset, limit=limit, after=after)
+                                  offset=offset, limit=limit, after=after, total=self._count)
 
     def cell(self, row: CustomerRow, column: int, role: int) -> Any:
         spec = COLUMNS[column]

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.shared.list_page import ListPage, right_aligned
-from crm_desktop.gui.shared.paged_model import FilteredTableModel
+from crm_desktop.gui.shared.paged_model import FilteredTableModel, roles
 from crm_desktop.services.invoices.invoice_list_service import (
     SHOW_LABELS,
     InvoiceFilter,
@@ -29,6 +29,7 @@ OVERDUE = QColor("#b3261e")
 
 
 class InvoiceListModel(FilteredTableModel[InvoiceRow, InvoiceFilter]):
+    answered_roles = roles(Qt.ItemDataRole.ForegroundRole)
     headers = ("Number", "Date", "Customer", "Status", "Due", "Total", "Still due", "Printed")
 
     def __init__(self, service: InvoiceListService, formatter: Formatter) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import PRIORITY_LABELS, QUERY_STATUS_LABELS, Formatter
 from crm_desktop.gui.shared.list_page import ListPage
-from crm_desktop.gui.shared.paged_model import FilteredTableModel
+from crm_desktop.gui.shared.paged_model import FilteredTableModel, roles
 from crm_desktop.gui.shared.palette import ALERT
 from crm_desktop.services.queries.query_service import (
     QueryFilter,
@@ -33,6 +33,7 @@ SCOPES = ((QueryScope.MINE, "&Mine"), (QueryScope.EVERYONE, "&Everyone's"),
 
 
 class QueryListModel(FilteredTableModel[QueryRow, QueryFilter]):
+    answered_roles = roles(Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole)
     headers = ("Age", "Answer by", "Priority", "Status", "Subject", "Customer", "Owner")
 
     def __init__(self, service: QueryService, formatter: Formatter, clock: Clock,

@@ -26,17 +26,19 @@ class Counter(Protocol[Filter_contra]):
     def count(self, filters: Filter_contra) -> int: ...
 
 
-_ANSWERED = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                       Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
-                       Qt.ItemDataRole.FontRole})
+def roles(*answered: Qt.ItemDataRole) -> frozenset[int]:
+    """The roles a model's ``cell`` answers: text, tooltip and alignment, its own user roles,
+    and those named (such as the colour of an overdue row)."""
+    return frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                                      Qt.ItemDataRole.TextAlignmentRole, *answered)) | frozenset(
+        range(Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 16))
 
 
 class PagedTableModel(QAbstractTableModel, Generic[Row]):
     headers: tuple[str, ...] = ()
     # The roles ``cell`` may answer. A view asks each cell for seven or more roles as it
     # paints (decoration, check state, background...): those get None without a page lookup.
-    answered_roles: frozenset[int] = frozenset(int(r) for r in _ANSWERED) | frozenset(
-        range(Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 16))
+    answered_roles: frozenset[int] = roles()
 
     def __init__(self, *, page_size: int = 200, max_pages: int = 40) -> None:
         super().__init__()
@@ -88,6 +90,10 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    @property
+    def page_size(self) -> int:
+        return self._page_size
 
     # ---- paging --------------------------------------------------------------------------------
 

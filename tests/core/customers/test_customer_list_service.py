@@ -106,6 +106,24 @@ def test_keyset_pages_equal_offset_pages(db: Database, owner: Actor, clock: Fake
             assert [r.id for r in pages] == [r.id for r in everything], (sort, descending)
 
 
+def test_pages_near_the_end_counted_back_from_it_equal_offset_pages(
+        any_db: Database, any_owner: Actor) -> None:
+    service = CustomerService(any_db)
+    for i in range(23):
+        service.create(CustomerInput(first_name=f"P{i:02d}", last_name="Same" if i % 3 else
+                                     "Apart"), any_owner)
+    lister = CustomerListService(any_db)
+    for sort in SortKey:
+        for descending in (False, True):
+            everything = [r.id for r in lister.page(CustomerFilter(), sort,
+                                                    descending=descending, limit=100)]
+            for offset in (0, 11, 12, 17, 20, 22):
+                page = lister.page(CustomerFilter(), sort, descending=descending, limit=5,
+                                   offset=offset, total=23)
+                assert [r.id for r in page] == everything[offset:offset + 5], (
+                    sort, descending, offset)
+
+
 def test_deleted_customers_are_not_listed(any_db: Database, people: dict[str, int],
                                           any_owner: Actor) -> None:
     service = CustomerService(any_db)
