@@ -16,6 +16,7 @@ from crm_desktop.formatting import Formatter
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.main_window import MainWindow, Services
 from crm_desktop.gui.shared.errors import install_exception_hook, show_error
+from crm_desktop.gui.shared.operations import Change, Changes
 from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.paths import AppPaths
 from crm_desktop.resources import resource_path
@@ -68,17 +69,24 @@ def choose_actor(users: UserService, ui_state: QSettings) -> Actor | None:
     return chosen.as_actor()
 
 
-def purge_expired_trash(database: Database, actor: Actor) -> None:
+def purge_expired_trash(database: Database, actor: Actor) -> int:
     """The trash empties itself when the owner signs in: no scheduled job to forget. It is
     housekeeping: if it cannot run now (say the other desk holds a lock), the app opens anyway
-    and it runs next time."""
+    and it runs next time. Returns how many customers were purged."""
     try:
         purged = CustomerService(database).purge_expired(actor)
     except CrmError as exc:
         log.warning("could not empty the trash this time: %s", exc)
-        return
+        return 0
     if purged:
         log.info("purged %d customers from the trash after %d days", purged, TRASH_DAYS)
+    return purged
+
+
+def housekeeping(window: MainWindow, database: Database, actor: Actor) -> None:
+    """What runs once the window is on screen, not before it."""
+    if purge_expired_trash(database, actor):
+        window.ops.announce(Changes.of(Change.CUSTOMERS))
 
 
 def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> MainWindow:
@@ -119,13 +127,13 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
         if actor is None:
             return 0
         ui_state.setValue(LAST_USER_KEY, actor.user_id)
-        purge_expired_trash(database, actor)
         window = build_main_window(database, actor, ui_state)
     except CrmError as exc:
         log.warning("could not start: %s", exc)
         show_error(None, exc)
         return 1
     window.show()
+    QTimer.singleShot(0, lambda: housekeeping(window, database, actor))
     if smoke_test:
         QTimer.singleShot(0, window.close)  # closing the last window ends app.exec()
     code = app.exec()

@@ -23,7 +23,6 @@ from crm_desktop.gui.follow_ups.follow_up_dialogs import (
 from crm_desktop.gui.follow_ups.today_page import TodayPage
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
-from crm_desktop.services.follow_ups.calendar_export import follow_ups_to_ics
 from crm_desktop.services.follow_ups.follow_up_service import (
     FollowUpService,
     FollowUpView,
@@ -244,6 +243,11 @@ class FollowUpsController(Controller):
             TodayScope(self.actor.user_id, include_unassigned=False)))
         if items is None:
             return
+        # icalendar is imported when someone exports, not at every start (~40 ms).
+        from crm_desktop.services.follow_ups.calendar_export import (  # noqa: PLC0415
+            follow_ups_to_ics,
+        )
+
         data = follow_ups_to_ics(items, shop_name=self.desk.shell.shop_name(),
                                  now=self.desk.clock())
         try:
