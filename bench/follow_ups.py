@@ -45,7 +45,7 @@ def main() -> int:
 
 def run(database: Database) -> None:
     with database.read() as session:
-        customers = session.scalar(select(func.count()).select_from(Customer))
+        customers = session.scalar(select(func.count()).select_from(Customer)) or 0
         open_ones = session.scalar(select(func.count()).select_from(FollowUp)
                                    .where(FollowUp.state == FollowUpState.OPEN))
         user = session.scalars(select(User).order_by(User.id).limit(1)).one()

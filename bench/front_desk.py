@@ -120,11 +120,11 @@ def bare_page_ms() -> float:
     label.resize(1200, 700)
     label.show()
 
-    def show() -> None:
-        label.setText("<b>Jim Hart</b><br>" + "Likes time to consider. " * 20)
+    def show(n: int) -> None:
+        label.setText(f"<b>Jim Hart {n}</b><br>" + "Likes time to consider. " * 20)
         label.repaint()
 
-    elapsed = min(timed(show) for _ in range(5))
+    elapsed = min(timed(lambda n=n: show(n)) for n in range(5))  # type: ignore[misc]
     label.close()
     return elapsed
 
@@ -176,7 +176,7 @@ def main() -> int:
         name_fragment = row.display_name[:3]
 
         def key(char: str) -> None:
-            QTest.keyClick(page.search, char)
+            QTest.keyClicks(page.search, char)
             settle(window)  # its results landed, and the event loop painted them
 
         # Each keystroke until its results are painted, as a person types (one at a time).
@@ -205,8 +205,10 @@ def main() -> int:
         step("log a call, save", log_call)
         detail = customers.get(profile.customer.id)
         data = detail.as_input()
-        step("save a profile edit (service)", lambda: customers.update(
-            detail.id, detail.version, data, actor))  # noqa: B023
+        def save_edit() -> None:
+            customers.update(detail.id, detail.version, data, actor)  # noqa: B023
+
+        step("save a profile edit (service)", save_edit)
 
     print(f"{'step':32s} {'p50':>7s} {'p95':>7s} {'goal':>6s}   {'SQL p50':>8s} {'ratio':>6s}")
     met = True
@@ -218,7 +220,7 @@ def main() -> int:
         print(f"{name:32s} {p50:7.1f} {p95:7.1f} {goal:6.0f}   {sql50:8.2f} "
               f"{p50 / sql50 if sql50 else 0:5.1f}x  {'ok' if p95 <= goal else 'OVER'}")
     print(f"bare Qt floors: a 200-row table filled and painted {bare_table_ms(200):.1f} ms; "
-          f"a page of text shown {bare_page_ms():.1f} ms")
+          f"a rich-text label set and painted {bare_page_ms():.1f} ms")
     print("every step at or under its goal" if met else "some steps are over their goal")
     window.close()
     del app

@@ -16,6 +16,7 @@ import time
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 
@@ -78,8 +79,8 @@ def bare(doc: InvoiceDocument) -> bytes:
     c.setFont(fonts.BODY, 6.5)
     c.drawString(g.address.x, height - 48 * mm, f"{doc.shop_name}, Lindenweg 3, 10999 Berlin")
     c.setFont(fonts.BODY, 10)
-    for i, line in enumerate(doc.recipient.splitlines()):
-        c.drawString(g.address.x, height - g.address.top - 10 - i * 11.8, line)
+    for i, address_line in enumerate(doc.recipient.splitlines()):
+        c.drawString(g.address.x, height - g.address.top - 10 - i * 11.8, address_line)
     for i, (label, value) in enumerate((("Invoice no.", doc.number or ""),
                                         ("Date", "25. November 2026"),
                                         ("Customer no.", doc.customer_number),
@@ -98,7 +99,7 @@ def bare(doc: InvoiceDocument) -> bytes:
     c.setFont(fonts.BODY_BOLD, 8.5)
     for x, title in zip(columns, header, strict=True):
         c.drawRightString(g.left + x, y, title)
-    for index, line in enumerate(doc.lines, start=1):
+    for index, item in enumerate(doc.lines, start=1):
         y -= 15
         if y < 30 * mm:
             furniture(page)
@@ -110,15 +111,15 @@ def bare(doc: InvoiceDocument) -> bytes:
                 c.drawRightString(g.left + x, y, title)
             y -= 15
         c.setFont(fonts.BODY, 8.5)
-        cells = (str(index), line.description, f"{line.quantity.normalize()}",
-                 f"{line.unit_price} €", f"{line.tax_rate.normalize()} %", f"{line.net} €")
+        cells: tuple[str, ...] = (str(index), item.description, f"{item.quantity.normalize()}",
+                 f"{item.unit_price} €", f"{item.tax_rate.normalize()} %", f"{item.net} €")
         for x, text in zip(columns, cells, strict=True):
             c.drawRightString(g.left + x, y, text)
-    for label, value in (("Net", doc.net_total), ("Tax 19 % on …", doc.tax_total),
+    for label, amount in (("Net", doc.net_total), ("Tax 19 % on …", doc.tax_total),
                          ("Total", doc.gross_total), ("Amount due", doc.amount_due)):
         y -= 14
         c.drawRightString(width - 50 * mm, y, label)
-        c.drawRightString(width - g.right, y, f"{value} €")
+        c.drawRightString(width - g.right, y, f"{amount} €")
     c.drawString(g.left, y - 20, f"Please pay {doc.amount_due} € by 9. Dezember 2026 to "
                                  "Berliner Sparkasse, IBAN DE02 1005 0000 0123")
     c.drawString(g.left, y - 32, f"4567 89, quoting {doc.number}.")
@@ -156,8 +157,8 @@ def main() -> int:
     print("Per invoice (p50 / p95 of 20 runs)")
     for lines in (3, 40):
         doc = sample(lines)
-        ours = percentiles(lambda d=doc: render_invoice(d))
-        floor = percentiles(lambda d=doc: bare(d))
+        ours = percentiles(partial(render_invoice, doc))
+        floor = percentiles(partial(bare, doc))
         print(f"  {lines:>2} lines: ours {ours[0]:6.1f} / {ours[1]:6.1f} ms   "
               f"bare ReportLab {floor[0]:6.1f} / {floor[1]:6.1f} ms   "
               f"ratio {ours[0] / floor[0]:.2f}×")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from timing import percentiles  # bench/timing.py, beside this script
 
@@ -36,7 +37,7 @@ def main() -> int:
         "product “solution”": OrderFilter(text="solution"),
     }
     for label, filters in cases.items():
-        p50, p95 = percentiles(lambda f=filters: (service.count(f), service.page(f)))
+        p50, p95 = percentiles(partial(lambda f: (service.count(f), service.page(f)), filters))
         print(f"{label:32s} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
     p50, p95 = percentiles(lambda: service.page(OrderFilter(), after=first[-1]))
     print(f"{'next page by keyset':32s} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")

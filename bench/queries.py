@@ -9,6 +9,7 @@ queries and 4,000 complaints, wins, suggestions and ratings over two years).
 from __future__ import annotations
 
 import argparse
+from functools import partial
 
 from sqlalchemy import select
 from timing import percentiles  # bench/timing.py, beside this script
@@ -41,12 +42,13 @@ def main() -> int:
                                                       include_done=True),
     }
     for label, filters in cases.items():
-        p50, p95 = percentiles(lambda f=filters: (queries.count(f), queries.page(f, limit=100)))
+        p50, p95 = percentiles(partial(
+            lambda f: (queries.count(f), queries.page(f, limit=100)), filters))
         print(f"{label:34s} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
     p50, p95 = percentiles(lambda: queries.waiting_counts(user_id))
     print(f"{'navigation badge':34s} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
     for days in (30, 365):
-        p50, p95 = percentiles(lambda d=days: feedback.tally(FeedbackKind.COMPLAINT, d))
+        p50, p95 = percentiles(partial(feedback.tally, FeedbackKind.COMPLAINT, days))
         print(f"{f'tally, {days} days':34s} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
     p50, p95 = percentiles(lambda: feedback.trend(FeedbackKind.COMPLAINT))
     print(f"{'trend chart, 12 months':34s} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
