@@ -47,8 +47,11 @@ def main(out_dir: Path) -> int:
     settle()
     window.grab().save(str(out_dir / "customer-list.png"))
     page = window.customers.list_page
-    page.search.setText(sys.argv[2] if len(sys.argv) > 2 else "")
-    page.apply_filters()
+    page.search.setText(sys.argv[2] if len(sys.argv) > 2 else "mar")  # searched on a worker
+    while page.search_pending:
+        window.background.wait()
+    settle()
+    window.grab().save(str(out_dir / "customer-search.png"))
     customer_id = window.customers.list_model.customer_id(0)
     if customer_id is not None:
         window.customers.open_customer(customer_id)
