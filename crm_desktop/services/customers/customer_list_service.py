@@ -1,7 +1,9 @@
 """The customer list's read side: filtering, sorting and paging in SQL.
 
 Pages are fetched by keyset (``WHERE (sort, id) > (last_sort, last_id)``) when the previous
-page is known, which stays fast at any depth; a jump into the middle falls back to OFFSET.
+page is known, which stays fast at any depth; a jump falls back to OFFSET, counted from
+whichever end of the sort index is nearer. A search is ranked once (``search``: the ids of
+the best matches) and shown a page of ids at a time (``rows``).
 """
 
 from __future__ import annotations
