@@ -94,9 +94,9 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
         services are called, so this may run on a worker thread."""
         service, size = self._service, self._page_size
         if query.filters.is_search:
-            ranked = service.search(query.filters, query.sort, descending=query.descending)
-            return ListResult(query, len(ranked), ranked, service.rows(ranked[:size],
-                                                                      query.sort))
+            ranked, first = service.search_page(query.filters, query.sort,
+                                                descending=query.descending, limit=size)
+            return ListResult(query, len(ranked), ranked, first)
         count = service.count(query.filters)
         first = service.page(query.filters, query.sort, descending=query.descending,
                              limit=size) if count else []

@@ -124,30 +124,43 @@ class CustomerListService:
         self._dialect = database.engine.dialect.name
         self._settings = SettingsService(database)
 
-    def _cutoff(self) -> datetime:
-        return quiet_since(self._db.clock(), self._settings.business().inactive_after_days)
+    def _shop(self) -> tuple[datetime, str]:
+        """The quiet-period cutoff and the shop's country (its phone rule): one read of the
+        settings for a whole list read."""
+        settings = self._settings.business()
+        return quiet_since(self._db.clock(), settings.inactive_after_days), settings.country
 
     def count(self, filters: CustomerFilter) -> int:
         """How many customers the list shows; a search counts at most SEARCH_LIMIT."""
         if filters.is_search:
             return len(self.search(filters))
-        query = self._where(select(func.count()).select_from(Customer), filters, self._cutoff())
+        query = self._where(select(func.count()).select_from(Customer), filters,
+                            self._shop()[0])
         with self._db.read() as session:
             return int(session.scalar(query) or 0)
 
     def search(self, filters: CustomerFilter, sort: SortKey = SortKey.NAME, *,
                descending: bool = False) -> list[int]:
-        """The ids of the best matches for a search, best first (at most SEARCH_LIMIT):
-        one query a keystroke, which the list then pages through with ``rows``. Matches of
-        equal rank are ordered by the chosen column."""
+        """The ids of the best matches for a search, best first (at most SEARCH_LIMIT),
+        which the list pages through with ``rows``. Matches of equal rank are ordered by the
+        chosen column."""
+        return self.search_page(filters, sort, descending=descending, limit=0)[0]
+
+    def search_page(self, filters: CustomerFilter, sort: SortKey = SortKey.NAME, *,
+                    descending: bool = False, limit: int = 60
+                    ) -> tuple[list[int], list[CustomerRow]]:
+        """A keystroke's whole read, in one session: ``search``'s ids and the rows of the
+        first ``limit`` of them."""
         terms = parse(filters.text)
         if terms.is_empty:
-            return []
-        score = relevance(terms)
-        query = (self._ranked(select(Customer.id), filters, terms, self._cutoff())
-                 .order_by(score, *self._order(sort, descending)).limit(SEARCH_LIMIT))
+            return [], []
+        cutoff, country = self._shop()
+        query = (self._ranked(select(Customer.id), filters, terms, cutoff)
+                 .order_by(relevance(terms), *self._order(sort, descending))
+                 .limit(SEARCH_LIMIT))
         with self._db.read() as session:
-            return list(session.scalars(query))
+            ranked = list(session.scalars(query))
+            return ranked, self._rows_in(session, ranked[:limit], sort, cutoff, country)
 
     def page(
         self,
@@ -178,8 +191,7 @@ class CustomerListService:
     def _index_page(self, filters: CustomerFilter, sort: SortKey, *, descending: bool,
                     offset: int, limit: int, after: CustomerRow | None) -> list[CustomerRow]:
         sort_col = _SORT_COLUMNS[sort]
-        settings = self._settings.business()  # read once: the cutoff and the phone rule
-        cutoff = quiet_since(self._db.clock(), settings.inactive_after_days)
+        cutoff, country = self._shop()
         # Deferred join: pick the page's ids from the sort index first, then fetch details
         # for those rows only (an OFFSET would otherwise compute every skipped row in full).
         ids = self._where(select(Customer.id.label("id")), filters, cutoff)
@@ -194,18 +206,23 @@ class CustomerListService:
         query = (self._details(sort_col, cutoff)
                  .join(page_ids, page_ids.c.id == Customer.id).order_by(*order))
         with self._db.read() as session:
-            return self._make_rows(session, session.execute(query).all(), settings.country)
+            return self._make_rows(session, session.execute(query).all(), country)
 
     def rows(self, ids: Sequence[int], sort: SortKey = SortKey.NAME) -> list[CustomerRow]:
         """These customers' rows, in the order given (a page of ``search``'s ids)."""
         if not ids:
             return []
-        settings = self._settings.business()
-        cutoff = quiet_since(self._db.clock(), settings.inactive_after_days)
-        query = self._details(_SORT_COLUMNS[sort], cutoff).where(Customer.id.in_(ids))
+        cutoff, country = self._shop()
         with self._db.read() as session:
-            found = {row.id: row for row in self._make_rows(
-                session, session.execute(query).all(), settings.country)}
+            return self._rows_in(session, ids, sort, cutoff, country)
+
+    def _rows_in(self, session: Session, ids: Sequence[int], sort: SortKey, cutoff: datetime,
+                 country: str) -> list[CustomerRow]:
+        if not ids:
+            return []
+        query = self._details(_SORT_COLUMNS[sort], cutoff).where(Customer.id.in_(ids))
+        found = {row.id: row for row in self._make_rows(
+            session, session.execute(query).all(), country)}
         return [found[i] for i in ids if i in found]
 
     @staticmethod
