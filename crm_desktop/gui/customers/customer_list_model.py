@@ -116,9 +116,6 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
     def refresh(self) -> None:
         self.show(self.fetch(self.query_for(self._filter)))
 
-    def count_rows(self) -> int:
-        return self._count  # refresh() above counts and ranks in one go
-
     def fetch_page(self, offset: int, limit: int, after: CustomerRow | None
                    ) -> list[CustomerRow]:
         if self._ranked is not None:

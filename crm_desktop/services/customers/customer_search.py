@@ -149,8 +149,8 @@ def candidate_pool(terms: SearchTerms, dialect: str, limit: int = SEARCH_LIMIT,
     pool = select(found.c.customer_id)
     if dialect == "sqlite":
         # SQLite runs the parts one after another and DISTINCT keeps the first-seen order,
-        # so it stops as soon as the best parts have given ``limit`` customers and never runs
-        # the slow "anywhere" scan for a broad query ("w").
+        # so it stops as soon as the best parts have given ``limit`` customers: a broad query
+        # ("mar") never reaches the "anywhere" part once the name ranges have filled it.
         return pool.distinct().limit(limit)
     return (pool.group_by(found.c.customer_id)
             .order_by(func.min(found.c.priority), found.c.customer_id).limit(limit))
