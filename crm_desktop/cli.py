@@ -7,6 +7,9 @@
     crm-desktop follow-ups export --ics FILE [--user NAME]
     crm-desktop invoice pdf NUMBER -o FILE
     crm-desktop invoice print --unprinted [--printer NAME]
+    crm-desktop import FILE [--dry-run] [--format F] [--on-duplicate skip|update|merge|create]
+    crm-desktop import --list | --undo BATCH
+    crm-desktop export customers (--csv FILE | --vcard FILE) [--tag TAG]
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop import APP_NAME, __version__
+from crm_desktop import APP_NAME, __version__, cli_transfer
 from crm_desktop.errors import CrmError
 from crm_desktop.logging_setup import configure_logging
 from crm_desktop.paths import AppPaths, app_paths
@@ -75,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     printing.add_argument("--unprinted", action="store_true", required=True,
                           help="(required) the issued invoices not yet printed")
     printing.add_argument("--printer", metavar="NAME", help="default: the system's default")
+    cli_transfer.add_parsers(commands)
     return parser
 
 
@@ -120,6 +124,12 @@ def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
             return _export_follow_ups(database, args)
         if args.command == "invoice":
             return _invoice(database, args)
+        if args.command in {"import", "export"}:
+            if not _schema_is_current(database):
+                return 2
+            run = cli_transfer.run_import if args.command == "import" else \
+                cli_transfer.run_export
+            return run(database, args)
     finally:
         database.dispose()
     raise AssertionError(f"unhandled command {args.command}")

@@ -22,6 +22,7 @@ from crm_desktop.models.enums import (
     FollowUpChannel,
     FollowUpState,
     HistoryKind,
+    ImportAction,
     InvoiceKind,
     InvoiceState,
     OrderEventKind,
@@ -57,6 +58,7 @@ from crm_desktop.models.service import (
     QueryEvent,
 )
 from crm_desktop.models.system import AuditEntry, Setting, ShopImage
+from crm_desktop.models.transfer import CustomerSource, ImportBatch, ImportBatchItem
 
 __all__ = [
     "Address",
@@ -69,6 +71,7 @@ __all__ = [
     "Customer",
     "CustomerQuery",
     "CustomerSearch",
+    "CustomerSource",
     "CustomerStatus",
     "DateKind",
     "Feedback",
@@ -79,6 +82,9 @@ __all__ = [
     "FollowUpState",
     "HistoryEntry",
     "HistoryKind",
+    "ImportAction",
+    "ImportBatch",
+    "ImportBatchItem",
     "ImportantDate",
     "Invoice",
     "InvoiceKind",

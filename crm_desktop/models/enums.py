@@ -151,3 +151,11 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+
+
+class ImportAction(StrEnum):
+    """What an import did to a customer."""
+
+    CREATED = "created"
+    UPDATED = "updated"  # filled in what we did not have yet
+    MERGED = "merged"  # everything the file had was added

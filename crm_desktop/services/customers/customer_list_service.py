@@ -139,6 +139,16 @@ class CustomerListService:
         with self._db.read() as session:
             return int(session.scalar(query) or 0)
 
+    def matching_ids(self, filters: CustomerFilter) -> list[int]:
+        """Every customer the list shows for ``filters``, in name order (a search: its
+        matches, best first): what *Export…* takes from the current filter."""
+        if filters.is_search:
+            return self.search(filters)
+        query = self._where(select(Customer.id), filters, self._shop()[0]).order_by(
+            Customer.sort_name, Customer.id)
+        with self._db.read() as session:
+            return list(session.scalars(query))
+
     def search(self, filters: CustomerFilter, sort: SortKey = SortKey.NAME, *,
                descending: bool = False) -> list[int]:
         """The ids of the best matches for a search, best first (at most SEARCH_LIMIT),

@@ -322,15 +322,15 @@ class CustomerService:
 
     def create(self, data: CustomerInput, actor: Actor) -> CustomerDetail:
         region = self._settings.business().country
-        clean = _validate(data, region)
+        clean = validate_customer(data, region)
         with self._db.transaction(actor) as session:
-            customer = _insert(session, clean, actor, self._db.clock(), region)
+            customer = insert_customer(session, clean, actor, self._db.clock(), region)
             return self._detail(session, customer)
 
     def update(self, customer_id: int, expected_version: int, data: CustomerInput,
                actor: Actor) -> CustomerDetail:
         region = self._settings.business().country
-        clean = _validate(data, region)
+        clean = validate_customer(data, region)
         with self._db.transaction(actor) as session:
             customer = _load(session, customer_id)
             _check_version(customer, expected_version)
@@ -404,7 +404,7 @@ class CustomerService:
                 select(Customer).where(Customer.id.in_(ids), Customer.deleted_at.is_(None))
                 .options(selectinload(Customer.tags))
             ).all()
-            tag_row = _tags(session, [tag])[0] if change.add_tag and tag else None
+            tag_row = tags_named(session, [tag])[0] if change.add_tag and tag else None
             for customer in customers:
                 if tag_row is not None and tag_row not in customer.tags:
                     customer.tags.append(tag_row)
@@ -630,7 +630,7 @@ class CustomerService:
 
 
 @dataclass
-class _CleanContact:
+class CleanContact:
     source: ContactInput
     value: str
     normalized: str
@@ -639,17 +639,17 @@ class _CleanContact:
 
 
 @dataclass
-class _Clean:
+class CleanCustomer:
     data: CustomerInput
     status: CustomerStatus
-    contacts: list[_CleanContact]
+    contacts: list[CleanContact]
 
 
 # Runs one check; its refusal joins the form's errors (the first message per field wins).
 _Check = Callable[[Callable[[], object]], None]
 
 
-def _validate(data: CustomerInput, region: str) -> _Clean:
+def validate_customer(data: CustomerInput, region: str) -> CleanCustomer:
     errors: dict[str, str] = {}
 
     def check(fn: Callable[[], object]) -> None:
@@ -681,7 +681,7 @@ def _validate(data: CustomerInput, region: str) -> _Clean:
     out.preferences = _cleaned(data.preferences, _clean_preference, check)
     if errors:
         raise ValidationError(errors)
-    return _Clean(out, data.status, contacts)
+    return CleanCustomer(out, data.status, contacts)
 
 
 def _clean_names(out: CustomerInput, data: CustomerInput) -> None:
@@ -709,8 +709,8 @@ def _clean_tags(names: list[str], check: _Check, errors: dict[str, str]) -> list
 
 
 def _clean_contacts(data: CustomerInput, region: str, check: _Check,
-                    errors: dict[str, str]) -> list[_CleanContact]:
-    contacts: list[_CleanContact] = []
+                    errors: dict[str, str]) -> list[CleanContact]:
+    contacts: list[CleanContact] = []
     if len(data.contacts) > MAX_CONTACTS:
         errors["contacts"] = f"At most {MAX_CONTACTS} phone numbers and e-mail addresses."
     for i, contact in enumerate(data.contacts):
@@ -721,10 +721,10 @@ def _clean_contacts(data: CustomerInput, region: str, check: _Check,
             label = clean_text(f"contacts.{i}.label", "Label", contact.label, max_length=40)
             if contact.kind is ContactKind.PHONE:
                 e164, shown = normalize_phone(f"contacts.{i}.value", value, region)
-                contacts.append(_CleanContact(contact, shown, e164, digits_only(e164), label))
+                contacts.append(CleanContact(contact, shown, e164, digits_only(e164), label))
             else:
                 email = normalize_email(f"contacts.{i}.value", value)
-                contacts.append(_CleanContact(contact, email, email.casefold(), None, label))
+                contacts.append(CleanContact(contact, email, email.casefold(), None, label))
         check(one_contact)
     for kind in ContactKind:
         primaries = [c for c in contacts if c.source.kind is kind and c.source.is_primary]
@@ -806,10 +806,10 @@ def add_customer(session: Session, data: CustomerInput, actor: Actor, now: datet
                  region: str) -> Customer:
     """Validate and insert a customer inside the caller's transaction (e.g. a prospect created
     while logging their query)."""
-    return _insert(session, _validate(data, region), actor, now, region)
+    return insert_customer(session, validate_customer(data, region), actor, now, region)
 
 
-def _insert(session: Session, clean: _Clean, actor: Actor, now: datetime,
+def insert_customer(session: Session, clean: CleanCustomer, actor: Actor, now: datetime,
             region: str) -> Customer:
     with session.no_autoflush:
         customer = Customer(status=clean.status, owner_id=actor.user_id)
@@ -862,7 +862,7 @@ def _sync(existing: Sequence[_Row], wanted_ids: Sequence[int | None]) -> dict[in
     return {i: by_id[i] for i in wanted_ids if i is not None and i in by_id}
 
 
-def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
+def _apply(session: Session, customer: Customer, clean: CleanCustomer, now: datetime,
            region: str) -> None:
     data = clean.data
     if data.status is not customer.status or customer.status_changed_at is None:
@@ -879,7 +879,7 @@ def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
         customer.owner_id = data.owner_id
     customer.source = data.source or None
 
-    customer.tags = _tags(session, data.tags)
+    customer.tags = tags_named(session, data.tags)
 
     _apply_contacts(session, customer, clean.contacts)
     _apply_addresses(customer, data.addresses, region)
@@ -888,7 +888,7 @@ def _apply(session: Session, customer: Customer, clean: _Clean, now: datetime,
 
 
 def _apply_contacts(session: Session, customer: Customer,
-                    clean_contacts: list[_CleanContact]) -> None:
+                    clean_contacts: list[CleanContact]) -> None:
     keep = _sync(customer.contact_points, [c.source.id for c in clean_contacts])
     contacts: list[ContactPoint] = []
     wanted: dict[int, bool] = {}
@@ -973,7 +973,7 @@ def _apply_dates(customer: Customer, wanted: list[DateInput]) -> None:
     customer.important_dates = dates
 
 
-def _tags(session: Session, names: list[str]) -> list[Tag]:
+def tags_named(session: Session, names: list[str]) -> list[Tag]:
     if not names:
         return []
     keys = {fold(n): n for n in names}

@@ -1,0 +1,701 @@
+"""Bringing a file of contacts in: a preview with every duplicate found, then one undoable batch.
+
+- ``read`` reads the file (``contact_files``) in the shop's phone region.
+- ``preview`` checks every record as the customer form would, and matches it against the
+  customers we have and against the file's earlier records: the same contact from an earlier
+  import (its vCard UID or row fingerprint), the same phone number or e-mail address, or a
+  similar name (rapidfuzz) with the same postcode or city. Each record gets a decision:
+  create, skip, fill in what we do not have yet (update), or add everything it has (merge).
+- ``run`` carries out the decisions in one transaction recorded as an ``ImportBatch``, with
+  progress and cancel; cancelling leaves nothing half-imported.
+- ``undo`` removes what a batch created and takes back what it added to existing customers,
+  as long as nobody has changed those customers since.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from rapidfuzz import fuzz, utils
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+
+from crm_desktop.actor import Actor
+from crm_desktop.errors import CrmError, NotFoundError, ValidationError
+from crm_desktop.models import (
+    Address,
+    ContactKind,
+    ContactPoint,
+    Customer,
+    CustomerQuery,
+    CustomerSource,
+    DateKind,
+    Feedback,
+    FollowUp,
+    HistoryEntry,
+    ImportAction,
+    ImportantDate,
+    ImportBatch,
+    ImportBatchItem,
+    Invoice,
+    Order,
+    PersonalNote,
+    User,
+    customer_name,
+)
+from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.customers import search_index
+from crm_desktop.services.customers.customer_service import (
+    MAX_NOTE,
+    CleanCustomer,
+    insert_customer,
+    sort_name_for,
+    tags_named,
+    validate_customer,
+)
+from crm_desktop.services.transfer.contact_files import (
+    ContactFile,
+    IncomingContact,
+    ReadOptions,
+    read_contacts,
+)
+from crm_desktop.storage.database import Database
+from crm_desktop.validation import clean_multiline, fold
+
+SIMILAR_NAME = 88  # rapidfuzz token_sort_ratio: "Margo Delacroix" and "Margot Delacroix"
+_CHUNK = 500  # values per IN (...) list
+
+
+class Decision(StrEnum):
+    CREATE = "create"
+    SKIP = "skip"
+    UPDATE = "update"  # fill in what we do not have yet
+    MERGE = "merge"  # add everything the file has
+
+    @property
+    def label(self) -> str:
+        return {"create": "Create", "skip": "Skip", "update": "Fill in what we lack",
+                "merge": "Merge into it"}[self.value]
+
+
+class MatchKind(StrEnum):
+    NEW = "new"
+    SAME = "same"  # the same contact: same identity, phone or e-mail
+    POSSIBLE = "possible"  # a similar name in the same place
+    REJECTED = "rejected"  # cannot be imported as it is
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: MatchKind
+    customer_id: int | None = None  # an existing customer…
+    row: int | None = None  # …or an earlier record of the file (its index)
+    name: str = ""
+    reason: str = ""
+
+    def describe(self, rows: Sequence[PreviewRow] | None = None) -> str:
+        if self.kind is MatchKind.NEW:
+            return "New"
+        if self.kind is MatchKind.REJECTED:
+            return "Cannot be imported"
+        who = self.name
+        if self.row is not None and rows is not None:
+            who = f"{rows[self.row].contact.name} (line {rows[self.row].contact.line})"
+        prefix = "Same as" if self.kind is MatchKind.SAME else "Possibly"
+        return f"{prefix} {who} ({self.reason})"
+
+
+@dataclass
+class PreviewRow:
+    contact: IncomingContact
+    match: Match
+    decision: Decision
+    errors: list[str] = field(default_factory=list)  # why it cannot be imported
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.errors, *self.contact.problems]
+
+
+@dataclass
+class ImportPreview:
+    file: ContactFile
+    rows: list[PreviewRow]
+
+    def count(self, kind: MatchKind) -> int:
+        return sum(1 for r in self.rows if r.match.kind is kind)
+
+    def decide_duplicates(self, decision: Decision, *, kinds: Iterable[MatchKind] = (
+            MatchKind.SAME, MatchKind.POSSIBLE)) -> None:
+        """One decision for every duplicate at once."""
+        wanted = set(kinds)
+        for row in self.rows:
+            if row.match.kind in wanted:
+                row.decision = decision
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    created: int
+    updated: int
+    skipped: int
+    rejected: int
+    customer_ids: frozenset[int]
+    unchanged: int = 0  # matched, and the file had nothing we lacked
+
+    def summary(self) -> str:
+        parts = [f"{self.created:,} created", f"{self.updated:,} updated"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged:,} already up to date")
+        if self.skipped:
+            parts.append(f"{self.skipped:,} skipped")
+        if self.rejected:
+            parts.append(f"{self.rejected:,} could not be imported")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    removed: int  # customers the import had created
+    restored: int  # customers it had added to, put back as they were
+    customer_ids: frozenset[int]
+
+    def summary(self) -> str:
+        return f"{self.removed:,} customers removed, {self.restored:,} put back as they were"
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    at: datetime
+    file_name: str
+    file_format: str
+    by: str
+    created: int
+    updated: int
+    undone_at: datetime | None
+
+
+class ImportCancelledError(CrmError):
+    """The person pressed Cancel: nothing was imported."""
+
+
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(_done: int, _total: int) -> None:
+    return None
+
+
+class ImportService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._settings = SettingsService(database)
+
+    def region(self) -> str:
+        return self._settings.business().country
+
+    def read(self, content: bytes, name: str, options: ReadOptions | None = None
+             ) -> ContactFile:
+        return read_contacts(content, name, self.region(), options)
+
+    # ---- the preview ------------------------------------------------------------------------
+
+    def preview(self, file: ContactFile, *, on_duplicate: Decision | None = None,
+                progress: Progress = _no_progress) -> ImportPreview:
+        """Every record checked and matched; nothing is written."""
+        region = self.region()
+        total = len(file.contacts)
+        cleaned: list[CleanCustomer | None] = []
+        rows: list[PreviewRow] = []
+        for i, contact in enumerate(file.contacts):
+            if i % 500 == 0:
+                progress(i, total * 2)
+            clean, errors = _check(contact, region)
+            cleaned.append(clean)
+            rows.append(PreviewRow(contact, Match(MatchKind.REJECTED) if clean is None
+                                   else Match(MatchKind.NEW), Decision.SKIP if clean is None
+                                   else Decision.CREATE, errors))
+        with self._db.read() as session:
+            known = _Known.load(session, [c for c in cleaned if c is not None],
+                                [r.contact.identity for r in rows])
+        in_file = _Known()
+        for i, (row, clean) in enumerate(zip(rows, cleaned, strict=True)):
+            if i % 500 == 0:
+                progress(total + i, total * 2)
+            if clean is None:
+                continue
+            row.match = known.match(row.contact, clean) or in_file.match(row.contact, clean) \
+                or Match(MatchKind.NEW)
+            if row.match.kind is not MatchKind.NEW:
+                # A possible duplicate is created unless the person says otherwise: a
+                # customer too many can be merged later; one skipped would be lost.
+                row.decision = on_duplicate or (Decision.MERGE if row.match.kind is
+                                                MatchKind.SAME else Decision.CREATE)
+            in_file.add_row(i, row.contact, clean)
+        progress(total * 2, total * 2)
+        return ImportPreview(file, rows)
+
+    # ---- the import -------------------------------------------------------------------------
+
+    def run(self, preview: ImportPreview, actor: Actor, *, progress: Progress = _no_progress,
+            cancelled: Callable[[], bool] = lambda: False) -> ImportResult:
+        """Carry out the preview's decisions in one transaction, recorded as one batch."""
+        actor.require_owner("import customers")
+        rows = preview.rows
+        with self._db.transaction(actor) as session:
+            _check_actor(session, actor)
+            batch = ImportBatch(file_name=preview.file.name[:255],
+                                file_format=preview.file.format.value)
+            session.add(batch)
+            session.flush()
+            work = _Run(session, actor, batch.id, self.region(), self._db.clock())
+            for i, row in enumerate(rows):
+                if cancelled():
+                    raise ImportCancelledError("The import was cancelled: nothing was imported.")
+                if i % 100 == 0:
+                    progress(i, len(rows))
+                work.record(i, row)
+            session.flush()
+            progress(len(rows), len(rows))
+            search_index.refresh(session, work.items)  # with the notes added after inserts
+            for customer_id, (customer, action, added) in work.items.items():
+                session.add(ImportBatchItem(batch_id=batch.id, customer_id=customer_id,
+                                            action=action, added=json.dumps(added),
+                                            version_after=customer.version))
+            batch.created_count = sum(1 for _c, a, _x in work.items.values()
+                                      if a is ImportAction.CREATED)
+            batch.updated_count = len(work.items) - batch.created_count
+            batch.skipped_count = work.skipped + work.unchanged
+            batch.rejected_count = work.rejected
+            session.flush()
+            return ImportResult(batch.id, batch.created_count, batch.updated_count,
+                                work.skipped, work.rejected, frozenset(work.items),
+                                work.unchanged)
+
+    # ---- the batches and their undo ---------------------------------------------------------
+
+    def batches(self, limit: int = 50) -> list[BatchRow]:
+        with self._db.read() as session:
+            return [BatchRow(b.id, b.created_at, b.file_name, b.file_format, by or "",
+                             b.created_count, b.updated_count, b.undone_at)
+                    for b, by in session.execute(
+                        select(ImportBatch, User.display_name)
+                        .outerjoin(User, User.id == ImportBatch.created_by_id)
+                        .order_by(ImportBatch.id.desc()).limit(limit))]
+
+    def undo(self, batch_id: int, actor: Actor) -> UndoResult:
+        """Take a batch back: what it created is deleted, what it added is removed. Refused
+        when any of its customers has changed since."""
+        actor.require_owner("undo an import")
+        with self._db.transaction(actor) as session:
+            _check_actor(session, actor)
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None:
+                raise NotFoundError("That import no longer exists.")
+            if batch.undone_at is not None:
+                raise ValidationError.single("batch", "This import has already been undone.")
+            items = list(session.scalars(select(ImportBatchItem).where(
+                ImportBatchItem.batch_id == batch_id)))
+            customers = {c.id: c for c in session.scalars(select(Customer).where(
+                Customer.id.in_([i.customer_id for i in items])).options(
+                selectinload(Customer.tags)))}
+            created = [i.customer_id for i in items if i.action is ImportAction.CREATED]
+            changed = [customers[i.customer_id] for i in items
+                       if i.customer_id not in customers
+                       or customers[i.customer_id].version != i.version_after
+                       or (i.action is ImportAction.CREATED
+                           and customers[i.customer_id].deleted_at is not None)]
+            changed += [customers[cid] for cid in _with_history(session, created)
+                        if customers[cid] not in changed]
+            if changed:
+                names = ", ".join(c.display_name for c in changed[:3])
+                more = f" and {len(changed) - 3:,} more" if len(changed) > 3 else ""
+                raise ValidationError.single(
+                    "batch", f"{len(changed):,} of the customers this import touched have "
+                    f"changed since ({names}{more}), so it can no longer be undone as a whole. "
+                    "Change or delete them one by one instead.")
+            for item in items:
+                customer = customers[item.customer_id]
+                if item.action is ImportAction.CREATED:
+                    session.delete(customer)
+                else:
+                    _take_back(session, customer, json.loads(item.added))
+                    flag_modified(customer, "updated_at")
+            session.flush()
+            for source in session.scalars(select(CustomerSource).where(
+                    CustomerSource.batch_id == batch_id)):
+                session.delete(source)
+            batch.undone_at = self._db.clock()
+            touched = [i.customer_id for i in items if i.action is not ImportAction.CREATED]
+            search_index.refresh(session, touched)
+            return UndoResult(len(created), len(touched),
+                              frozenset(i.customer_id for i in items))
+
+
+@dataclass
+class _Run:
+    """One import under way: what each record became, and the counts."""
+
+    session: Session
+    actor: Actor
+    batch_id: int
+    region: str
+    now: datetime
+    target_of: dict[int, int] = field(default_factory=dict)  # record index -> its customer
+    items: dict[int, tuple[Customer, ImportAction, dict[str, Any]]] = field(
+        default_factory=dict)
+    skipped: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+
+    def record(self, index: int, row: PreviewRow) -> None:
+        if row.match.kind is MatchKind.REJECTED:
+            self.rejected += 1
+            return
+        decision = row.decision
+        target: int | None = None
+        if decision in {Decision.UPDATE, Decision.MERGE}:
+            target = row.match.customer_id if row.match.row is None \
+                else self.target_of.get(row.match.row)
+            if target is None:  # the earlier record it matched was skipped: this one stands
+                decision = Decision.CREATE
+        if decision is Decision.SKIP:
+            self.skipped += 1
+            if row.match.customer_id is not None:
+                self.target_of[index] = row.match.customer_id
+            return
+        clean, _errors = _check(row.contact, self.region)
+        assert clean is not None
+        if target is None:
+            customer = insert_customer(self.session, clean, self.actor, self.now, self.region)
+            for text in _notes(row.contact):
+                customer.notes.append(PersonalNote(text=text, pinned=False))
+            self.items[customer.id] = (customer, ImportAction.CREATED, {})
+        else:
+            customer = self._add(target, clean, row.contact, merge=decision is Decision.MERGE)
+        self.target_of[index] = customer.id
+        _remember_source(self.session, customer.id, row.contact.identity, self.batch_id)
+
+    def _add(self, target: int, clean: CleanCustomer, contact: IncomingContact, *,
+             merge: bool) -> Customer:
+        customer = _load(self.session, target)
+        added = _add_to(self.session, customer, clean, contact, merge=merge,
+                        region=self.region)
+        if not _anything(added):
+            self.unchanged += 1
+            return customer
+        flag_modified(customer, "updated_at")  # a new version, seen at the other desk
+        previous = self.items.get(customer.id)
+        if previous is None:
+            self.items[customer.id] = (customer, ImportAction.MERGED if merge
+                                       else ImportAction.UPDATED, added)
+        elif previous[1] is not ImportAction.CREATED:  # one created here is undone whole
+            _join(previous[2], added)
+        return customer
+
+
+# ---- checking and matching -------------------------------------------------------------------
+
+
+def _check(contact: IncomingContact, region: str) -> tuple[CleanCustomer | None, list[str]]:
+    data = contact.data
+    if not (data.first_name or data.last_name or data.company):
+        return None, []  # the reader has said why
+    try:
+        return validate_customer(data, region), []
+    except ValidationError as exc:
+        return None, list(dict.fromkeys(exc.errors.values()))
+
+
+def _notes(contact: IncomingContact) -> list[str]:
+    """The record's notes as personal notes: a note too long is cut at the limit, what no
+    database can store is dropped (the reader has read them whole; a note is never lost for
+    one broken character)."""
+    out = []
+    for note in contact.notes:
+        text = clean_multiline("note", "Note", note[:MAX_NOTE].encode(
+            "utf-8", "ignore").decode("utf-8"), max_length=MAX_NOTE)
+        if text:
+            out.append(text)
+    return out
+
+
+def _contact_keys(clean: CleanCustomer) -> list[tuple[str, ContactKind]]:
+    return [(c.normalized, c.source.kind) for c in clean.contacts]
+
+
+def _name_key(clean: CleanCustomer) -> str:
+    d = clean.data
+    return fold(" ".join(p for p in (d.first_name, d.last_name) if p))
+
+
+def _places(clean: CleanCustomer) -> set[str]:
+    out = set()
+    for a in clean.data.addresses:
+        if a.postal_code:
+            out.add("p:" + fold(a.postal_code).replace(" ", ""))
+        if a.city:
+            out.add("c:" + fold(a.city))
+    return out
+
+
+@dataclass
+class _Known:
+    """What duplicates are matched on, for the customers we have or the file's records."""
+
+    identities: dict[str, tuple[int, str]] = field(default_factory=dict)
+    contacts: dict[str, tuple[int, str, ContactKind]] = field(default_factory=dict)
+    places: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+    in_file: bool = True  # ids are record indexes, not customer ids
+    uid_rows: dict[int, bool] = field(default_factory=dict)  # records with a UID of their own
+
+    @classmethod
+    def load(cls, session: Session, cleaned: Sequence[CleanCustomer],
+             identities: Sequence[str]) -> _Known:
+        known = cls(in_file=False)
+        live = Customer.deleted_at.is_(None)
+        who = (Customer.id, Customer.first_name, Customer.last_name, Customer.company)
+        keys = sorted({(kind, ident) for kind, _, ident in
+                       (i.partition(":") for i in identities if i)})
+        for chunk in _chunks(keys):
+            for source, external, cid, first, last, company in session.execute(
+                    select(CustomerSource.source, CustomerSource.external_id, *who)
+                    .join(Customer, Customer.id == CustomerSource.customer_id)
+                    .where(tuple_(CustomerSource.source, CustomerSource.external_id)
+                           .in_(chunk), live)):
+                known.identities[f"{source}:{external}"] = (
+                    cid, customer_name(first, last, company, cid))
+        numbers = sorted({key for c in cleaned for key, _kind in _contact_keys(c)})
+        for chunk in _chunks(numbers):
+            for normalized, kind, cid, first, last, company in session.execute(
+                    select(ContactPoint.normalized, ContactPoint.kind, *who)
+                    .join(Customer, Customer.id == ContactPoint.customer_id)
+                    .where(ContactPoint.normalized.in_(chunk), live)
+                    .order_by(Customer.id)):
+                known.contacts.setdefault(normalized, (
+                    cid, customer_name(first, last, company, cid), kind))
+        if any(_places(c) for c in cleaned):
+            # Every live customer's place and name, read once: one pass over the addresses
+            # costs less than a lookup per record for a big file, and little for a small one.
+            for cid, first, last, company, postal, city in session.execute(
+                    select(*who, Address.postal_code, Address.city)
+                    .join(Address, Address.customer_id == Customer.id).where(live)):
+                name = fold(" ".join(p for p in (first, last) if p))
+                if not name:
+                    continue
+                shown = customer_name(first, last, company, cid)
+                for place in (("p:" + fold(postal).replace(" ", "")) if postal else None,
+                              ("c:" + fold(city)) if city else None):
+                    if place:
+                        known.places.setdefault(place, []).append((name, cid, shown))
+        return known
+
+    def add_row(self, index: int, contact: IncomingContact, clean: CleanCustomer) -> None:
+        name = contact.name
+        self.uid_rows[index] = contact.identity.startswith("uid:")
+        if contact.identity:
+            self.identities.setdefault(contact.identity, (index, name))
+        for key, kind in _contact_keys(clean):
+            self.contacts.setdefault(key, (index, name, kind))
+        folded = _name_key(clean)
+        if folded:
+            for place in _places(clean):
+                self.places.setdefault(place, []).append((folded, index, name))
+
+    def match(self, contact: IncomingContact, clean: CleanCustomer) -> Match | None:
+        def found(kind: MatchKind, ref: int, name: str, reason: str) -> Match:
+            if self.in_file:
+                return Match(kind, row=ref, name=name, reason=reason)
+            return Match(kind, customer_id=ref, name=name, reason=reason)
+
+        if contact.identity in self.identities:
+            ref, name = self.identities[contact.identity]
+            return found(MatchKind.SAME, ref, name, "the same contact, imported before"
+                         if not self.in_file else "the same contact")
+        for key, _kind in _contact_keys(clean):
+            if key in self.contacts:
+                ref, name, kind = self.contacts[key]
+                what = "phone number" if kind is ContactKind.PHONE else "e-mail"
+                # Two cards with UIDs of their own are two people in their address book
+                # (a family sharing a landline): only possibly the same.
+                # Within one file, two cards with UIDs of their own are two people of
+                # their address book, and two rows with one phone may be a family sharing
+                # a landline: only possibly the same.
+                unsure = self.in_file and (kind is ContactKind.PHONE or (
+                    contact.identity.startswith("uid:") and self.uid_rows.get(ref, False)))
+                return found(MatchKind.POSSIBLE if unsure else MatchKind.SAME, ref, name,
+                             f"same {what}")
+        folded = _name_key(clean)
+        if folded:
+            for place in sorted(_places(clean), reverse=True):  # "p:" postcodes first
+                for other, ref, name in self.places.get(place, ()):
+                    if other == folded or fuzz.token_sort_ratio(
+                            folded, other, processor=utils.default_process) >= SIMILAR_NAME:
+                        where = "postcode" if place.startswith("p:") else "city"
+                        return found(MatchKind.POSSIBLE, ref, name,
+                                     f"{'same' if other == folded else 'similar'} name, "
+                                     f"same {where}")
+        return None
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def _check_actor(session: Session, actor: Actor) -> None:
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if actor.user_id is not None and (user is None or not user.active):
+        raise ValidationError.single("actor", "Your sign-in is no longer valid; sign in again.")
+
+
+def _load(session: Session, customer_id: int) -> Customer:
+    customer = session.scalar(select(Customer).where(
+        Customer.id == customer_id, Customer.deleted_at.is_(None)).options(
+        selectinload(Customer.contact_points), selectinload(Customer.addresses),
+        selectinload(Customer.important_dates), selectinload(Customer.notes),
+        selectinload(Customer.tags)))
+    if customer is None:
+        raise NotFoundError("A customer this import would change has been deleted meanwhile; "
+                            "preview the file again.")
+    return customer
+
+
+def _remember_source(session: Session, customer_id: int, identity: str, batch_id: int) -> None:
+    kind, _, external = identity.partition(":")
+    if not external:
+        return
+    existing = session.scalar(select(CustomerSource).where(
+        CustomerSource.source == kind, CustomerSource.external_id == external))
+    if existing is None:
+        session.add(CustomerSource(customer_id=customer_id, source=kind,
+                                   external_id=external, batch_id=batch_id))
+        session.flush()  # the next record of the file may carry the same identity
+
+
+def _add_to(session: Session, customer: Customer, clean: CleanCustomer,
+            contact: IncomingContact, *, merge: bool, region: str) -> dict[str, Any]:
+    """Add to an existing customer what the record has and the customer lacks; returns what
+    was added (the rows, the fields filled and their old values), for undo."""
+    data = clean.data
+    added: dict[str, Any] = {"fields": {}, "tags": []}
+    new_rows: list[tuple[str, Any]] = []
+    for name in ("first_name", "last_name", "company"):
+        value = getattr(data, name)
+        if value and not getattr(customer, name):
+            added["fields"][name] = getattr(customer, name)
+            setattr(customer, name, value)
+    if added["fields"]:
+        customer.sort_name = sort_name_for(customer.first_name, customer.last_name,
+                                           customer.company or "")
+    have = {c.normalized for c in customer.contact_points}
+    for c in clean.contacts:
+        if c.normalized in have:
+            continue
+        have.add(c.normalized)
+        primary = not any(p.is_primary for p in customer.contact_points
+                          if p.kind is c.source.kind)
+        row = ContactPoint(kind=c.source.kind, label=c.label, value=c.value,
+                           normalized=c.normalized, digits=c.digits, is_primary=primary,
+                           position=len(customer.contact_points))
+        customer.contact_points.append(row)
+        new_rows.append(("contact_points", row))
+    places = {(fold(a.line1), fold(a.postal_code)) for a in customer.addresses}
+    for a in data.addresses:
+        if (fold(a.line1), fold(a.postal_code)) in places or (customer.addresses and not merge):
+            continue
+        row_a = Address(kind=a.kind, label=a.label, line1=a.line1, line2=a.line2,
+                        postal_code=a.postal_code, city=a.city, region=a.region,
+                        country=(a.country or region).upper(),
+                        is_primary=not customer.addresses, position=len(customer.addresses))
+        customer.addresses.append(row_a)
+        places.add((fold(a.line1), fold(a.postal_code)))
+        new_rows.append(("addresses", row_a))
+    for d in data.dates:
+        same_kind = [x for x in customer.important_dates if x.kind is d.kind]
+        if any((x.month, x.day) == (d.month, d.day) for x in same_kind) or (
+                same_kind and d.kind is DateKind.BIRTHDAY):
+            continue
+        row_d = ImportantDate(kind=d.kind, label=d.label, month=d.month, day=d.day,
+                              year=d.year)
+        customer.important_dates.append(row_d)
+        new_rows.append(("important_dates", row_d))
+    have_tags = {t.name_key for t in customer.tags}
+    new_tags = [t for t in tags_named(session, data.tags) if t.name_key not in have_tags]
+    customer.tags = [*customer.tags, *new_tags]
+    added["tags"] = [t.name_key for t in new_tags]
+    if merge:
+        texts = {fold(n.text) for n in customer.notes}
+        for text in _notes(contact):
+            if fold(text) not in texts:
+                note = PersonalNote(text=text, pinned=False)
+                customer.notes.append(note)
+                new_rows.append(("personal_notes", note))
+    session.flush()
+    for table, row in new_rows:
+        added.setdefault(table, []).append(row.id)
+    return added
+
+
+def _anything(added: dict[str, Any]) -> bool:
+    return any(bool(v) for v in added.values())
+
+
+def _join(into: dict[str, Any], more: dict[str, Any]) -> None:
+    for key, value in more.items():
+        if key == "fields":
+            for name, old in value.items():
+                into["fields"].setdefault(name, old)
+        else:
+            into.setdefault(key, []).extend(value)
+
+
+_ADDED_MODELS: dict[str, Any] = {"contact_points": ContactPoint, "addresses": Address,
+                                 "important_dates": ImportantDate,
+                                 "personal_notes": PersonalNote}
+
+
+def _take_back(session: Session, customer: Customer, added: dict[str, Any]) -> None:
+    for table, model in _ADDED_MODELS.items():
+        ids = added.get(table) or []
+        for row in session.scalars(select(model).where(model.id.in_(ids),
+                                                       model.customer_id == customer.id)):
+            session.delete(row)
+    removed = set(added.get("tags") or [])
+    customer.tags = [t for t in customer.tags if t.name_key not in removed]
+    for name, old in (added.get("fields") or {}).items():
+        setattr(customer, name, old if name != "company" else (old or None))
+    if added.get("fields"):
+        customer.sort_name = sort_name_for(customer.first_name, customer.last_name,
+                                           customer.company or "")
+    session.flush()
+    # A primary that went with the import leaves the customer's next one as the primary.
+    session.refresh(customer, ["contact_points", "addresses"])
+    for kind in ContactKind:
+        of_kind = [c for c in customer.contact_points if c.kind is kind]
+        if of_kind and not any(c.is_primary for c in of_kind):
+            of_kind[0].is_primary = True
+    if customer.addresses and not any(a.is_primary for a in customer.addresses):
+        customer.addresses[0].is_primary = True
+
+
+def _with_history(session: Session, customer_ids: Sequence[int]) -> set[int]:
+    """Which of these customers have anything recorded against them since they came in."""
+    found: set[int] = set()
+    models: tuple[Any, ...] = (HistoryEntry, Order, Invoice, CustomerQuery, Feedback, FollowUp)
+    for chunk in _chunks(list(customer_ids)):
+        for model in models:
+            found |= set(session.scalars(select(model.customer_id).where(
+                model.customer_id.in_(chunk)).distinct()))
+    return found
