@@ -16,6 +16,7 @@ from crm_desktop.formatting import Formatter
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.main_window import MainWindow, Services
 from crm_desktop.gui.shared.errors import install_exception_hook, show_error
+from crm_desktop.gui.shared.garbage import UiThreadGarbageCollector
 from crm_desktop.gui.shared.operations import Change, Changes
 from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.paths import AppPaths
@@ -32,6 +33,8 @@ from crm_desktop.services.invoices.invoice_service import InvoiceService
 from crm_desktop.services.orders.order_list_service import OrderListService
 from crm_desktop.services.orders.order_service import OrderService
 from crm_desktop.services.queries.query_service import QueryService
+from crm_desktop.services.transfer.export_service import ExportService
+from crm_desktop.services.transfer.import_service import ImportService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 
@@ -105,6 +108,8 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         queries=QueryService(database),
         feedback=FeedbackService(database),
         follow_ups=FollowUpService(database),
+        imports=ImportService(database),
+        exports=ExportService(database),
         clock=database.clock,
     )
     return MainWindow(services, actor=actor, formatter=formatter, ui_state=ui_state,
@@ -114,6 +119,7 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
 def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
     app = application()
     install_exception_hook(paths.log_file)
+    UiThreadGarbageCollector(app)
     database = Database(url)
     try:
         upgrade(database, paths.backup_dir)

@@ -43,6 +43,7 @@ from crm_desktop.gui.shared.ui_state import (
     save_geometry,
     save_splitter,
 )
+from crm_desktop.gui.transfer.controller import TransferController
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -55,6 +56,8 @@ from crm_desktop.services.invoices.invoice_service import InvoiceService
 from crm_desktop.services.orders.order_list_service import OrderListService
 from crm_desktop.services.orders.order_service import OrderService
 from crm_desktop.services.queries.query_service import QueryService
+from crm_desktop.services.transfer.export_service import ExportService
+from crm_desktop.services.transfer.import_service import ImportService
 
 NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Invoices", "Products",
              "Trash")
@@ -76,6 +79,8 @@ class Services:
     queries: QueryService
     feedback: FeedbackService
     follow_ups: FollowUpService
+    imports: ImportService
+    exports: ExportService
     clock: Clock
 
 
@@ -110,9 +115,11 @@ class MainWindow(QMainWindow):
         self.invoices = InvoicesController(desk, services.invoices, services.invoice_list,
                                            services.customer_list)
         self.admin = AdminController(desk, services.settings, services.users)
+        self.transfer = TransferController(desk, services.imports, services.exports,
+                                           services.customer_list, ui_state)
         self.controllers: tuple[Controller, ...] = (
             self.customers, self.follow_ups, self.queries, self.feedback, self.orders,
-            self.invoices, self.admin)
+            self.invoices, self.admin, self.transfer)
 
         pages: tuple[tuple[QWidget, Callable[[], None]], ...] = (  # in NAV_ITEMS' order
             (self.follow_ups.today_page, self.follow_ups.show_today),
@@ -169,9 +176,14 @@ class MainWindow(QMainWindow):
         for source in (self.orders, self.queries, self.invoices):
             source.follow_up.connect(self._follow_up)
         self.orders.invoice_order.connect(self.invoices.invoice_order)
+        customers.list_page.export_requested.connect(self._export_customers)
         follow_ups.reminder.connect(self._remind)
         self.admin.settings_saved.connect(self._settings_saved)
         self.invoices.open_settings.connect(self.admin.edit_settings)
+
+    def _export_customers(self) -> None:
+        page = self.customers.list_page
+        self.transfer.export_customers(page.chosen_filters(), page.selected_ids())
 
     def _follow_up(self, customer_id: int, kind: str, source_id: int, purpose: str) -> None:
         self.follow_ups.schedule_follow_up(customer_id, source=(kind, source_id),
@@ -191,6 +203,18 @@ class MainWindow(QMainWindow):
         self.users_action = self._action(file_menu, "&People who use the app…",
                                          self.admin.edit_users)
         self.users_action.setEnabled(owner)
+        file_menu.addSeparator()
+        self.import_action = self._action(file_menu, "&Import customers…",
+                                          self.transfer.import_customers)
+        self.export_customers_action = self._action(file_menu, "E&xport customers…",
+                                                    self._export_customers)
+        self.imports_action = self._action(file_menu, "Imports &made…",
+                                           self.transfer.show_imports)
+        for action in (self.import_action, self.export_customers_action, self.imports_action):
+            action.setEnabled(owner)
+            if not owner:
+                action.setToolTip("Only the shop owner can import and export customers")
+        self.customers.list_page.export_button.setVisible(owner)
         self.export_action = self._action(file_menu, "&Export my follow-ups to a calendar…",
                                           self.follow_ups.export_follow_ups)
         self.export_action.setToolTip("An iCalendar file your phone's calendar can import")

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC
 
 import pytest
@@ -37,6 +38,16 @@ def no_unexpected_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
         self, "bug report", self.details.toPlainText()))
     # run_app installs its exception hook; pytest-qt's own capture must survive each test.
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_ui_thread() -> Iterator[None]:
+    """As the app does (gui/shared/garbage.py): no collection on a worker thread, where it
+    would destroy a previous test's widgets; one collection here after each test."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
 
 
 @pytest.fixture

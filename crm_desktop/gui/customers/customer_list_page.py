@@ -73,6 +73,7 @@ class CustomersPage(QWidget):
     open_customer = Signal(int)
     new_customer = Signal()
     bulk_requested = Signal(str)  # one of BULK_ACTIONS' keys, for the selected customers
+    export_requested = Signal()  # the customers shown or selected, to a file
 
     def __init__(self, model: CustomerListModel, ui_state: QSettings, background: Background,
                  parent: QWidget | None = None) -> None:
@@ -109,6 +110,9 @@ class CustomersPage(QWidget):
         self.selected_button.setMenu(self.bulk_menu)
         self.selected_button.setEnabled(False)
         self.new_button = QPushButton("&New customer")
+        self.export_button = QPushButton("E&xport…")
+        self.export_button.setToolTip("Save these customers as Google CSV or vCards")
+        self.export_button.clicked.connect(self.export_requested)
         self.count_label = QLabel()
         self.count_label.setObjectName("count_label")
 
@@ -118,6 +122,7 @@ class CustomersPage(QWidget):
         top.addWidget(self.tag_filter)
         top.addWidget(self.owner_filter)
         top.addWidget(self.selected_button)
+        top.addWidget(self.export_button)
         top.addWidget(self.new_button)
 
         self.table = CustomerTable()

@@ -24,25 +24,50 @@ Result = TypeVar("Result")
 
 
 class Background(QObject):
-    _landed = Signal(object, object, object)  # the callback, and its argument
+    _landed = Signal(int, object, bool)  # the task, its result or error, whether it failed
+    _progressed = Signal(int, int, int)  # the task, how far, out of
 
     def __init__(self, parent: QObject | None = None, *, threads: int = 2) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
+        # The callbacks stay here, on the UI thread: a worker holding the last reference to
+        # a dialog would destroy it on the worker ("Timers cannot be stopped from another
+        # thread"). The worker only sends the task's number back.
+        self._callbacks: dict[int, tuple[Callable[[Any], None], Callable[[Exception], None],
+                                         Callable[[int, int], None] | None]] = {}
+        self._next = 0
         # Emitted on a worker, received here on the UI thread (a queued connection).
         self._landed.connect(self._deliver)
+        self._progressed.connect(self._report)
 
     def run(self, work: Callable[[], T], done: Callable[[T], None],
             failed: Callable[[Exception], None] | None = None) -> None:
-        """``failed`` (on the UI thread) replaces the error dialog, e.g. to recover first."""
+        """``failed`` (on the UI thread) replaces the error dialog, e.g. to recover first.
+        ``work`` should hold no widget: it is released on the worker."""
+        self.run_with_progress(lambda _report: work(), done, failed)
+
+    def run_with_progress(self, work: Callable[[Callable[[int, int], None]], T],
+                          done: Callable[[T], None],
+                          failed: Callable[[Exception], None] | None = None,
+                          progress: Callable[[int, int], None] | None = None) -> None:
+        """Like ``run``; ``work`` is handed a ``report(done, total)`` it may call from the
+        worker, and ``progress`` receives each report on the UI thread."""
+        self._next += 1
+        number = self._next
+        self._callbacks[number] = (done, failed or _show, progress)
+        landed, progressed = self._landed, self._progressed
+
+        def report(so_far: int, total: int) -> None:
+            progressed.emit(number, so_far, total)
+
         def task() -> None:
             try:
-                result = work()
+                result = work(report)
             except Exception as exc:  # handled on the UI thread, never lost on the worker
-                self._landed.emit(failed or _show, exc, None)
+                landed.emit(number, exc, True)
             else:
-                self._landed.emit(done, result, None)
+                landed.emit(number, result, False)
 
         self._pool.start(task)
 
@@ -52,9 +77,17 @@ class Background(QObject):
         self._pool.waitForDone()
         QCoreApplication.sendPostedEvents(self)
 
-    @staticmethod
-    def _deliver(callback: Callable[[Any], None], argument: Any, _unused: object) -> None:
-        callback(argument)
+    def _deliver(self, number: int, argument: Any, failed: bool) -> None:
+        done, on_failure, _progress = self._callbacks.pop(number)
+        if failed:
+            on_failure(argument)
+        else:
+            done(argument)
+
+    def _report(self, number: int, so_far: int, total: int) -> None:
+        callbacks = self._callbacks.get(number)
+        if callbacks is not None and callbacks[2] is not None:
+            callbacks[2](so_far, total)
 
 
 def _show(exc: Exception) -> None:

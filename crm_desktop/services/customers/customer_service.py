@@ -810,13 +810,22 @@ def add_customer(session: Session, data: CustomerInput, actor: Actor, now: datet
 
 
 def insert_customer(session: Session, clean: CleanCustomer, actor: Actor, now: datetime,
-            region: str) -> Customer:
+                    region: str) -> Customer:
+    customer = new_customer(session, clean, actor, now, region)
+    session.flush()
+    search_index.refresh(session, [customer.id])
+    return customer
+
+
+def new_customer(session: Session, clean: CleanCustomer, actor: Actor, now: datetime,
+                 region: str, *, tags: dict[str, Tag] | None = None) -> Customer:
+    """A customer added to the caller's session and not flushed yet (an import adds hundreds
+    before one flush; the caller refreshes their search rows). ``tags`` keeps the tags found
+    or made so far, so two new customers tagged alike share one new tag."""
     with session.no_autoflush:
         customer = Customer(status=clean.status, owner_id=actor.user_id)
         session.add(customer)
-        _apply(session, customer, clean, now, region)
-    session.flush()
-    search_index.refresh(session, [customer.id])
+        _apply(session, customer, clean, now, region, tags=tags)
     return customer
 
 
@@ -863,7 +872,7 @@ def _sync(existing: Sequence[_Row], wanted_ids: Sequence[int | None]) -> dict[in
 
 
 def _apply(session: Session, customer: Customer, clean: CleanCustomer, now: datetime,
-           region: str) -> None:
+           region: str, *, tags: dict[str, Tag] | None = None) -> None:
     data = clean.data
     if data.status is not customer.status or customer.status_changed_at is None:
         customer.status_changed_at = now
@@ -879,7 +888,7 @@ def _apply(session: Session, customer: Customer, clean: CleanCustomer, now: date
         customer.owner_id = data.owner_id
     customer.source = data.source or None
 
-    customer.tags = tags_named(session, data.tags)
+    customer.tags = tags_named(session, data.tags, tags)
 
     _apply_contacts(session, customer, clean.contacts)
     _apply_addresses(customer, data.addresses, region)
@@ -973,11 +982,18 @@ def _apply_dates(customer: Customer, wanted: list[DateInput]) -> None:
     customer.important_dates = dates
 
 
-def tags_named(session: Session, names: list[str]) -> list[Tag]:
+def tags_named(session: Session, names: list[str], known: dict[str, Tag] | None = None
+               ) -> list[Tag]:
+    """The tags of these names, made where new; ``known`` (by folded name) is looked in first
+    and keeps what was found or made."""
     if not names:
         return []
     keys = {fold(n): n for n in names}
-    found = {t.name_key: t for t in session.scalars(select(Tag).where(Tag.name_key.in_(keys)))}
+    found = dict(known or {})
+    missing = [k for k in keys if k not in found]
+    if missing:
+        found.update((t.name_key, t) for t in session.scalars(
+            select(Tag).where(Tag.name_key.in_(missing))))
     tags = []
     for key, name in keys.items():
         tag = found.get(key)
@@ -985,6 +1001,8 @@ def tags_named(session: Session, names: list[str]) -> list[Tag]:
             tag = Tag(name=name, name_key=key)
             session.add(tag)
         tags.append(tag)
+        if known is not None:
+            known[key] = tag
     return tags
 
 

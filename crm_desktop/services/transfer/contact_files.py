@@ -16,8 +16,10 @@ import codecs
 import csv
 import hashlib
 import io
+import logging
 import quopri
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -797,15 +799,43 @@ def _cards(text: str) -> Iterator[tuple[int, str]]:
         yield start, "\r\n".join(lines[start - 1:]) + "\r\n"
 
 
+class _SkippedLines(logging.Handler):
+    """vobject logs each line it skips as unreadable; here they become the card's problems
+    (per thread: two imports may read at once), instead of user data in the log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        skipped = getattr(self.local, "skipped", None)
+        if skipped is not None:
+            found = re.search(r"line (\d+)", record.getMessage())
+            skipped.append(int(found.group(1)) if found else 0)
+
+
+_SKIPPED = _SkippedLines()
+
+
+def _quiet_vobject() -> None:
+    logger = logging.getLogger("vobject")
+    if _SKIPPED not in logger.handlers:
+        logger.addHandler(_SKIPPED)
+        logger.propagate = False
+
+
 def _read_vcards(text: str, region: str) -> Iterator[IncomingContact]:
     import vobject  # noqa: PLC0415 - only an import of a vCard needs it
 
+    _quiet_vobject()
     count = 0
     for line, card_text in _cards(text):
         count += 1
         if count > MAX_RECORDS:
             raise not_contacts(f"The file has more than {MAX_RECORDS:,} contacts; split it.")
         raw = [card_text]
+        skipped: list[int] = []
+        _SKIPPED.local.skipped = skipped
         try:
             plain = _plain_21(card_text) if _VERSION_21.search(card_text) else card_text
             card = vobject.readOne(plain, allowQP=True, ignoreUnreadable=True)
@@ -815,6 +845,11 @@ def _read_vcards(text: str, region: str) -> Iterator[IncomingContact]:
                 f"This card cannot be read ({_short(str(exc) or type(exc).__name__, 80)})."],
                 raw=raw)
             continue
+        finally:
+            _SKIPPED.local.skipped = None
+        builder.problems.extend(f"Line {line + n - 1} cannot be read: left out."
+                                if n else "A line of this card cannot be read: left out."
+                                for n in skipped)
         yield builder.contact(line, region, day_first=False, raw=raw)
 
 

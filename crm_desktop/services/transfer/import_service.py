@@ -46,6 +46,7 @@ from crm_desktop.models import (
     Invoice,
     Order,
     PersonalNote,
+    Tag,
     User,
     customer_name,
 )
@@ -54,7 +55,7 @@ from crm_desktop.services.customers import search_index
 from crm_desktop.services.customers.customer_service import (
     MAX_NOTE,
     CleanCustomer,
-    insert_customer,
+    new_customer,
     sort_name_for,
     tags_named,
     validate_customer,
@@ -117,6 +118,8 @@ class PreviewRow:
     match: Match
     decision: Decision
     errors: list[str] = field(default_factory=list)  # why it cannot be imported
+    # The record as the customer form would store it (None: it cannot be imported).
+    clean: CleanCustomer | None = field(default=None, repr=False)
 
     @property
     def problems(self) -> list[str]:
@@ -222,7 +225,7 @@ class ImportService:
             cleaned.append(clean)
             rows.append(PreviewRow(contact, Match(MatchKind.REJECTED) if clean is None
                                    else Match(MatchKind.NEW), Decision.SKIP if clean is None
-                                   else Decision.CREATE, errors))
+                                   else Decision.CREATE, errors, clean))
         with self._db.read() as session:
             known = _Known.load(session, [c for c in cleaned if c is not None],
                                 [r.contact.identity for r in rows])
@@ -263,15 +266,15 @@ class ImportService:
                 if i % 100 == 0:
                     progress(i, len(rows))
                 work.record(i, row)
-            session.flush()
+            work.flush()
             progress(len(rows), len(rows))
-            search_index.refresh(session, work.items)  # with the notes added after inserts
-            for customer_id, (customer, action, added) in work.items.items():
-                session.add(ImportBatchItem(batch_id=batch.id, customer_id=customer_id,
-                                            action=action, added=json.dumps(added),
-                                            version_after=customer.version))
-            batch.created_count = sum(1 for _c, a, _x in work.items.values()
-                                      if a is ImportAction.CREATED)
+            session.add_all(ImportBatchItem(batch_id=batch.id, customer_id=customer_id,
+                                            action=item.action, added=json.dumps(item.added),
+                                            version_after=item.version)
+                            for customer_id, item in work.items.items())
+            batch = session.get_one(ImportBatch, batch.id)
+            batch.created_count = sum(1 for item in work.items.values()
+                                      if item.action is ImportAction.CREATED)
             batch.updated_count = len(work.items) - batch.created_count
             batch.skipped_count = work.skipped + work.unchanged
             batch.rejected_count = work.rejected
@@ -341,8 +344,20 @@ class ImportService:
 
 
 @dataclass
+class _Item:
+    action: ImportAction
+    added: dict[str, Any]
+    version: int
+
+
+@dataclass
 class _Run:
-    """One import under way: what each record became, and the counts."""
+    """One import under way: what each record became, and the counts.
+
+    New customers are added a few hundred at a time and flushed together, and the session is
+    emptied after each flush: one flush per customer, in a session holding every customer
+    made so far, took time growing with the square of the file (2,000 rows: 28 s).
+    """
 
     session: Session
     actor: Actor
@@ -350,21 +365,26 @@ class _Run:
     region: str
     now: datetime
     target_of: dict[int, int] = field(default_factory=dict)  # record index -> its customer
-    items: dict[int, tuple[Customer, ImportAction, dict[str, Any]]] = field(
-        default_factory=dict)
+    items: dict[int, _Item] = field(default_factory=dict)
     skipped: int = 0
     rejected: int = 0
     unchanged: int = 0
+    pending: list[tuple[int, Customer, str]] = field(default_factory=list)
+    tags: dict[str, Tag] = field(default_factory=dict)
+    identities: set[str] = field(default_factory=set)  # remembered by this import
 
     def record(self, index: int, row: PreviewRow) -> None:
-        if row.match.kind is MatchKind.REJECTED:
+        if row.match.kind is MatchKind.REJECTED or row.clean is None:
             self.rejected += 1
             return
         decision = row.decision
         target: int | None = None
         if decision in {Decision.UPDATE, Decision.MERGE}:
-            target = row.match.customer_id if row.match.row is None \
-                else self.target_of.get(row.match.row)
+            if row.match.row is not None:
+                self.flush()  # the earlier record it matched may be waiting to be written
+                target = self.target_of.get(row.match.row)
+            else:
+                target = row.match.customer_id
             if target is None:  # the earlier record it matched was skipped: this one stands
                 decision = Decision.CREATE
         if decision is Decision.SKIP:
@@ -372,34 +392,63 @@ class _Run:
             if row.match.customer_id is not None:
                 self.target_of[index] = row.match.customer_id
             return
-        clean, _errors = _check(row.contact, self.region)
-        assert clean is not None
         if target is None:
-            customer = insert_customer(self.session, clean, self.actor, self.now, self.region)
+            customer = new_customer(self.session, row.clean, self.actor, self.now,
+                                    self.region, tags=self.tags)
             for text in _notes(row.contact):
                 customer.notes.append(PersonalNote(text=text, pinned=False))
-            self.items[customer.id] = (customer, ImportAction.CREATED, {})
+            self.pending.append((index, customer, row.contact.identity))
+            if len(self.pending) >= _CHUNK:
+                self.flush()
         else:
-            customer = self._add(target, clean, row.contact, merge=decision is Decision.MERGE)
-        self.target_of[index] = customer.id
-        _remember_source(self.session, customer.id, row.contact.identity, self.batch_id)
+            self._add(target, row.clean, row.contact, merge=decision is Decision.MERGE)
+            self.target_of[index] = target
+            self._remember(target, row.contact.identity)
 
     def _add(self, target: int, clean: CleanCustomer, contact: IncomingContact, *,
-             merge: bool) -> Customer:
+             merge: bool) -> None:
         customer = _load(self.session, target)
         added = _add_to(self.session, customer, clean, contact, merge=merge,
-                        region=self.region)
+                        region=self.region, tags=self.tags)
         if not _anything(added):
             self.unchanged += 1
-            return customer
+            return
         flag_modified(customer, "updated_at")  # a new version, seen at the other desk
-        previous = self.items.get(customer.id)
+        self.session.flush()
+        search_index.refresh(self.session, [target])
+        previous = self.items.get(target)
         if previous is None:
-            self.items[customer.id] = (customer, ImportAction.MERGED if merge
-                                       else ImportAction.UPDATED, added)
-        elif previous[1] is not ImportAction.CREATED:  # one created here is undone whole
-            _join(previous[2], added)
-        return customer
+            self.items[target] = _Item(ImportAction.MERGED if merge else ImportAction.UPDATED,
+                                       added, customer.version)
+        else:
+            previous.version = customer.version
+            if previous.action is not ImportAction.CREATED:  # one created here goes whole
+                _join(previous.added, added)
+
+    def _remember(self, customer_id: int, identity: str) -> None:
+        kind, _, external = identity.partition(":")
+        if not external or identity in self.identities:
+            return
+        self.identities.add(identity)
+        existing = self.session.scalar(select(CustomerSource.id).where(
+            CustomerSource.source == kind, CustomerSource.external_id == external))
+        if existing is None:
+            self.session.add(CustomerSource(customer_id=customer_id, source=kind,
+                                            external_id=external, batch_id=self.batch_id))
+
+    def flush(self) -> None:
+        """Write what is waiting, index it for search, and empty the session."""
+        self.session.flush()
+        created = [(index, customer.id, identity) for index, customer, identity in self.pending]
+        for index, customer_id, identity in created:
+            self.target_of[index] = customer_id
+            self.items[customer_id] = _Item(ImportAction.CREATED, {}, 1)
+            self._remember(customer_id, identity)
+        self.session.flush()
+        search_index.refresh(self.session, [customer_id for _i, customer_id, _x in created])
+        self.pending.clear()
+        self.session.expunge_all()
+        self.tags.clear()
 
 
 # ---- checking and matching -------------------------------------------------------------------
@@ -572,20 +621,9 @@ def _load(session: Session, customer_id: int) -> Customer:
     return customer
 
 
-def _remember_source(session: Session, customer_id: int, identity: str, batch_id: int) -> None:
-    kind, _, external = identity.partition(":")
-    if not external:
-        return
-    existing = session.scalar(select(CustomerSource).where(
-        CustomerSource.source == kind, CustomerSource.external_id == external))
-    if existing is None:
-        session.add(CustomerSource(customer_id=customer_id, source=kind,
-                                   external_id=external, batch_id=batch_id))
-        session.flush()  # the next record of the file may carry the same identity
-
-
 def _add_to(session: Session, customer: Customer, clean: CleanCustomer,
-            contact: IncomingContact, *, merge: bool, region: str) -> dict[str, Any]:
+            contact: IncomingContact, *, merge: bool, region: str,
+            tags: dict[str, Tag]) -> dict[str, Any]:
     """Add to an existing customer what the record has and the customer lacks; returns what
     was added (the rows, the fields filled and their old values), for undo."""
     data = clean.data
@@ -632,7 +670,7 @@ def _add_to(session: Session, customer: Customer, clean: CleanCustomer,
         customer.important_dates.append(row_d)
         new_rows.append(("important_dates", row_d))
     have_tags = {t.name_key for t in customer.tags}
-    new_tags = [t for t in tags_named(session, data.tags) if t.name_key not in have_tags]
+    new_tags = [t for t in tags_named(session, data.tags, tags) if t.name_key not in have_tags]
     customer.tags = [*customer.tags, *new_tags]
     added["tags"] = [t.name_key for t in new_tags]
     if merge:
