@@ -10,6 +10,7 @@
     crm-desktop import FILE [--dry-run] [--format F] [--on-duplicate skip|update|merge|create]
     crm-desktop import --list | --undo BATCH
     crm-desktop export customers (--csv FILE | --vcard FILE) [--tag TAG]
+    crm-desktop export all FILE
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
     crm-desktop import FILE [--dry-run] [--format F] [--on-duplicate skip|update|merge|create]
     crm-desktop import --list | --undo BATCH
     crm-desktop export customers (--csv FILE | --vcard FILE) [--tag TAG]
+    crm-desktop export all FILE
 
 The command line acts as the shop's owner (it needs the database itself, i.e. the machine).
 """
@@ -44,6 +45,10 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     target.add_argument("--csv", type=Path, metavar="FILE", help="Google Contacts CSV")
     target.add_argument("--vcard", type=Path, metavar="FILE", help="vCard 4.0")
     customers.add_argument("--tag", help="only customers with this tag")
+    everything = what.add_parser(
+        "all", help="the whole shop (every customer with all their history, orders, "
+                    "invoices, follow-ups, queries, feedback, settings) as one ZIP of JSON")
+    everything.add_argument("file", metavar="FILE", type=Path)
 
 
 def _owner(database: Database) -> Actor:
@@ -119,7 +124,13 @@ def run_export(database: Database, args: argparse.Namespace) -> int:
         CustomerListService,
     )
     from crm_desktop.services.transfer.export_service import ExportService  # noqa: PLC0415
+    from crm_desktop.services.transfer.shop_archive import export_shop  # noqa: PLC0415
 
+    if args.export_what == "all":
+        counts = export_shop(database, args.file, _owner(database))
+        print(f"wrote the whole shop to {args.file}: {counts.get('customers', 0):,} customers, "
+              f"{sum(counts.values()):,} records in {len(counts)} tables")
+        return 0
     ids = None
     if args.tag:
         ids = CustomerListService(database).matching_ids(CustomerFilter(tag=args.tag))

@@ -35,6 +35,7 @@ from crm_desktop.services.orders.order_service import OrderService
 from crm_desktop.services.queries.query_service import QueryService
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportService
+from crm_desktop.services.transfer.shop_archive import ShopArchiveService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 
@@ -110,6 +111,7 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         follow_ups=FollowUpService(database),
         imports=ImportService(database),
         exports=ExportService(database),
+        archive=ShopArchiveService(database),
         clock=database.clock,
     )
     return MainWindow(services, actor=actor, formatter=formatter, ui_state=ui_state,

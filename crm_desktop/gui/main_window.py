@@ -58,6 +58,7 @@ from crm_desktop.services.orders.order_service import OrderService
 from crm_desktop.services.queries.query_service import QueryService
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportService
+from crm_desktop.services.transfer.shop_archive import ShopArchiveService
 
 NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Invoices", "Products",
              "Trash")
@@ -81,6 +82,7 @@ class Services:
     follow_ups: FollowUpService
     imports: ImportService
     exports: ExportService
+    archive: ShopArchiveService
     clock: Clock
 
 
@@ -115,8 +117,9 @@ class MainWindow(QMainWindow):
         self.invoices = InvoicesController(desk, services.invoices, services.invoice_list,
                                            services.customer_list)
         self.admin = AdminController(desk, services.settings, services.users)
-        self.transfer = TransferController(desk, services.imports, services.exports,
-                                           services.customer_list, ui_state)
+        self.transfer = TransferController(
+            desk, services.imports, exports=services.exports, archive=services.archive,
+            customer_list=services.customer_list, ui_state=ui_state)
         self.controllers: tuple[Controller, ...] = (
             self.customers, self.follow_ups, self.queries, self.feedback, self.orders,
             self.invoices, self.admin, self.transfer)
@@ -210,7 +213,11 @@ class MainWindow(QMainWindow):
                                                     self._export_customers)
         self.imports_action = self._action(file_menu, "Imports &made…",
                                            self.transfer.show_imports)
-        for action in (self.import_action, self.export_customers_action, self.imports_action):
+        self.export_all_action = self._action(file_menu, "Export the &whole shop…",
+                                              self.transfer.export_everything)
+        self.export_all_action.setToolTip("Every record, as one documented ZIP of JSON files")
+        for action in (self.import_action, self.export_customers_action, self.imports_action,
+                       self.export_all_action):
             action.setEnabled(owner)
             if not owner:
                 action.setToolTip("Only the shop owner can import and export customers")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QProgressDialog
 
+from crm_desktop.errors import CrmError
 from crm_desktop.gui.shared.desk import Controller, Desk
+from crm_desktop.gui.shared.errors import show_error
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
 from crm_desktop.gui.transfer.export_dialog import ExportDialog
 from crm_desktop.gui.transfer.import_dialog import ImportDialog
@@ -18,12 +21,15 @@ from crm_desktop.services.customers.customer_list_service import (
 )
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportResult, ImportService, UndoResult
+from crm_desktop.services.transfer.shop_archive import ShopArchiveService
 
 
 class TransferController(Controller):
-    def __init__(self, desk: Desk, imports: ImportService, exports: ExportService,
-                 customer_list: CustomerListService, ui_state: QSettings) -> None:
+    def __init__(self, desk: Desk, imports: ImportService, *, exports: ExportService,
+                 archive: ShopArchiveService, customer_list: CustomerListService,
+                 ui_state: QSettings) -> None:
         super().__init__(desk)
+        self._archive = archive
         self._imports = imports
         self._exports = exports
         self._customer_list = customer_list
@@ -59,6 +65,39 @@ class TransferController(Controller):
                               parent=self.window)
         dialog.exported.connect(self.desk.ops.say)
         return _opened(dialog)
+
+    def export_everything(self) -> None:
+        """The whole shop as one archive, written on the worker."""
+        stamp = self.desk.clock().strftime("%Y-%m-%d")
+        path, _filter = QFileDialog.getSaveFileName(
+            self.window, "Export the whole shop", f"{self.desk.shell.shop_name()} {stamp}.zip",
+            "ZIP archives (*.zip)")
+        if not path:
+            return
+        archive, actor, target = self._archive, self.actor, Path(path)
+        progress = QProgressDialog("Exporting the whole shop…", "", 0, 0, self.window)
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def done(counts: dict[str, int]) -> None:
+            progress.close()
+            self.desk.ops.say(f"Exported the whole shop to {target.name}: "
+                              f"{sum(counts.values()):,} records in {len(counts)} tables")
+
+        def failed(exc: Exception) -> None:
+            progress.close()
+            if isinstance(exc, OSError):
+                exc = CrmError(f"Could not write {target.name}: {exc.strerror or exc}.")
+            show_error(self.window, exc)
+
+        def report(so_far: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(so_far)
+
+        self.desk.background.run_with_progress(
+            lambda report_: archive.export(target, actor, progress=report_),
+            done, failed, report)
 
     def _imported(self, result: ImportResult) -> None:
         self.desk.ops.announce(Changes.of(Change.CUSTOMERS, result.customer_ids),

@@ -131,8 +131,8 @@ class ImportDialog(QDialog):
         for file_format in FileFormat:
             self.format_combo.addItem(file_format.label, file_format)
         self.encoding_combo = QComboBox()
-        for encoding in ENCODINGS:
-            self.encoding_combo.addItem(encoding, encoding)
+        for encoding, name in ENCODINGS.items():
+            self.encoding_combo.addItem(name, encoding)
         self.delimiter_combo = QComboBox()
         for delimiter, name in DELIMITERS.items():
             self.delimiter_combo.addItem(name, delimiter)
@@ -367,7 +367,7 @@ class ImportDialog(QDialog):
             f"{len(preview.rows):,} contacts: {new:,} new, {same:,} already customers, "
             f"{possible:,} possibly customers, {rejected:,} cannot be imported. "
             f"Import will create {decided[Decision.CREATE]:,}, add to "
-            f"{decided[Decision.UPDATE] + decided[Decision.MERGE]:,} customers we have and "
+            f"{_customers(decided[Decision.UPDATE] + decided[Decision.MERGE])} we have and "
             f"skip {decided[Decision.SKIP] + rejected:,}.")
         self.save_problems_button.setEnabled(any(r.problems for r in preview.rows))
 
@@ -544,6 +544,10 @@ class ImportDialog(QDialog):
             self._cancel.set()
             self._background.wait()
         super().reject()
+
+
+def _customers(count: int) -> str:
+    return f"{count:,} customer{'' if count == 1 else 's'}"
 
 
 def _header_key(header: list[str]) -> str:

@@ -63,7 +63,11 @@ _FORMAT_TITLES = {FileFormat.GOOGLE: "Google Contacts (CSV)",
                   FileFormat.VCARD: "vCard (.vcf)",
                   FileFormat.CSV: "Other CSV (columns chosen by hand)"}
 
-ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
+ENCODINGS = {"utf-8": "Unicode (UTF-8)", "utf-8-sig": "Unicode (UTF-8 with a BOM)",
+             "utf-16": "Unicode (UTF-16)", "utf-16-le": "Unicode (UTF-16, little-endian)",
+             "utf-16-be": "Unicode (UTF-16, big-endian)",
+             "cp1252": "Western European (Windows-1252)",
+             "latin-1": "Western European (ISO 8859-1)"}
 DELIMITERS = {",": "Comma", ";": "Semicolon", "\t": "Tab", "|": "Vertical bar"}
 
 # What a column can become, for the mapping step of "any other CSV" (and what the Outlook

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -243,3 +244,23 @@ def test_the_receptionist_cannot_import_or_export(
     assert not window.import_action.isEnabled()
     assert not window.export_customers_action.isEnabled()
     assert not window.customers.list_page.export_button.isVisibleTo(window)
+
+
+def test_export_the_whole_shop_from_the_file_menu(
+        make_window: Callable[[], MainWindow], qtbot: QtBot, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window()
+    out = tmp_path / "shop.zip"
+    offered: list[str] = []
+
+    def save_as(_parent: object, _title: str, name: str, _kinds: str) -> tuple[str, str]:
+        offered.append(name)
+        return str(out), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    window.export_all_action.trigger()
+    qtbot.waitUntil(lambda: "Exported the whole shop to shop.zip"
+                    in window.statusBar().currentMessage())
+    assert offered == ["Corner Shop 2026-03-02.zip"]
+    with zipfile.ZipFile(out) as archive:
+        assert "manifest.json" in archive.namelist()
