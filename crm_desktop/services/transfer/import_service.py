@@ -403,7 +403,7 @@ class _Run:
         else:
             self._add(target, row.clean, row.contact, merge=decision is Decision.MERGE)
             self.target_of[index] = target
-            self._remember(target, row.contact.identity)
+            self._remember([(target, row.contact.identity)])
 
     def _add(self, target: int, clean: CleanCustomer, contact: IncomingContact, *,
              merge: bool) -> None:
@@ -425,25 +425,35 @@ class _Run:
             if previous.action is not ImportAction.CREATED:  # one created here goes whole
                 _join(previous.added, added)
 
-    def _remember(self, customer_id: int, identity: str) -> None:
-        kind, _, external = identity.partition(":")
-        if not external or identity in self.identities:
+    def _remember(self, sources: list[tuple[int, str]]) -> None:
+        """Store where these customers came from (customer id, identity), except what is
+        stored already: one look-up for a whole chunk."""
+        wanted: dict[tuple[str, str], int] = {}
+        for customer_id, identity in sources:
+            kind, _, external = identity.partition(":")
+            if external and identity not in self.identities:
+                self.identities.add(identity)
+                wanted.setdefault((kind, external), customer_id)
+        if not wanted:
             return
-        self.identities.add(identity)
-        existing = self.session.scalar(select(CustomerSource.id).where(
-            CustomerSource.source == kind, CustomerSource.external_id == external))
-        if existing is None:
-            self.session.add(CustomerSource(customer_id=customer_id, source=kind,
-                                            external_id=external, batch_id=self.batch_id))
+        with self.session.no_autoflush:
+            stored = set(self.session.execute(select(
+                CustomerSource.source, CustomerSource.external_id).where(
+                tuple_(CustomerSource.source, CustomerSource.external_id).in_(list(wanted)))
+            ).tuples())
+        self.session.add_all(
+            CustomerSource(customer_id=customer_id, source=kind, external_id=external,
+                           batch_id=self.batch_id)
+            for (kind, external), customer_id in wanted.items() if (kind, external) not in stored)
 
     def flush(self) -> None:
         """Write what is waiting, index it for search, and empty the session."""
         self.session.flush()
         created = [(index, customer.id, identity) for index, customer, identity in self.pending]
-        for index, customer_id, identity in created:
+        for index, customer_id, _identity in created:
             self.target_of[index] = customer_id
             self.items[customer_id] = _Item(ImportAction.CREATED, {}, 1)
-            self._remember(customer_id, identity)
+        self._remember([(customer_id, identity) for _i, customer_id, identity in created])
         self.session.flush()
         search_index.refresh(self.session, [customer_id for _i, customer_id, _x in created])
         self.pending.clear()
