@@ -49,7 +49,7 @@ def run(database: Database) -> None:
         open_ones = session.scalar(select(func.count()).select_from(FollowUp)
                                    .where(FollowUp.state == FollowUpState.OPEN))
         user = session.scalars(select(User).order_by(User.id).limit(1)).one()
-    actor = SYSTEM.__class__(user.id, user.display_name, user.role)
+    actor = SYSTEM.__class__(user.id, user.display_name)
     service = FollowUpService(database)
     print(f"{database.describe()}: {customers:,} customers, {open_ones:,} open follow-ups")
     started = time.perf_counter()

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QTableWidget, QTableWidgetIt
 from sqlalchemy import event
 from timing import summary  # bench/timing.py, beside this script
 
-from crm_desktop.actor import Actor
 from crm_desktop.gui.app import build_main_window
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.models import Role
@@ -139,7 +138,7 @@ def main() -> int:
     database = Database(args.database)
     upgrade(database)
     owner = next(u for u in UserService(database).list_active() if u.role is Role.OWNER)
-    actor = Actor(owner.id, owner.display_name, Role.OWNER)
+    actor = owner.as_actor()
     lister = CustomerListService(database)
     total = lister.count(CustomerFilter())
     rng = random.Random(16)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import vobject
 
+from crm_desktop.demo_data import DEMO_PASSWORD as OWNER_PASSWORD
 from crm_desktop.models import Role
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.transfer.import_service import ImportService
@@ -91,7 +92,7 @@ def floor(name: str, content: bytes) -> float:
 def fresh(folder: Path, name: str) -> tuple[Database, ImportService]:
     database = Database(f"sqlite:///{folder / name}.sqlite3")
     upgrade(database)
-    UserService(database).first_run("Olivia Owner", "Bench Shop", "US")
+    UserService(database).first_run("Olivia Owner", "Bench Shop", "US", password=OWNER_PASSWORD)
     return database, ImportService(database)
 
 

@@ -11,6 +11,7 @@
     crm-desktop import --list | --undo BATCH
     crm-desktop export customers (--csv FILE | --vcard FILE) [--tag TAG]
     crm-desktop export all FILE
+    crm-desktop users list | users add NAME --role ROLE | users reset-password NAME
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop import APP_NAME, __version__, cli_transfer
+from crm_desktop import APP_NAME, __version__, cli_transfer, cli_users
+from crm_desktop.actor import SYSTEM
 from crm_desktop.errors import CrmError
 from crm_desktop.logging_setup import configure_logging
 from crm_desktop.paths import AppPaths, app_paths
@@ -80,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="(required) the issued invoices not yet printed")
     printing.add_argument("--printer", metavar="NAME", help="default: the system's default")
     cli_transfer.add_parsers(commands)
+    cli_users.add_parsers(commands)
     return parser
 
 
@@ -125,9 +128,11 @@ def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
             return _export_follow_ups(database, args)
         if args.command == "invoice":
             return _invoice(database, args)
-        if args.command in {"import", "export"}:
+        if args.command in {"import", "export", "users"}:
             if not _schema_is_current(database):
                 return 2
+            if args.command == "users":
+                return cli_users.run(database, args)
             run = cli_transfer.run_import if args.command == "import" else \
                 cli_transfer.run_export
             return run(database, args)
@@ -168,8 +173,6 @@ def _schema_is_current(database: Database) -> bool:
 
 
 def _invoice(database: Database, args: argparse.Namespace) -> int:
-    from crm_desktop.actor import Actor  # noqa: PLC0415
-    from crm_desktop.models import Role  # noqa: PLC0415
     from crm_desktop.printing import print_pdf  # noqa: PLC0415
     from crm_desktop.services.invoices.invoice_service import InvoiceService  # noqa: PLC0415
 
@@ -181,7 +184,7 @@ def _invoice(database: Database, args: argparse.Namespace) -> int:
         args.output.write_bytes(invoices.pdf(invoice.id))
         print(f"wrote {invoice.title} to {args.output}")
         return 0
-    actor = Actor(None, "Command line", Role.RECEPTIONIST)
+    actor = SYSTEM  # the command line runs on the machine holding the database
     waiting = invoices.unprinted()
     for done, invoice_id in enumerate(waiting, start=1):
         invoice = invoices.get(invoice_id)

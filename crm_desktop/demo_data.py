@@ -50,6 +50,7 @@ from crm_desktop.models import (
 )
 from crm_desktop.models.base import Base, table_of
 from crm_desktop.money import totals
+from crm_desktop.passwords import hash_password
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_service import sort_name_for
@@ -61,6 +62,9 @@ from crm_desktop.validation import fold
 Progress = Callable[[int, int], None]
 
 CHUNK = 5_000
+# Both demo people (Sam Owner, Rita Reception) sign in with this; it is in the README. A demo
+# shop is for trying the app, never for real customers.
+DEMO_PASSWORD = "corner shop demo"
 
 PREFERENCES = [
     ("service_style", "Always in a hurry — keep it short."),
@@ -236,7 +240,7 @@ class _DemoShop:
         Faker.seed(seed)
         users = UserService(database)
         if users.needs_first_run():
-            users.first_run("Sam Owner", "Corner Shop", "US")
+            users.first_run("Sam Owner", "Corner Shop", "US", password=DEMO_PASSWORD)
         settings: BusinessSettings = SettingsService(database).business()
         self.region = settings.country
         self.currency = settings.currency
@@ -256,7 +260,9 @@ class _DemoShop:
             if len(user_ids) < 2:
                 conn.execute(table_of(User).insert(), [{
                     **stamp, "username": "rita.reception", "display_name": "Rita Reception",
-                    "role": Role.RECEPTIONIST.value, "active": True, "password_hash": None}])
+                    "role": Role.RECEPTIONIST.value, "active": True,
+                    "password_hash": hash_password(DEMO_PASSWORD),
+                    "must_change_password": False}])
                 user_ids = list(conn.scalars(select(User.id)))
             self.user_ids = user_ids
             self.tag_ids = _ensure_named(conn, table_of(Tag), TAGS, stamp, key=True)

@@ -52,6 +52,17 @@ class PermissionDeniedError(CrmError):
     title = "Not allowed"
 
 
+class SignInError(CrmError):
+    """A sign-in (or an unlock) was refused. The message never says whether the name or the
+    password was wrong; ``wait_seconds`` is set when tries come faster than allowed."""
+
+    title = "Not signed in"
+
+    def __init__(self, message: str, *, wait_seconds: int = 0) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
 class StorageError(CrmError):
     """The database cannot be used right now: locked, read-only, disk full, unreachable."""
 

@@ -35,15 +35,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TZ"] = "UTC"
 time.tzset()
 
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from crm_desktop import passwords
 from crm_desktop.actor import Actor
 from crm_desktop.models import Role
 from crm_desktop.paths import HOME_ENV, AppPaths, app_paths
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
+from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
 
 POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
 
@@ -70,6 +73,15 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
         monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
     monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
     return app_paths().ensure()
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Argon2id at its cheapest: the real parameters cost ~0.25 s a hash, and the suite makes
+    hundreds. tests/core/admin/test_passwords.py holds the real ones to OWASP's minimum."""
+    real = passwords.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
+    yield
+    passwords.use_hasher(real)
 
 
 @pytest.fixture
@@ -156,7 +168,8 @@ def db(clock: FakeClock, app_home: AppPaths) -> Iterator[Database]:
 
 
 def _owner(database: Database) -> Actor:
-    return UserService(database).first_run("Olivia Owner", "Corner Shop", "US").as_actor()
+    return UserService(database).first_run("Olivia Owner", "Corner Shop", "US",
+                                           password=OWNER_PASSWORD).as_actor()
 
 
 @pytest.fixture
@@ -171,4 +184,5 @@ def any_owner(any_db: Database) -> Actor:
 
 @pytest.fixture
 def receptionist(db: Database, owner: Actor) -> Actor:
-    return UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner).as_actor()
+    return UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                               first_password=FIRST_PASSWORD).as_actor()

@@ -7,22 +7,26 @@ import sys
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from crm_desktop import APP_ID, APP_NAME, __version__
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import CrmError
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
+from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
 from crm_desktop.gui.main_window import MainWindow, Services
 from crm_desktop.gui.shared.errors import install_exception_hook, show_error
 from crm_desktop.gui.shared.garbage import UiThreadGarbageCollector
 from crm_desktop.gui.shared.operations import Change, Changes
 from crm_desktop.gui.shared.ui_state import open_ui_state
+from crm_desktop.models import Role
 from crm_desktop.paths import AppPaths
+from crm_desktop.permissions import Permission
 from crm_desktop.resources import resource_path
+from crm_desktop.services.admin.audit_service import AuditService
 from crm_desktop.services.admin.settings_service import SettingsService
-from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.admin.user_service import UserService, UserView
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.customers.customer_service import TRASH_DAYS, CustomerService
 from crm_desktop.services.customers.timeline_service import TimelineService
@@ -56,21 +60,16 @@ def application() -> QApplication:
     return app
 
 
-def choose_actor(users: UserService, ui_state: QSettings) -> Actor | None:
-    """The person at this desk: the one who was here last time, else ask."""
-    active = users.list_active()
+def sign_in(users: UserService, ui_state: QSettings, shop_name: str) -> UserView | None:
+    """The person at this desk, once they typed their password; None if they closed the
+    dialog. The one who was here last time comes first in the list."""
     remembered = ui_state.value(LAST_USER_KEY)
-    for user in active:
-        if str(user.id) == str(remembered) or len(active) == 1:
-            return user.as_actor()
-    names = [u.display_name for u in active]
-    name, ok = QInputDialog.getItem(None, f"{APP_NAME}: who is at this desk?", "Your name:",
-                                    names, 0, False)
-    if not ok:
+    last = int(remembered) if str(remembered or "").isdigit() else None
+    dialog = SignInDialog(users, last_user_id=last, shop_name=shop_name)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.person is None:
         return None
-    chosen = active[names.index(name)]
-    ui_state.setValue(LAST_USER_KEY, chosen.id)
-    return chosen.as_actor()
+    ui_state.setValue(LAST_USER_KEY, dialog.person.id)
+    return dialog.person
 
 
 def purge_expired_trash(database: Database, actor: Actor) -> int:
@@ -89,7 +88,7 @@ def purge_expired_trash(database: Database, actor: Actor) -> int:
 
 def housekeeping(window: MainWindow, database: Database, actor: Actor) -> None:
     """What runs once the window is on screen, not before it."""
-    if purge_expired_trash(database, actor):
+    if window.access.can(Permission.PURGE_CUSTOMERS) and purge_expired_trash(database, actor):
         window.ops.announce(Changes.of(Change.CUSTOMERS))
 
 
@@ -112,10 +111,15 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         imports=ImportService(database),
         exports=ExportService(database),
         archive=ShopArchiveService(database),
+        audit=AuditService(database),
         clock=database.clock,
     )
-    return MainWindow(services, actor=actor, formatter=formatter, ui_state=ui_state,
-                      database_label=database.describe(), shop_name=settings.shop_name)
+    # The role the database holds, not one the caller claims: the GUI only mirrors it.
+    role = Role.OWNER if actor is SYSTEM else services.users.get(
+        actor.user_id if actor.user_id is not None else -1).role
+    return MainWindow(services, actor=actor, role=role, formatter=formatter,
+                      ui_state=ui_state, database_label=database.describe(),
+                      shop_name=settings.shop_name)
 
 
 def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
@@ -131,21 +135,35 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
             if first_run.exec() != QDialog.DialogCode.Accepted:
                 return 0
         ui_state = open_ui_state(paths)
-        actor = SYSTEM if smoke_test else choose_actor(users, ui_state)
-        if actor is None:
-            return 0
-        ui_state.setValue(LAST_USER_KEY, actor.user_id)
-        window = build_main_window(database, actor, ui_state)
     except CrmError as exc:
         log.warning("could not start: %s", exc)
         show_error(None, exc)
         return 1
-    window.show()
-    QTimer.singleShot(0, lambda: housekeeping(window, database, actor))
-    if smoke_test:
-        QTimer.singleShot(0, window.close)  # closing the last window ends app.exec()
-    code = app.exec()
-    window.deleteLater()
+    code = 0
+    while True:  # until someone quits rather than handing the desk over
+        try:
+            if smoke_test:
+                actor = SYSTEM
+            else:
+                person = sign_in(users, ui_state, SettingsService(database).business().shop_name)
+                if person is None:
+                    break
+                actor = person.as_actor()
+            window = build_main_window(database, actor, ui_state)
+        except CrmError as exc:
+            log.warning("could not start: %s", exc)
+            show_error(None, exc)
+            code = 1
+            break
+        window.show()
+        QTimer.singleShot(0, lambda w=window, a=actor: housekeeping(w, database, a))
+        if smoke_test:
+            QTimer.singleShot(0, window.close)  # closing the last window ends app.exec()
+        code = app.exec()
+        switching = window.switching
+        window.deleteLater()
+        if smoke_test or not switching:
+            break
     database.dispose()
     if smoke_test:
         print(f"{APP_NAME} {__version__}: main window opened on {database.describe()}")

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QInputDialog,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -28,12 +29,14 @@ from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.admin.controller import AdminController
+from crm_desktop.gui.admin.desk_lock import DeskLock
 from crm_desktop.gui.customers.controller import CustomersController
 from crm_desktop.gui.feedback.controller import FeedbackController
 from crm_desktop.gui.follow_ups.controller import FollowUpsController
 from crm_desktop.gui.invoices.controller import InvoicesController
 from crm_desktop.gui.orders.controller import OrdersController
 from crm_desktop.gui.queries.controller import QueriesController
+from crm_desktop.gui.shared.access import Access
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Operations
@@ -44,6 +47,9 @@ from crm_desktop.gui.shared.ui_state import (
     save_splitter,
 )
 from crm_desktop.gui.transfer.controller import TransferController
+from crm_desktop.models import Role
+from crm_desktop.permissions import ROLE_LABELS, Permission
+from crm_desktop.services.admin.audit_service import AuditService
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -59,6 +65,12 @@ from crm_desktop.services.queries.query_service import QueryService
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportService
 from crm_desktop.services.transfer.shop_archive import ShopArchiveService
+
+# How long a desk waits, without a key or a click, before it locks itself (a setting of each
+# desk, File → Lock when idle…).
+IDLE_KEY = "desk/idle_lock_minutes"
+DESK_IDLE_MINUTES = 10
+OWNER_IDLE_MINUTES = 30
 
 NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Invoices", "Products",
              "Trash")
@@ -83,23 +95,29 @@ class Services:
     imports: ImportService
     exports: ExportService
     archive: ShopArchiveService
+    audit: AuditService
     clock: Clock
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, *, actor: Actor, formatter: Formatter,
+    switch_requested = Signal()  # the person asked to hand the desk to someone else
+
+    def __init__(self, services: Services, *, actor: Actor, role: Role, formatter: Formatter,
                  ui_state: QSettings, database_label: str, shop_name: str) -> None:
         super().__init__()
         self._ui_state = ui_state
         self._shop_name = shop_name
+        self.access = Access(role)
+        self.switching = False
         self.setWindowTitle(f"{shop_name} — {APP_NAME}")
         self.resize(1200, 760)
 
+        self.desk_lock = self._make_lock(services.users, actor, role)
         self.ops = Operations(self)
         self.ops.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.background = Background(self)
-        desk = Desk(actor=actor, formatter=formatter, clock=services.clock, ops=self.ops,
-                    shell=self, users=services.users, background=self.background)
+        desk = Desk(actor=actor, access=self.access, formatter=formatter, clock=services.clock,
+                    ops=self.ops, shell=self, users=services.users, background=self.background)
         self.desk = desk
         self.stack = QStackedWidget()
         self.nav = QListWidget()
@@ -116,7 +134,7 @@ class MainWindow(QMainWindow):
         self.orders = OrdersController(desk, services.orders, services.order_list)
         self.invoices = InvoicesController(desk, services.invoices, services.invoice_list,
                                            services.customer_list)
-        self.admin = AdminController(desk, services.settings, services.users)
+        self.admin = AdminController(desk, services.settings, services.users, services.audit)
         self.transfer = TransferController(
             desk, services.imports, exports=services.exports, archive=services.archive,
             customer_list=services.customer_list, ui_state=ui_state)
@@ -149,7 +167,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_menus()
-        self.statusBar().addPermanentWidget(QLabel(f"Signed in as {actor.display_name}"))
+        role_label = ROLE_LABELS[role].split(" (")[0]
+        self.statusBar().addPermanentWidget(
+            QLabel(f"Signed in as {actor.display_name} ({role_label})"))
         self.statusBar().addPermanentWidget(QLabel(f"Database: {database_label}"))
         self._connect_capabilities()
         self.nav.currentRowChanged.connect(lambda row: self._shows[row]())
@@ -174,6 +194,8 @@ class MainWindow(QMainWindow):
         profile.record_feedback.connect(self.feedback.record_feedback)
         profile.schedule_follow_up.connect(follow_ups.schedule_follow_up)
         profile.follow_up_entry.connect(self._follow_up)
+        profile.show_changes.connect(lambda customer_id: self.admin.show_changes(
+            customer_id, profile.customer.display_name if profile.customer else ""))
         for controller in (follow_ups, self.queries, self.feedback, self.invoices):
             controller.open_customer.connect(customers.open_customer)
         for source in (self.orders, self.queries, self.invoices):
@@ -193,19 +215,22 @@ class MainWindow(QMainWindow):
                                            purpose=purpose)
 
     def _build_menus(self) -> None:
-        owner = self.desk.actor.is_owner
+        gate = self.access.gate
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.setToolTipsVisible(True)
         self.new_action = self._action(file_menu, "&New customer…", self.customers.new_customer,
                                        QKeySequence.StandardKey.New)
+        gate(Permission.WORK_WITH_CUSTOMERS, self.new_action)
         self.settings_action = self._action(file_menu, "Shop &settings…",
                                             self.admin.edit_settings,
                                             QKeySequence.StandardKey.Preferences)
-        self.settings_action.setEnabled(owner)
-        if not owner:
-            self.settings_action.setToolTip("Only the shop owner can change the settings")
+        gate(Permission.CHANGE_SETTINGS, self.settings_action)
         self.users_action = self._action(file_menu, "&People who use the app…",
                                          self.admin.edit_users)
-        self.users_action.setEnabled(owner)
+        gate(Permission.MANAGE_PEOPLE, self.users_action)
+        self.audit_action = self._action(file_menu, "&Audit log…", self.admin.show_audit_log)
+        self.audit_action.setToolTip("Every change and sign-in in the shop")
+        gate(Permission.READ_AUDIT_LOG, self.audit_action)
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "&Import customers…",
                                           self.transfer.import_customers)
@@ -216,15 +241,22 @@ class MainWindow(QMainWindow):
         self.export_all_action = self._action(file_menu, "Export the &whole shop…",
                                               self.transfer.export_everything)
         self.export_all_action.setToolTip("Every record, as one documented ZIP of JSON files")
-        for action in (self.import_action, self.export_customers_action, self.imports_action,
-                       self.export_all_action):
-            action.setEnabled(owner)
-            if not owner:
-                action.setToolTip("Only the shop owner can import and export customers")
-        self.customers.list_page.export_button.setVisible(owner)
+        gate(Permission.IMPORT_CUSTOMERS, self.import_action, self.imports_action)
+        gate(Permission.EXPORT_EVERYTHING, self.export_customers_action, self.export_all_action,
+             self.customers.list_page.export_button)
         self.export_action = self._action(file_menu, "&Export my follow-ups to a calendar…",
                                           self.follow_ups.export_follow_ups)
         self.export_action.setToolTip("An iCalendar file your phone's calendar can import")
+        file_menu.addSeparator()
+        self.password_action = self._action(file_menu, "&Change my password…",
+                                            self.admin.change_password)
+        self.lock_action = self._action(file_menu, "&Lock", self.lock_desk, "Ctrl+Shift+L",
+                                        everywhere=True)
+        self.lock_action.setToolTip("Hide the customers until your password is typed again")
+        self.idle_action = self._action(file_menu, "Lock when &idle…", self.choose_idle_lock)
+        self.switch_action = self._action(file_menu, "S&witch person…", self.switch_person)
+        for action in (self.password_action, self.lock_action, self.idle_action):
+            action.setEnabled(self.desk_lock is not None)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -247,6 +279,9 @@ class MainWindow(QMainWindow):
             customer_menu, "Schedule a follow-&up…",
             lambda: self.follow_ups.schedule_follow_up(self.customers.current_customer_id()),
             "Ctrl+Shift+U")
+        gate(Permission.WORK_WITH_CUSTOMERS, self.log_action, self.note_action)
+        gate(Permission.HANDLE_QUERIES, self.query_action, self.feedback_action)
+        gate(Permission.FOLLOW_UP, self.follow_up_action)
 
         go_menu = self.menuBar().addMenu("&Go")
         self.find_action = self._action(go_menu, "&Find customer", self.customers.focus_search,
@@ -334,7 +369,45 @@ class MainWindow(QMainWindow):
         self.activateWindow()
         self.follow_ups.show_today()
 
+    # ---- the person at this desk ---------------------------------------------------------------
+
+    def _make_lock(self, users: UserService, actor: Actor, role: Role) -> DeskLock | None:
+        if actor.user_id is None:
+            return None  # the app itself (the smoke test): no one to lock for
+        person = users.get(actor.user_id)
+        default = OWNER_IDLE_MINUTES if role is Role.OWNER else DESK_IDLE_MINUTES
+        minutes = str(self._ui_state.value(IDLE_KEY, default))
+        lock = DeskLock(users, person, idle_minutes=int(minutes) if minutes.isdigit() else default,
+                        parent=self)
+        lock.switch_requested.connect(self.switch_person)
+        return lock
+
+    def lock_desk(self) -> None:
+        if self.desk_lock is not None:
+            self.desk_lock.lock()
+
+    def choose_idle_lock(self) -> None:
+        if self.desk_lock is None:
+            return
+        minutes, ok = QInputDialog.getInt(
+            self, "Lock when idle", "Lock this desk after this many minutes without a key "
+            "or a click (0: never):", self.desk_lock.idle_minutes, 0, 240)
+        if ok:
+            self.desk_lock.set_idle_minutes(minutes)
+            self._ui_state.setValue(IDLE_KEY, minutes)
+            self.ops.status.emit("Never locks by itself" if not minutes else
+                                 f"Locks after {minutes} idle minutes", 5000)
+
+    def switch_person(self) -> None:
+        """Close this window (asking about anything unsaved, as closing does) and sign in
+        again, as someone else."""
+        self.switching = True
+        if not self.close():
+            self.switching = False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.desk_lock is not None:
+            self.desk_lock.stop()
         save_geometry(self._ui_state, "main_window", self)
         save_splitter(self._ui_state, "main_window", self.splitter)
         self.customers.save_state()

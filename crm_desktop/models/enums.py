@@ -8,6 +8,7 @@ from enum import StrEnum
 class Role(StrEnum):
     OWNER = "owner"
     RECEPTIONIST = "receptionist"
+    VIEWER = "viewer"  # reads everything, changes nothing (a bookkeeper)
 
 
 class CustomerStatus(StrEnum):
@@ -151,6 +152,8 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
 
 
 class ImportAction(StrEnum):

@@ -41,6 +41,21 @@ class User(Tracked, Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A first password the owner gave (or reset) is replaced by the person's own at sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[datetime | None]
+    last_sign_in_at: Mapped[datetime | None]
+
+
+class SignInFailures(Base):
+    """Failed sign-ins in a row under one typed name (known to the shop or not, so the delay
+    they earn does not tell which names exist). Emptied by a successful sign-in."""
+
+    __tablename__ = "sign_in_failures"
+
+    name_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime]
 
 
 customer_tags = Table(

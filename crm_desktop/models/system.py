@@ -18,6 +18,8 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_entries_entity", "entity", "entity_id", "at"),
         Index("ix_audit_entries_at", "at"),
+        Index("ix_audit_entries_customer", "customer_id", "at"),
+        Index("ix_audit_entries_user", "user_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +28,10 @@ class AuditEntry(Base):
     action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction, "audit_action"))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
+    # The customer a change belongs to (the customer row itself, or one of their contacts,
+    # notes, dates …), for a profile's history of changes. No foreign key: the trail outlives
+    # a customer purged from the trash.
+    customer_id: Mapped[int | None] = mapped_column(Integer)
     # JSON: {"field": [old, new], ...}
     changes: Mapped[str] = mapped_column(Text, default="{}")
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import ColumnProperty, Session, UOWTransaction, sessionmaker
 
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
-from crm_desktop.models import AuditAction, AuditEntry, Tracked
+from crm_desktop.models import AuditAction, AuditEntry, Customer, Tracked
 from crm_desktop.models.base import table_of
 
 # Bookkeeping columns that change on every write and say nothing on their own.
@@ -41,6 +41,21 @@ def _actor(session: Session) -> Actor:
     if not isinstance(actor, Actor):
         raise RuntimeError("writes go through Database.transaction(actor); this session has none")
     return actor
+
+
+def _customer_of(obj: Any) -> int | None:
+    """The customer a row belongs to: a customer itself, or a row with a ``customer_id``."""
+    value = obj.id if isinstance(obj, Customer) else getattr(obj, "customer_id", None)
+    return value if isinstance(value, int) else None
+
+
+def record_event(session: Session, action: AuditAction, user_id: int | None,
+                 at: datetime, **details: Any) -> None:
+    """An entry for something that changed no row of its own: a sign-in, a failed one."""
+    session.connection().execute(table_of(AuditEntry).insert(), [{
+        "at": at, "user_id": user_id, "action": action, "entity": "users",
+        "entity_id": user_id, "customer_id": None,
+        "changes": json.dumps(details, ensure_ascii=False, sort_keys=True)}])
 
 
 def _column_changes(obj: Any, *, new: bool) -> dict[str, Any]:
@@ -124,6 +139,7 @@ def install_audit_hooks(sessions: sessionmaker[Session], clock: Clock) -> None:
                         "action": action,
                         "entity": type(obj).__tablename__,  # type: ignore[attr-defined]
                         "entity_id": entity_id,
+                        "customer_id": _customer_of(obj),
                         "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
                     }
                 )

@@ -20,9 +20,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm_desktop.actor import Actor
+from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.clock import Clock, utc_now
 from crm_desktop.errors import ConflictError, StorageError
+from crm_desktop.permissions import Permission, authorize
 from crm_desktop.storage.audit import install_audit_hooks
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,13 @@ def _known_storage_error(exc: DBAPIError) -> StorageError | None:
     return None
 
 
+def _verified(session: Session, actor: Actor, permission: Permission | None) -> Actor:
+    if actor is SYSTEM:
+        return actor
+    user_id, name, _role = authorize(session, actor.user_id, permission)
+    return Actor(user_id, name)
+
+
 class Database:
     def __init__(self, url: str, *, clock: Clock = utc_now, echo: bool = False,
                  busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
@@ -118,20 +126,34 @@ class Database:
         return self.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def transaction(self, actor: Actor) -> Iterator[Session]:
-        """One user action: commit on success, roll back everything on any error."""
-        with self.translate_errors(), self._sessions() as session:
-            session.info["actor"] = actor
-            with session.begin():
-                session.connection(execution_options={_WRITES: True})
-                yield session
+    def transaction(self, actor: Actor, permission: Permission | None) -> Iterator[Session]:
+        """One user action: commit on success, roll back everything on any error.
+
+        Before anything else, in the same transaction, the acting person is looked up: they
+        must exist, be switched on and hold ``permission`` (None: any such person, for what
+        one does to one's own account). The session's actor is then the one the database
+        knows, so the trail names them as they are."""
+        with self.translate_errors(), self._sessions() as session, session.begin():
+            session.connection(execution_options={_WRITES: True})
+            session.info["actor"] = _verified(session, actor, permission)
+            yield session
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self, actor: Actor | None = None, permission: Permission | None = None, *,
+             snapshot: bool = False) -> Iterator[Session]:
         """A read-only look. Closing ends the transaction without expiring what was loaded,
-        so values read here stay usable afterwards; any attempt to write is refused."""
+        so values read here stay usable afterwards; any attempt to write is refused. Reads
+        that not everyone may make (revenue, the audit log, an export) name the ``actor``
+        and the ``permission``, checked as for a write. ``snapshot``: every statement sees
+        the database at the same moment (SQLite's read transactions always do; PostgreSQL's
+        need REPEATABLE READ), for what must be consistent across tables, such as an
+        archive."""
         with self.translate_errors(), self._sessions() as session:
             session.info["read_only"] = True
+            if snapshot and not self.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            if actor is not None:
+                _verified(session, actor, permission)
             yield session
 
     @contextmanager

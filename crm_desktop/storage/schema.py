@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from crm_desktop.errors import NewerDatabaseError, StorageError
 from crm_desktop.storage.backup import backup_sqlite, latest_backup_time
@@ -120,7 +122,29 @@ def _upgrade(database: Database, backup_dir: Path | None) -> Path | None:
 
         log.info("upgrading database %s from %s to %s", database.describe(), current, head)
         config = alembic_config(database)
-        with database.engine.begin() as connection:
+        with (database.engine.connect() as connection,
+              _foreign_keys_checked_at_the_end(connection), connection.begin()):
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     return backup
+
+
+@contextmanager
+def _foreign_keys_checked_at_the_end(connection: Connection) -> Iterator[None]:
+    """SQLite's own recipe for changing a table's schema (its "12 steps"): with foreign keys
+    on, the copy-and-rename that batch mode does to a table others refer to (``users``) would
+    be refused, so they are switched off around the upgrade and checked once at its end."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")  # outside any transaction, as SQLite requires
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise StorageError(f"The upgrade left {len(broken)} broken references; the backup "
+                               "made before it holds the database as it was.")
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")

@@ -21,6 +21,7 @@ from crm_desktop.services.follow_ups.follow_up_service import FollowUpInput, Fol
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import head_revision
 from tests.conftest import PrintQueue
+from tests.passwords import FIRST_PASSWORD
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,7 +83,8 @@ def test_follow_ups_export_as_icalendar_that_parses_back(
         capsys: pytest.CaptureFixture[str]) -> None:
     jim = CustomerService(db).create(CustomerInput(first_name="Jim", last_name="Hale"),
                                      owner).id
-    rita = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    rita = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                               first_password=FIRST_PASSWORD)
     follow_ups = FollowUpService(db, zone_name="Europe/Berlin")
     follow_ups.schedule(FollowUpInput(jim, date(2026, 3, 16), "Ask about the chairs",
                                       at=time(9), repeat="FREQ=MONTHLY;BYDAY=+3MO",

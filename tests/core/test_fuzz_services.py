@@ -37,6 +37,7 @@ from crm_desktop.models import (
     RefundKind,
     Role,
 )
+from crm_desktop.services.admin.audit_service import AuditFilter, AuditService
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
@@ -65,6 +66,7 @@ from crm_desktop.services.orders.order_service import (
 )
 from crm_desktop.services.queries.query_service import QueryInput, QueryService
 from crm_desktop.storage.database import Database
+from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
 
 T = TypeVar("T")
 EXAMPLES = settings(max_examples=int(os.environ.get("CRM_FUZZ_EXAMPLES", "30")))
@@ -348,8 +350,41 @@ def test_people(shop: tuple[Database, Actor, int], name: str, shop_name: str,
                 country: str) -> None:
     db, actor, _customer = shop
     users = UserService(db)
-    added = survives(lambda: users.add(name, Role.RECEPTIONIST, actor))
+    added = survives(lambda: users.add(name, Role.RECEPTIONIST, actor,
+                                       first_password=FIRST_PASSWORD))
     if added is not None:
         clean(added.display_name)
-    survives(lambda: UserService(db).first_run(name, shop_name, country))
+    survives(lambda: UserService(db).first_run(name, shop_name, country,
+                                               password=OWNER_PASSWORD))
+
+
+@EXAMPLES
+@given(name=text, password=text, new=text)
+def test_signing_in_and_passwords(shop: tuple[Database, Actor, int], name: str, password: str,
+                                  new: str) -> None:
+    db, actor, _customer = shop
+    users = UserService(db)
+    survives(lambda: users.sign_in(name, password))
+    added = survives(lambda: users.add("Fuzz Person", Role.VIEWER, actor,
+                                       first_password=password))
+    if added is not None:  # whatever was accepted as a password signs in
+        assert users.sign_in(added.username, password).id == added.id
+        changed = survives(lambda: users.change_password(password, new, added.as_actor()))
+        if changed is not None:
+            assert users.sign_in(added.username, new).id == added.id
+        survives(lambda: users.reset_password(added.id, new, actor))
+        users.set_active(added.id, False, actor)
+
+
+@EXAMPLES
+@given(user_id=st.one_of(st.none(), st.integers(-2**63, 2**63 - 1)), since=st.one_of(
+    st.none(), st.dates()), until=st.one_of(st.none(), st.dates()))
+def test_the_audit_log(shop: tuple[Database, Actor, int], user_id: int | None,
+                       since: date | None, until: date | None) -> None:
+    db, actor, customer = shop
+    audit = AuditService(db)
+    filters = AuditFilter(user_id=user_id, since=since, until=until)
+    survives(lambda: audit.page(filters, actor, limit=5))
+    survives(lambda: audit.count(filters, actor))
+    survives(lambda: audit.customer_changes(customer, actor))
 

@@ -1,13 +1,17 @@
-"""The shop's own set-up: shop settings and the people who use the app."""
+"""The shop's own set-up: shop settings, the people who use the app, one's own password, and
+the audit trail."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 
+from crm_desktop.gui.admin.audit_dialogs import AuditLogDialog, ChangesDialog
 from crm_desktop.gui.admin.settings_dialog import SettingsDialog
+from crm_desktop.gui.admin.sign_in_dialog import PasswordDialog
 from crm_desktop.gui.admin.users_dialog import UsersDialog
 from crm_desktop.gui.shared.desk import Controller, Desk
-from crm_desktop.gui.shared.operations import Change, Changes
+from crm_desktop.gui.shared.operations import Change, Changes, attempt
+from crm_desktop.services.admin.audit_service import AuditService
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 
@@ -15,10 +19,12 @@ from crm_desktop.services.admin.user_service import UserService
 class AdminController(Controller):
     settings_saved = Signal(object)  # BusinessSettings: the shell retitles and reformats
 
-    def __init__(self, desk: Desk, settings: SettingsService, users: UserService) -> None:
+    def __init__(self, desk: Desk, settings: SettingsService, users: UserService,
+                 audit: AuditService) -> None:
         super().__init__(desk)
         self._settings = settings
         self._users = users
+        self._audit = audit
 
     def edit_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self._settings, self.actor, self.window)
@@ -36,3 +42,27 @@ class AdminController(Controller):
         dialog.finished.connect(lambda _result: self.desk.ops.announce(
             Changes.of(Change.USERS, [])))
         return self.desk.ops.dialog(dialog)
+
+    def change_password(self) -> PasswordDialog:
+        dialog = PasswordDialog(self._users, self.actor, parent=self.window)
+        dialog.accepted.connect(lambda: self.desk.ops.say("Your password is changed."))
+        return self.desk.ops.dialog(dialog)
+
+    def show_audit_log(self) -> AuditLogDialog | None:
+        dialog = attempt(self.window, lambda: AuditLogDialog(
+            self._audit, self.actor, self.desk.formatter, self.desk.background, self.window))
+        if dialog is None:
+            return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_changes(self, customer_id: int, customer_name: str) -> ChangesDialog | None:
+        changes = attempt(self.window, lambda: self._audit.customer_changes(customer_id,
+                                                                              self.actor))
+        if changes is None:
+            return None
+        dialog = ChangesDialog(customer_name, changes, self.desk.formatter, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog

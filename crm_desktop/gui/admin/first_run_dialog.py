@@ -1,5 +1,6 @@
-"""First start on an empty database: the shop's name, the owner, the country, and (may be
-skipped) what its invoices print about it: the address, bank details and tax id."""
+"""First start on an empty database: the shop's name, the owner and their password, the
+country, and (may be skipped) what its invoices print about it: the address, bank details
+and tax id."""
 
 from __future__ import annotations
 
@@ -45,12 +46,16 @@ class FirstRunDialog(QDialog):
     def save(self) -> None:
         ui = self.ui
         try:
+            if ui.password.text() != ui.repeat_password.text():
+                raise ValidationError.single("repeat_password",
+                                             "The two passwords differ. Type them again.")
             self.owner = self._users.first_run(
                 ui.owner_name.text(), ui.shop_name.text(), str(ui.country.currentData()),
-                address=ui.address.toPlainText(), bank_details=ui.bank_details.toPlainText(),
-                tax_id=ui.tax_id.text())
+                password=ui.password.text(), address=ui.address.toPlainText(),
+                bank_details=ui.bank_details.toPlainText(), tax_id=ui.tax_id.text())
         except ValidationError as exc:
             widgets = {"owner_name": ui.owner_name, "shop_name": ui.shop_name,
+                       "password": ui.password, "repeat_password": ui.repeat_password,
                        "country": ui.country, "address": ui.address,
                        "bank_details": ui.bank_details, "tax_id": ui.tax_id}
             ui.error_label.setText(" ".join(exc.errors.values()))

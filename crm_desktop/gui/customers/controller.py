@@ -19,6 +19,7 @@ from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
 from crm_desktop.gui.shared.ui_state import restore_splitter, save_splitter
 from crm_desktop.models import CustomerStatus
+from crm_desktop.permissions import Permission
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.customers.customer_service import (
     BulkChange,
@@ -48,7 +49,8 @@ class CustomersController(Controller):
         self.list_page = CustomersPage(self.list_model, ui_state, desk.background)
         self.timeline_model = TimelineModel(timeline, desk.formatter)
         self.profile = CustomerProfileView(desk.formatter, self.timeline_model)
-        self.trash_page = TrashPage(can_purge=desk.actor.is_owner)
+        self.trash_page = TrashPage(desk.access)
+        self._gate_actions()
         desk.customer_choice = self.customer_choice
 
         self.list_page.open_customer.connect(self.open_customer)
@@ -65,6 +67,17 @@ class CustomersController(Controller):
         self.trash_page.purge.connect(self.purge_customers)
         self._refresh_choices()
         restore_splitter(ui_state, "profile", self.profile.splitter)
+
+    def _gate_actions(self) -> None:
+        """Offer on the list and the profile only what this person may do."""
+        gate, profile = self.desk.access.gate, self.profile
+        gate(Permission.WORK_WITH_CUSTOMERS, self.list_page.new_button, profile.edit_button,
+             profile.log_button, profile.add_note_button)
+        gate(Permission.DELETE_CUSTOMERS, profile.delete_button)
+        gate(Permission.HANDLE_QUERIES, profile.query_button, profile.feedback_button)
+        gate(Permission.FOLLOW_UP, profile.follow_up_button)
+        gate(Permission.TAKE_ORDERS, profile.new_order_button)
+        gate(Permission.ISSUE_INVOICES, profile.invoice_button)
 
     # ---- what the shell and the other capabilities use ----------------------------------------
 

@@ -99,6 +99,7 @@ class CustomerProfileView(QWidget):
     follow_up_entry = Signal(int, str, int, str)
     pin_note = Signal(int, bool)  # note id, pinned
     delete_note = Signal(int)
+    show_changes = Signal(int)  # who changed what on this customer, and from what
 
     def __init__(self, formatter: Formatter, timeline: TimelineModel,
                  parent: QWidget | None = None) -> None:
@@ -148,9 +149,13 @@ class CustomerProfileView(QWidget):
                                          "it up")
         self.edit_button = QPushButton("&Edit")
         self.delete_button = QPushButton("Delete…")
+        self.changes_button = QPushButton("History of c&hanges")
+        self.changes_button.setToolTip("Each change to this customer: what it was, what it "
+                                       "became, who changed it and when")
         bar = QHBoxLayout()
         bar.addWidget(self.back_button)
         bar.addStretch(1)
+        bar.addWidget(self.changes_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.delete_button)
         # What one does with a customer gets its own row, under what to remember about them.
@@ -273,6 +278,7 @@ class CustomerProfileView(QWidget):
         self.back_button.clicked.connect(self.back)
         self.edit_button.clicked.connect(self._edit)
         self.delete_button.clicked.connect(self._delete)
+        self.changes_button.clicked.connect(lambda: self._emit_for_customer(self.show_changes))
 
     def set_formatter(self, formatter: Formatter) -> None:
         self._formatter = formatter

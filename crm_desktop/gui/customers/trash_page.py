@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.formatting import Formatter
+from crm_desktop.gui.shared.access import Access
 from crm_desktop.gui.shared.widgets import read_only_table
+from crm_desktop.permissions import Permission
 from crm_desktop.services.customers.customer_service import TRASH_DAYS, TrashRow
 
 HEADERS = ("Name", "Deleted", "By", "Goes for good on")
@@ -24,7 +26,7 @@ class TrashPage(QWidget):
     restore = Signal(list)  # customer ids
     purge = Signal(list)
 
-    def __init__(self, can_purge: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, access: Access, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[TrashRow] = []
         intro = QLabel(f"Deleted customers stay here for {TRASH_DAYS} days. Restore brings "
@@ -39,7 +41,8 @@ class TrashPage(QWidget):
         self.table.setColumnWidth(2, 160)
         self.restore_button = QPushButton("&Restore")
         self.purge_button = QPushButton("&Purge now…")
-        self.purge_button.setVisible(can_purge)
+        access.gate(Permission.DELETE_CUSTOMERS, self.restore_button)
+        access.gate(Permission.PURGE_CUSTOMERS, self.purge_button)
         self.empty_label = QLabel("The trash is empty.")
         buttons = QHBoxLayout()
         buttons.addWidget(self.restore_button)

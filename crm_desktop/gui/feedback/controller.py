@@ -10,6 +10,7 @@ from crm_desktop.gui.feedback.tally_page import TallyPage
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes
 from crm_desktop.models import FeedbackKind
+from crm_desktop.permissions import Permission
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.invoices.invoice_list_service import InvoiceListService
@@ -27,7 +28,9 @@ class FeedbackController(Controller):
         self._customer_list = customer_list
         self._order_list = order_list
         self._invoice_list = invoice_list
-        self.tally_page = TallyPage(feedback, desk.formatter, can_edit=desk.actor.is_owner)
+        self.tally_page = TallyPage(feedback, desk.formatter,
+                                    can_edit=desk.access.can(Permission.CHANGE_SETTINGS))
+        desk.access.gate(Permission.HANDLE_QUERIES, self.tally_page.record_button)
         self.tally_page.record.connect(
             lambda kind: self.record_feedback(None, FeedbackKind(kind)))
         self.tally_page.open_customer.connect(self.open_customer)
@@ -50,7 +53,9 @@ class FeedbackController(Controller):
         dialog = FeedbackDialog(self._feedback, self.actor, customers=self._customer_list,
                                 orders=self._order_list, invoices=self._invoice_list,
                                 formatter=self.desk.formatter, clock=self.desk.clock,
-                                customer=customer, kind=kind, parent=self.window)
+                                customer=customer, kind=kind, parent=self.window,
+                                can_edit_categories=self.desk.access.can(
+                                    Permission.CHANGE_SETTINGS))
         return self.desk.ops.dialog(dialog, changes=lambda: Changes.of(
             Change.FEEDBACK, [customer[0]] if customer else None), done="Recorded")
 

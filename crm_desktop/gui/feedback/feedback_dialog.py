@@ -53,7 +53,7 @@ class FeedbackDialog(FormDialog):
                  customers: CustomerListService, orders: OrderListService,
                  invoices: InvoiceListService, formatter: Formatter, clock: Clock,
                  customer: tuple[int, str] | None = None,
-                 kind: FeedbackKind = FeedbackKind.COMPLAINT,
+                 kind: FeedbackKind = FeedbackKind.COMPLAINT, can_edit_categories: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__("Record a complaint, a win or feedback", parent)
         self.setMinimumWidth(520)
@@ -82,7 +82,7 @@ class FeedbackDialog(FormDialog):
         self.invoice = QComboBox()
         self.category = QComboBox()
         self.edit_categories = QPushButton("Edit list…")
-        self.edit_categories.setVisible(actor.is_owner)
+        self.edit_categories.setVisible(can_edit_categories)
         self.edit_categories.clicked.connect(self._edit_categories)
         category_row = QHBoxLayout()
         category_row.setContentsMargins(0, 0, 0, 0)

@@ -23,6 +23,7 @@ from crm_desktop.gui.follow_ups.follow_up_dialogs import (
 from crm_desktop.gui.follow_ups.today_page import TodayPage
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
+from crm_desktop.permissions import Permission
 from crm_desktop.services.follow_ups.follow_up_service import (
     FollowUpService,
     FollowUpView,
@@ -50,6 +51,10 @@ class FollowUpsController(Controller):
         super().__init__(desk)
         self._follow_ups = follow_ups
         self.today_page = TodayPage(desk.formatter)
+        # Someone who may not follow up (a viewer) sees the day, but claims no reminders and
+        # makes no suggestions: both are writes.
+        self._follows_up = desk.access.gate(Permission.FOLLOW_UP, *(
+            b for k, b in self.today_page.buttons.items() if k != "open"))
         self.last_reminder: tuple[str, str] | None = None
         self._suggested_at: datetime | None = None
         self.reminder_timer = QTimer(self)
@@ -115,6 +120,8 @@ class FollowUpsController(Controller):
         now = self.desk.clock()
         if self._suggested_at is not None and now - self._suggested_at < SUGGEST_EVERY:
             return
+        if not self._follows_up:
+            return
         try:
             self._follow_ups.refresh_suggestions(self.actor)
         except CrmError as exc:
@@ -139,6 +146,8 @@ class FollowUpsController(Controller):
     def _claim_reminders(self) -> list[FollowUpView]:
         # Runs on a timer: a busy or unreachable database is logged and tried next minute,
         # never a dialog every minute.
+        if not self._follows_up:
+            return []
         try:
             return self._follow_ups.claim_reminders(self._scope(), self.actor)
         except CrmError as exc:

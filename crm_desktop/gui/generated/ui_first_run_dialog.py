@@ -24,7 +24,7 @@ class Ui_FirstRunDialog(object):
     def setupUi(self, FirstRunDialog):
         if not FirstRunDialog.objectName():
             FirstRunDialog.setObjectName(u"FirstRunDialog")
-        FirstRunDialog.resize(520, 480)
+        FirstRunDialog.resize(520, 540)
         self.layout = QVBoxLayout(FirstRunDialog)
         self.layout.setObjectName(u"layout")
         self.intro = QLabel(FirstRunDialog)
@@ -55,15 +55,37 @@ class Ui_FirstRunDialog(object):
 
         self.form.setWidget(1, QFormLayout.ItemRole.FieldRole, self.owner_name)
 
+        self.password_label = QLabel(FirstRunDialog)
+        self.password_label.setObjectName(u"password_label")
+
+        self.form.setWidget(2, QFormLayout.ItemRole.LabelRole, self.password_label)
+
+        self.password = QLineEdit(FirstRunDialog)
+        self.password.setObjectName(u"password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+
+        self.form.setWidget(2, QFormLayout.ItemRole.FieldRole, self.password)
+
+        self.repeat_label = QLabel(FirstRunDialog)
+        self.repeat_label.setObjectName(u"repeat_label")
+
+        self.form.setWidget(3, QFormLayout.ItemRole.LabelRole, self.repeat_label)
+
+        self.repeat_password = QLineEdit(FirstRunDialog)
+        self.repeat_password.setObjectName(u"repeat_password")
+        self.repeat_password.setEchoMode(QLineEdit.EchoMode.Password)
+
+        self.form.setWidget(3, QFormLayout.ItemRole.FieldRole, self.repeat_password)
+
         self.country_label = QLabel(FirstRunDialog)
         self.country_label.setObjectName(u"country_label")
 
-        self.form.setWidget(2, QFormLayout.ItemRole.LabelRole, self.country_label)
+        self.form.setWidget(4, QFormLayout.ItemRole.LabelRole, self.country_label)
 
         self.country = QComboBox(FirstRunDialog)
         self.country.setObjectName(u"country")
 
-        self.form.setWidget(2, QFormLayout.ItemRole.FieldRole, self.country)
+        self.form.setWidget(4, QFormLayout.ItemRole.FieldRole, self.country)
 
 
         self.layout.addLayout(self.form)
@@ -123,6 +145,8 @@ class Ui_FirstRunDialog(object):
 #if QT_CONFIG(shortcut)
         self.shop_name_label.setBuddy(self.shop_name)
         self.owner_name_label.setBuddy(self.owner_name)
+        self.password_label.setBuddy(self.password)
+        self.repeat_label.setBuddy(self.repeat_password)
         self.country_label.setBuddy(self.country)
         self.address_label.setBuddy(self.address)
         self.bank_details_label.setBuddy(self.bank_details)
@@ -137,6 +161,9 @@ class Ui_FirstRunDialog(object):
         self.intro.setText(QCoreApplication.translate("FirstRunDialog", u"Let's set up your shop. You can change all of this later under File \u2192 Shop settings.", None))
         self.shop_name_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Shop name", None))
         self.owner_name_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Your name", None))
+        self.password_label.setText(QCoreApplication.translate("FirstRunDialog", u"Your &password", None))
+        self.password.setPlaceholderText(QCoreApplication.translate("FirstRunDialog", u"at least 8 characters; a short sentence is best", None))
+        self.repeat_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Repeat it", None))
         self.country_label.setText(QCoreApplication.translate("FirstRunDialog", u"&Country", None))
         self.invoice_box.setTitle(QCoreApplication.translate("FirstRunDialog", u"On your invoices (you can skip this and add it later)", None))
         self.address_label.setText(QCoreApplication.translate("FirstRunDialog", u"Shop &address", None))

@@ -12,6 +12,7 @@ from crm_desktop.gui.invoices.invoice_window import InvoiceWindow, NewInvoiceDia
 from crm_desktop.gui.invoices.invoices_page import InvoiceListModel, InvoicesPage
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
+from crm_desktop.permissions import Permission
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.invoices.invoice_list_service import InvoiceListService
 from crm_desktop.services.invoices.invoice_service import InvoiceService, InvoiceView
@@ -29,6 +30,7 @@ class InvoicesController(Controller):
         self._customer_list = customer_list
         self.list_model = InvoiceListModel(invoice_list, desk.formatter)
         self.page = InvoicesPage(self.list_model)
+        desk.access.gate(Permission.ISSUE_INVOICES, self.page.new_button, self.page.print_button)
         self.batch_print: BatchPrint | None = None
         self.page.open_row.connect(self.open_invoice)
         self.page.new_invoice.connect(lambda: self.new_invoice(None))
@@ -78,6 +80,13 @@ class InvoicesController(Controller):
             return None
         window = InvoiceWindow(self._invoices, self.actor, self.desk.formatter, invoice,
                                self.window)
+        buttons, gate = window.action_buttons, self.desk.access.gate
+        gate(Permission.ISSUE_INVOICES, *(buttons[k] for k in (
+            "add_line", "remove_line", "issue", "discard")), window.save_note_button)
+        gate(Permission.RECORD_PAYMENTS, buttons["payment"])
+        gate(Permission.CREDIT_INVOICES, buttons["credit"])
+        gate(Permission.VOID_INVOICES, buttons["void"])
+        gate(Permission.FOLLOW_UP, buttons["follow_up"])
         # The invoice window stays open while it saves: each save is announced.
         window.changed.connect(lambda _id: self._announce(invoice.customer_id))
         window.open_invoice.connect(self.open_invoice)

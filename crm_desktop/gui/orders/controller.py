@@ -11,6 +11,7 @@ from crm_desktop.gui.orders.product_dialog import ProductDialog
 from crm_desktop.gui.orders.products_page import ProductsPage
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
+from crm_desktop.permissions import Permission
 from crm_desktop.services.orders.order_list_service import OrderListService
 from crm_desktop.services.orders.order_service import OrderService, OrderView
 
@@ -26,6 +27,8 @@ class OrdersController(Controller):
         self.list_model = OrderListModel(order_list, desk.formatter)
         self.page = OrdersPage(self.list_model, desk.clock)
         self.products_page = ProductsPage()
+        desk.access.gate(Permission.TAKE_ORDERS, self.products_page.add_button,
+                         self.products_page.edit_button)
         self.page.open_row.connect(self.open_order)
         self.products_page.add.connect(lambda: self.edit_product(None))
         self.products_page.edit.connect(self.edit_product)
@@ -80,6 +83,11 @@ class OrdersController(Controller):
     def _order_dialog(self, customer: tuple[int, str], order: OrderView | None) -> OrderDialog:
         dialog = OrderDialog(self._orders, self.actor, self.desk.formatter, customer=customer,
                              order=order, parent=self.window)
+        buttons = dialog.action_buttons
+        self.desk.access.gate(Permission.TAKE_ORDERS, *(
+            b for k, b in buttons.items() if k not in {"done", "follow_up", "invoice"}))
+        self.desk.access.gate(Permission.FOLLOW_UP, buttons["follow_up"])
+        self.desk.access.gate(Permission.ISSUE_INVOICES, buttons["invoice"])
         # The order window stays open while it saves step by step: each step is announced.
         dialog.changed.connect(lambda _order_id: self.desk.ops.announce(
             Changes.of(Change.ORDERS, [customer[0]])))

@@ -9,6 +9,7 @@ from crm_desktop.gui.queries.queries_page import QueriesPage, QueryListModel
 from crm_desktop.gui.queries.query_dialogs import LogQueryDialog, QueryDialog
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
+from crm_desktop.permissions import Permission
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.queries.query_service import QueryScope, QueryService
 
@@ -27,6 +28,7 @@ class QueriesController(Controller):
         self._customer_list = customer_list
         self.list_model = QueryListModel(queries, desk.formatter, desk.clock, desk.actor.user_id)
         self.page = QueriesPage(self.list_model)
+        desk.access.gate(Permission.HANDLE_QUERIES, self.page.new_button)
         self.page.open_row.connect(self.open_query)
         self.page.log_query.connect(lambda: self.log_query(None))
 
@@ -80,6 +82,9 @@ class QueriesController(Controller):
         dialog = QueryDialog(self._queries, self.actor, query, users=self.desk.active_users(),
                              formatter=self.desk.formatter, clock=self.desk.clock,
                              parent=self.window)
+        self.desk.access.gate(Permission.HANDLE_QUERIES, *dialog.step_buttons.values(),
+                              dialog.reopen_button, dialog.reassign_button)
+        self.desk.access.gate(Permission.FOLLOW_UP, dialog.follow_up_button)
         # The query window stays open while it moves the query on: each step is announced.
         dialog.changed.connect(lambda _id: self.desk.ops.announce(
             Changes.of(Change.QUERIES, [query.customer_id])))

@@ -2,8 +2,9 @@
 
 Not a registry of everything: services are passed to each controller one by one, so what a
 controller uses is visible in its constructor. The desk carries only what every one of them
-needs — who acts, how to format, the clock, the operations (and their change signal), a worker
-thread for slow reads and the shell's small face (show a page, parent a dialog).
+needs — who acts and what they may do, how to format, the clock, the operations (and their
+change signal), a worker thread for slow reads and the shell's small face (show a page,
+parent a dialog).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
 from crm_desktop.formatting import Formatter
+from crm_desktop.gui.shared.access import Access
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.operations import Change, Changes, Operations
 from crm_desktop.services.admin.user_service import UserService, UserView
@@ -42,9 +44,11 @@ CustomerChoice = Callable[[int | None], "tuple[int, str] | None"]
 
 
 class Desk:
-    def __init__(self, *, actor: Actor, formatter: Formatter, clock: Clock, ops: Operations,
-                 shell: Shell, users: UserService, background: Background) -> None:
+    def __init__(self, *, actor: Actor, access: Access, formatter: Formatter, clock: Clock,
+                 ops: Operations, shell: Shell, users: UserService,
+                 background: Background) -> None:
         self.actor = actor
+        self.access = access  # what this person may do, to offer only that
         self.background = background  # slow reads off the UI thread
         self.formatter = formatter
         self.clock = clock

@@ -22,6 +22,7 @@ from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
 from crm_desktop.models import Priority, Setting, ShopImage
 from crm_desktop.paper import DIN_5008_B, ENVELOPES, PAPER_A4, PAPER_LETTER, US_10
+from crm_desktop.permissions import Permission
 from crm_desktop.storage.database import Database
 from crm_desktop.tax_rates import standard_tax_rate
 from crm_desktop.validation import clean_multiline, clean_text, gather
@@ -262,14 +263,13 @@ class SettingsService:
     def store_image(self, content: bytes, actor: Actor, *, field: str = "logo_image") -> str:
         """Keep a logo or signature (PNG or JPEG, at most 2 MB); returns its digest, which
         the settings then refer to. The same picture twice is stored once."""
-        actor.require_owner("change the shop's settings")
         media_type = image_type(content)
         if media_type is None:
             raise ValidationError.single(field, "Choose a PNG or JPEG picture.")
         if len(content) > MAX_IMAGE_BYTES:
             raise ValidationError.single(field, "That picture is over 2 MB; scan it smaller.")
         digest = hashlib.sha256(content).hexdigest()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.CHANGE_SETTINGS) as session:
             if session.scalar(select(ShopImage.id).where(ShopImage.digest == digest)) is None:
                 session.add(ShopImage(digest=digest, media_type=media_type, content=content,
                                       created_at=self._db.clock()))
@@ -280,10 +280,9 @@ class SettingsService:
             return shop_image(session, digest)
 
     def save_business(self, settings: BusinessSettings, actor: Actor) -> None:
-        actor.require_owner("change the shop's settings")
         settings = settings.cleaned()
         settings.validate()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.CHANGE_SETTINGS) as session:
             write_business_settings(session, settings)
 
 

@@ -46,6 +46,7 @@ from crm_desktop.models import (
     customer_name,
 )
 from crm_desktop.models.base import Base
+from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import lifecycle, search_index
 from crm_desktop.services.customers.dates import Upcoming, upcoming, valid_day
@@ -323,7 +324,7 @@ class CustomerService:
     def create(self, data: CustomerInput, actor: Actor) -> CustomerDetail:
         region = self._settings.business().country
         clean = validate_customer(data, region)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.WORK_WITH_CUSTOMERS) as session:
             customer = insert_customer(session, clean, actor, self._db.clock(), region)
             return self._detail(session, customer)
 
@@ -331,7 +332,7 @@ class CustomerService:
                actor: Actor) -> CustomerDetail:
         region = self._settings.business().country
         clean = validate_customer(data, region)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.WORK_WITH_CUSTOMERS) as session:
             customer = _load(session, customer_id)
             _check_version(customer, expected_version)
             with session.no_autoflush:
@@ -350,7 +351,7 @@ class CustomerService:
 
     def delete(self, customer_id: int, expected_version: int, actor: Actor) -> str:
         """Soft delete: the customer moves to the trash and can be restored. Returns the name."""
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.DELETE_CUSTOMERS) as session:
             customer = _load(session, customer_id)
             _check_version(customer, expected_version)
             customer.deleted_at = self._db.clock()
@@ -363,7 +364,7 @@ class CustomerService:
 
     def restore_many(self, customer_ids: Sequence[int], actor: Actor) -> int:
         """Bring customers back from the trash, as they were."""
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.DELETE_CUSTOMERS) as session:
             customers = session.scalars(select(Customer).where(
                 Customer.id.in_(customer_ids), Customer.deleted_at.is_not(None))).all()
             for customer in customers:
@@ -397,7 +398,7 @@ class CustomerService:
         if errors:
             raise ValidationError(errors)
         now = self._db.clock()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.WORK_WITH_CUSTOMERS) as session:
             if change.owner_id is not None and session.get(User, change.owner_id) is None:
                 raise ValidationError.single("owner_id", "That user no longer exists.")
             customers = session.scalars(
@@ -480,7 +481,7 @@ class CustomerService:
         feedback, follow-ups) moves over, and the duplicate goes to the trash, empty."""
         if keep_id == duplicate_id:
             raise ValidationError.single("selection", "Choose two different customers.")
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.WORK_WITH_CUSTOMERS) as session:
             keep = _load(session, keep_id)
             duplicate = _load(session, duplicate_id)
             numbers = {c.normalized for c in keep.contact_points}
@@ -560,8 +561,7 @@ class CustomerService:
     def purge(self, customer_ids: Sequence[int], actor: Actor) -> int:
         """Delete customers in the trash for good. Those with orders or invoices are kept:
         the books must be able to show whom they sold to."""
-        actor.require_owner("empty the trash")
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.PURGE_CUSTOMERS) as session:
             doomed = session.scalars(select(Customer).where(
                 Customer.id.in_(customer_ids), Customer.deleted_at.is_not(None))).all()
             kept = _with_records(session, [c.id for c in doomed])
@@ -573,8 +573,6 @@ class CustomerService:
     def purge_expired(self, actor: Actor) -> int:
         """Purge what has been in the trash longer than TRASH_DAYS (run when the owner signs
         in, so nothing depends on a scheduled job)."""
-        if not actor.is_owner:
-            return 0
         cutoff = self._db.clock() - timedelta(days=TRASH_DAYS)
         with self._db.read() as session:
             expired = list(session.scalars(select(Customer.id).where(
@@ -588,7 +586,7 @@ class CustomerService:
         body = clean_multiline("note", "Note", text, max_length=MAX_NOTE)
         if not body:
             raise ValidationError.single("note", "Write the note first.")
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.WORK_WITH_CUSTOMERS) as session:
             customer = _load(session, customer_id)
             customer.notes.append(PersonalNote(text=body, pinned=pinned))
             session.flush()
@@ -596,7 +594,7 @@ class CustomerService:
             return self._detail(session, customer)
 
     def set_note_pinned(self, note_id: int, pinned: bool, actor: Actor) -> CustomerDetail:
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.WORK_WITH_CUSTOMERS) as session:
             note = self._note(session, note_id)
             note.pinned = pinned
             session.flush()
@@ -604,7 +602,7 @@ class CustomerService:
             return self._detail(session, customer)
 
     def delete_note(self, note_id: int, actor: Actor) -> CustomerDetail:
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.WORK_WITH_CUSTOMERS) as session:
             note = self._note(session, note_id)
             customer_id = note.customer_id
             session.delete(note)

@@ -37,6 +37,7 @@ from crm_desktop.models import (
     QueryEvent,
     User,
 )
+from crm_desktop.permissions import Permission
 from crm_desktop.services.customers import lifecycle
 from crm_desktop.services.customers.customer_service import live_customer
 from crm_desktop.services.follow_ups import follow_up_service, recurrence
@@ -310,7 +311,7 @@ class TimelineService:
             errors["occurred_at"] = "That is in the future: log what has happened."
         if errors:
             raise ValidationError(errors)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.WORK_WITH_CUSTOMERS) as session:
             customer = live_customer(session, customer_id)
             entry = HistoryEntry(customer_id=customer_id, kind=kind, occurred_at=when,
                                  user_id=actor.user_id, summary=cleaned["summary"],

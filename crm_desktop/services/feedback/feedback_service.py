@@ -28,6 +28,7 @@ from crm_desktop.models import (
     Order,
     customer_name,
 )
+from crm_desktop.permissions import Permission
 from crm_desktop.services.customers.customer_service import live_customer
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text, fold, gather
@@ -121,9 +122,8 @@ class FeedbackService:
             return [_category_view(c) for c in session.scalars(query)]
 
     def add_category(self, name: str, actor: Actor) -> CategoryView:
-        actor.require_owner("change the list of categories")
         cleaned = clean_text("name", "Category", name, max_length=80, required=True)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.CHANGE_SETTINGS) as session:
             _refuse_duplicate(session, cleaned, None)
             category = FeedbackCategory(name=cleaned, active=True)
             session.add(category)
@@ -131,9 +131,8 @@ class FeedbackService:
             return _category_view(category)
 
     def rename_category(self, category_id: int, name: str, actor: Actor) -> CategoryView:
-        actor.require_owner("change the list of categories")
         cleaned = clean_text("name", "Category", name, max_length=80, required=True)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.CHANGE_SETTINGS) as session:
             category = _category(session, category_id)
             _refuse_duplicate(session, cleaned, category_id)
             category.name = cleaned
@@ -143,8 +142,7 @@ class FeedbackService:
     def set_category_active(self, category_id: int, active: bool, actor: Actor
                             ) -> CategoryView:
         """A category no longer used is hidden from new entries; its past stays counted."""
-        actor.require_owner("change the list of categories")
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.CHANGE_SETTINGS) as session:
             category = _category(session, category_id)
             category.active = active
             session.flush()
@@ -177,7 +175,7 @@ class FeedbackService:
             errors["occurred_at"] = "That is in the future: record what has happened."
         if errors:
             raise ValidationError(errors)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.HANDLE_QUERIES) as session:
             customer_id = data.customer_id
             if data.order_id is not None:
                 order = session.get(Order, data.order_id)

@@ -45,6 +45,7 @@ from crm_desktop.models import (
     User,
     customer_name,
 )
+from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.customers import dates, lifecycle
 from crm_desktop.services.follow_ups import recurrence
@@ -225,7 +226,7 @@ class FollowUpService:
     def schedule(self, data: FollowUpInput, actor: Actor) -> FollowUpView:
         now = self._db.clock()
         values = self._validated(data, now)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             customer = _live_customer(session, data.customer_id)
             assignee = _active_assignee(session, data.assignee_id or actor.user_id)
             follow_up = FollowUp(
@@ -245,7 +246,7 @@ class FollowUpService:
         follow-up ("change, then accept")."""
         now = self._db.clock()
         values = self._validated(data, now)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             follow_up = _load(session, follow_up_id, expected_version)
             _require_state(follow_up, FollowUpState.OPEN, FollowUpState.SUGGESTED)
             assignee = _active_assignee(session, data.assignee_id or actor.user_id)
@@ -262,7 +263,7 @@ class FollowUpService:
 
     def accept(self, follow_up_id: int, expected_version: int, actor: Actor) -> FollowUpView:
         """A suggestion, as proposed, becomes a follow-up for whoever accepts it."""
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             follow_up = _load(session, follow_up_id, expected_version)
             _require_state(follow_up, FollowUpState.SUGGESTED)
             follow_up.state = FollowUpState.OPEN
@@ -276,7 +277,7 @@ class FollowUpService:
             return _view(session, follow_up)
 
     def dismiss(self, follow_up_id: int, expected_version: int, actor: Actor) -> FollowUpView:
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             follow_up = _load(session, follow_up_id, expected_version)
             _require_state(follow_up, FollowUpState.SUGGESTED)
             follow_up.state = FollowUpState.DISMISSED
@@ -293,7 +294,7 @@ class FollowUpService:
             raise ValidationError.single("outcome", "Say how it went: the next person to "
                                                     "open this customer will want to know.")
         now = self._db.clock()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             follow_up = _load(session, follow_up_id, expected_version)
             _require_state(follow_up, FollowUpState.OPEN)
             follow_up.state = FollowUpState.DONE
@@ -314,7 +315,7 @@ class FollowUpService:
         now = self._db.clock()
         if until <= now:
             raise ValidationError.single("until", "Snooze until a time that is still to come.")
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             follow_up = _load(session, follow_up_id, expected_version)
             _require_state(follow_up, FollowUpState.OPEN)
             if whole_series and not follow_up.rrule:
@@ -331,7 +332,7 @@ class FollowUpService:
 
     def reassign(self, follow_up_id: int, expected_version: int, assignee_id: int,
                  actor: Actor) -> FollowUpView:
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             follow_up = _load(session, follow_up_id, expected_version)
             _require_state(follow_up, FollowUpState.OPEN, FollowUpState.SUGGESTED)
             assignee = _active_assignee(session, assignee_id)
@@ -351,7 +352,7 @@ class FollowUpService:
         reason = clean_text("reason", "Reason", reason, max_length=500)
         if not reason:
             raise ValidationError.single("reason", "Say why it is cancelled.")
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             follow_up = _load(session, follow_up_id, expected_version)
             _require_state(follow_up, FollowUpState.OPEN)
             follow_up.state = FollowUpState.CANCELLED
@@ -369,7 +370,7 @@ class FollowUpService:
         settings = self._settings.business()
         now = self._db.clock()
         try:
-            with self._db.transaction(actor) as session:
+            with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
                 made = 0
                 if settings.suggest_before_date:
                     made += _suggest_before_dates(session, settings, now, self._zone_name)
@@ -383,7 +384,7 @@ class FollowUpService:
         """Open follow-ups that have fallen due and not been announced yet, now marked as
         announced: each occurrence is returned once, ever."""
         now = self._db.clock()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.FOLLOW_UP) as session:
             ids = list(session.scalars(
                 _scoped(select(FollowUp.id), scope)
                 .where(FollowUp.state == FollowUpState.OPEN, FollowUp.due_at <= now,

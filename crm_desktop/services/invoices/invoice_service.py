@@ -51,6 +51,7 @@ from crm_desktop.models import (
 )
 from crm_desktop.models.base import table_of
 from crm_desktop.money import Totals, line_net, tax_on, totals
+from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import (
     NOTE_MAX_CHARS,
     NOTE_MAX_LINES,
@@ -398,7 +399,7 @@ class InvoiceService:
     def create_draft(self, customer_id: int, lines: Sequence[InvoiceLineInput],
                      actor: Actor) -> InvoiceView:
         settings = self._settings.business()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.ISSUE_INVOICES) as session:
             customer = session.get(Customer, customer_id)
             if customer is None or customer.deleted_at is not None:
                 raise ValidationError.single("customer", "Choose a customer for the invoice.")
@@ -412,14 +413,14 @@ class InvoiceService:
 
     def update_draft(self, invoice_id: int, expected_version: int,
                      lines: Sequence[InvoiceLineInput], actor: Actor) -> InvoiceView:
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.ISSUE_INVOICES) as session:
             invoice = self._draft(session, invoice_id, expected_version)
             self._apply_lines(session, invoice, lines)
             session.flush()
             return self._view(session, invoice)
 
     def discard_draft(self, invoice_id: int, expected_version: int, actor: Actor) -> None:
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.ISSUE_INVOICES) as session:
             session.delete(self._draft(session, invoice_id, expected_version))
 
     def set_note(self, invoice_id: int, expected_version: int, note: str,
@@ -429,7 +430,7 @@ class InvoiceService:
             raise ValidationError.single(
                 "thank_you_note", f"Keep the note to {NOTE_MAX_LINES} lines and "
                                   f"{NOTE_MAX_CHARS} characters: it is written by hand.")
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.ISSUE_INVOICES) as session:
             invoice = load_current(session, Invoice, invoice_id, expected_version, "invoice")
             if invoice.state is InvoiceState.VOID:
                 raise ValidationError.single("thank_you_note", "A void invoice is not sent.")
@@ -485,7 +486,7 @@ class InvoiceService:
     def issue(self, invoice_id: int, expected_version: int, actor: Actor) -> InvoiceView:
         settings = self._settings.business()
         today = self.today()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.ISSUE_INVOICES) as session:
             invoice = self._draft(session, invoice_id, expected_version)
             customer = session.get(Customer, invoice.customer_id)
             assert customer is not None
@@ -509,7 +510,7 @@ class InvoiceService:
                        actor: Actor) -> InvoiceView:
         today = self.today()
         reference = clean_text("reference", "The reference", data.reference, max_length=200)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.RECORD_PAYMENTS) as session:
             invoice = load_current(session, Invoice, invoice_id, expected_version, "invoice")
             view = self._view(session, invoice)
             errors: dict[str, str] = {}
@@ -542,11 +543,10 @@ class InvoiceService:
                reason: str, actor: Actor) -> InvoiceView:
         """Issue a credit note taking back ``quantities`` of the invoice's lines (by line id).
         Returns the credit note."""
-        actor.require_owner("issue credit notes")
         settings = self._settings.business()
         today = self.today()
         reason = clean_text("reason", "The reason", reason, max_length=500)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.CREDIT_INVOICES) as session:
             invoice = load_current(session, Invoice, invoice_id, expected_version, "invoice")
             if invoice.kind is not InvoiceKind.INVOICE or invoice.state is not InvoiceState.ISSUED:
                 raise ValidationError.single("lines", "Only an issued invoice can be credited.")
@@ -594,9 +594,8 @@ class InvoiceService:
 
     def void(self, invoice_id: int, expected_version: int, reason: str,
              actor: Actor) -> InvoiceView:
-        actor.require_owner("void invoices")
         reason = clean_text("reason", "The reason", reason, max_length=500)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.VOID_INVOICES) as session:
             invoice = load_current(session, Invoice, invoice_id, expected_version, "invoice")
             if invoice.state is not InvoiceState.ISSUED:
                 raise ValidationError.single(
@@ -619,7 +618,7 @@ class InvoiceService:
 
     def mark_printed(self, invoice_ids: Sequence[int], actor: Actor) -> None:
         """The first printing is remembered; reprints keep that date."""
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.ISSUE_INVOICES) as session:
             for invoice in session.scalars(select(Invoice).where(
                     Invoice.id.in_(invoice_ids), Invoice.printed_at.is_(None),
                     Invoice.state == InvoiceState.ISSUED)):

@@ -32,6 +32,7 @@ from crm_desktop.models import (
     User,
 )
 from crm_desktop.money import Totals, currency_decimals, decimals_of, line_net, totals
+from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import lifecycle
 from crm_desktop.services.follow_ups import follow_up_service
@@ -213,7 +214,7 @@ class OrderService:
 
     def create_product(self, data: ProductInput, actor: Actor) -> ProductView:
         clean = self._validate_product(data)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.TAKE_ORDERS) as session:
             self._check_sku_free(session, clean.sku, None)
             product = Product(**clean.__dict__)
             session.add(product)
@@ -224,7 +225,7 @@ class OrderService:
                        actor: Actor) -> ProductView:
         """Change the catalogue. Orders already placed keep the prices they were placed at."""
         clean = self._validate_product(data)
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.TAKE_ORDERS) as session:
             product = _get_product(session, product_id)
             _check_version(product.version, expected_version, f"Product {product.sku}")
             self._check_sku_free(session, clean.sku, product_id)
@@ -284,7 +285,7 @@ class OrderService:
     def create_draft(self, customer_id: int, lines: Sequence[OrderLineInput], actor: Actor, *,
                      notes: str = "") -> OrderView:
         now = self._db.clock()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.TAKE_ORDERS) as session:
             customer = session.get(Customer, customer_id)
             if customer is None or customer.deleted_at is not None:
                 raise NotFoundError("That customer no longer exists.")
@@ -300,7 +301,7 @@ class OrderService:
     def update_draft(self, order_id: int, expected_version: int,
                      lines: Sequence[OrderLineInput], actor: Actor, *,
                      notes: str = "") -> OrderView:
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.TAKE_ORDERS) as session:
             order = _load(session, order_id)
             _check_version(order.version, expected_version, f"Order {order_id}")
             if order.state is not OrderState.DRAFT:
@@ -518,7 +519,7 @@ class OrderService:
     def _step(self, order_id: int, expected_version: int, actor: Actor, *,
               allowed: set[OrderState], verb: str, step: _Step) -> OrderView:
         now = self._db.clock()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.TAKE_ORDERS) as session:
             order = _load(session, order_id)
             _check_version(order.version, expected_version, f"Order {order_id}")
             if order.state not in allowed:

@@ -34,6 +34,7 @@ from crm_desktop.models import (
     User,
     customer_name,
 )
+from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import lifecycle
 from crm_desktop.services.customers.customer_service import (
@@ -194,7 +195,7 @@ class QueryService:
         if errors:
             raise ValidationError(errors)
         assert owner_id is not None
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.HANDLE_QUERIES) as session:
             _require_active_owner(session, owner_id)
             if prospect is not None:
                 _refuse_known_contact(session, data.new_contact, prospect[1])
@@ -229,7 +230,7 @@ class QueryService:
         else:
             note = clean_text("note", "Note", note, max_length=500)
         now = self._db.clock()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.HANDLE_QUERIES) as session:
             query = _load(session, query_id, expected_version)
             if status not in NEXT_STATUSES[query.status]:
                 raise ValidationError.single(
@@ -250,7 +251,7 @@ class QueryService:
                reason: str = "") -> QueryView:
         reason = clean_text("reason", "Reason", reason, max_length=500)
         now = self._db.clock()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.HANDLE_QUERIES) as session:
             query = _load(session, query_id, expected_version)
             if query.status not in DONE_STATUSES:
                 raise ValidationError.single("status", "Only a resolved or closed query can "
@@ -268,7 +269,7 @@ class QueryService:
     def reassign(self, query_id: int, expected_version: int, owner_id: int,
                  actor: Actor) -> QueryView:
         now = self._db.clock()
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.HANDLE_QUERIES) as session:
             query = _load(session, query_id, expected_version)
             owner = _require_active_owner(session, owner_id)
             if owner_id == query.owner_id:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from crm_desktop.actor import Actor
 from crm_desktop.models import ContactKind, ContactPoint, Customer, DateKind, ImportantDate
+from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.transfer.contact_files import (
     GOOGLE_NOTE_SEPARATOR,
@@ -43,8 +44,9 @@ class ExportService:
         self._db = database
         self._settings = SettingsService(database)
 
-    def _ids(self, customer_ids: Sequence[int] | None) -> list[int]:
-        with self._db.read() as session:
+    def _ids(self, customer_ids: Sequence[int] | None, actor: Actor) -> list[int]:
+        """The customers to write, read where the permission to export is checked."""
+        with self._db.read(actor, Permission.EXPORT_EVERYTHING) as session:
             query = select(Customer.id).where(Customer.deleted_at.is_(None))
             if customer_ids is not None:
                 wanted = sorted(set(customer_ids))
@@ -70,8 +72,7 @@ class ExportService:
     def google_csv(self, out: TextIO, actor: Actor, customer_ids: Sequence[int] | None = None,
                    *, progress: Progress = _no_progress) -> int:
         """Write the customers (all, or these) as Google Contacts CSV; returns how many."""
-        actor.require_owner("export customers")
-        ids = self._ids(customer_ids)
+        ids = self._ids(customer_ids, actor)
         emails, phones, addresses, events, preferences = self._widths(ids)
         header = ["First Name", "Middle Name", "Last Name", "Organization Name", "Birthday",
                   "Notes", "Labels"]
@@ -142,10 +143,10 @@ class ExportService:
         """Write the customers (all, or these) as vCard 4.0; returns how many."""
         import vobject  # noqa: PLC0415 - only an export or import of vCards needs it
 
-        actor.require_owner("export customers")
+        ids = self._ids(customer_ids, actor)
         shop = self._settings.business().shop_name
         count = 0
-        for c in self._customers(self._ids(customer_ids), progress):
+        for c in self._customers(ids, progress):
             card = vobject.vCard()
             card.add("version").value = "4.0"
             card.add("uid").value = uuid.uuid5(uuid.NAMESPACE_URL,

@@ -50,6 +50,7 @@ from crm_desktop.models import (
     User,
     customer_name,
 )
+from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import search_index
 from crm_desktop.services.customers.customer_service import (
@@ -251,9 +252,8 @@ class ImportService:
     def run(self, preview: ImportPreview, actor: Actor, *, progress: Progress = _no_progress,
             cancelled: Callable[[], bool] = lambda: False) -> ImportResult:
         """Carry out the preview's decisions in one transaction, recorded as one batch."""
-        actor.require_owner("import customers")
         rows = preview.rows
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.IMPORT_CUSTOMERS) as session:
             _check_actor(session, actor)
             batch = ImportBatch(file_name=preview.file.name[:255],
                                 file_format=preview.file.format.value)
@@ -297,8 +297,7 @@ class ImportService:
     def undo(self, batch_id: int, actor: Actor) -> UndoResult:
         """Take a batch back: what it created is deleted, what it added is removed. Refused
         when any of its customers has changed since."""
-        actor.require_owner("undo an import")
-        with self._db.transaction(actor) as session:
+        with self._db.transaction(actor, Permission.UNDO_IMPORT) as session:
             _check_actor(session, actor)
             batch = session.get(ImportBatch, batch_id)
             if batch is None:
@@ -437,10 +436,9 @@ class _Run:
         if not wanted:
             return
         with self.session.no_autoflush:
-            stored = set(self.session.execute(select(
+            stored = {(source, external) for source, external in self.session.execute(select(
                 CustomerSource.source, CustomerSource.external_id).where(
-                tuple_(CustomerSource.source, CustomerSource.external_id).in_(list(wanted)))
-            ).tuples())
+                tuple_(CustomerSource.source, CustomerSource.external_id).in_(list(wanted))))}
         self.session.add_all(
             CustomerSource(customer_id=customer_id, source=kind, external_id=external,
                            batch_id=self.batch_id)

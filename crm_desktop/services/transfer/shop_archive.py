@@ -26,6 +26,7 @@ from sqlalchemy import Table, func, select
 from crm_desktop import __version__
 from crm_desktop.actor import Actor
 from crm_desktop.models import Base
+from crm_desktop.permissions import Permission
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import current_revision
 
@@ -68,14 +69,11 @@ def export_shop(database: Database, path: Path, actor: Actor, *,
                 progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, int]:
     """Write the archive to ``path`` (through a ``.part`` file, so a half-written archive
     never takes the name); returns the rows written per table."""
-    actor.require_owner("export the whole shop")
     tables: list[Table] = list(Base.metadata.sorted_tables)
     counts: dict[str, int] = {}
     partial = path.with_name(path.name + ".part")
-    with database.read() as session:
-        # One read transaction for the whole archive: every table at the same moment.
-        if database.engine.dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    # One read transaction for the whole archive: every table at the same moment.
+    with database.read(actor, Permission.EXPORT_EVERYTHING, snapshot=True) as session:
         totals = {t.name: int(session.scalar(select(func.count()).select_from(t)) or 0)
                   for t in tables}
         grand_total, done = sum(totals.values()), 0

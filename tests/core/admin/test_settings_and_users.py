@@ -8,12 +8,13 @@ from crm_desktop.models import Role
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.storage.database import Database
+from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
 
 
 def test_first_run_creates_the_owner_and_shop_settings(any_db: Database) -> None:
     users = UserService(any_db)
     assert users.needs_first_run()
-    owner = users.first_run("Olivia Owner", "Corner Shop", "DE")
+    owner = users.first_run("Olivia Owner", "Corner Shop", "DE", password=OWNER_PASSWORD)
     assert (owner.username, owner.role) == ("olivia.owner", Role.OWNER)
     assert not users.needs_first_run()
     settings = SettingsService(any_db).business()
@@ -23,14 +24,14 @@ def test_first_run_creates_the_owner_and_shop_settings(any_db: Database) -> None
 
 def test_first_run_reports_every_missing_field(db: Database) -> None:
     with pytest.raises(ValidationError) as caught:
-        UserService(db).first_run("  ", "", "ZZ")
+        UserService(db).first_run("  ", "", "ZZ", password=OWNER_PASSWORD)
     assert set(caught.value.errors) == {"owner_name", "shop_name", "country"}
     assert UserService(db).needs_first_run()
 
 
 def test_first_run_happens_once(db: Database, owner: Actor) -> None:
     with pytest.raises(ValidationError, match="already set up"):
-        UserService(db).first_run("Someone Else", "Other Shop", "US")
+        UserService(db).first_run("Someone Else", "Other Shop", "US", password=OWNER_PASSWORD)
 
 
 def test_only_the_owner_changes_settings(db: Database, owner: Actor,
@@ -52,8 +53,8 @@ def test_settings_are_validated(db: Database, owner: Actor) -> None:
 
 def test_usernames_stay_unique(db: Database, owner: Actor) -> None:
     users = UserService(db)
-    first = users.add("Rita Reception", Role.RECEPTIONIST, owner)
-    second = users.add("Rita Reception", Role.RECEPTIONIST, owner)
+    first = users.add("Rita Reception", Role.RECEPTIONIST, owner, first_password=FIRST_PASSWORD)
+    second = users.add("Rita Reception", Role.RECEPTIONIST, owner, first_password=FIRST_PASSWORD)
     assert (first.username, second.username) == ("rita.reception", "rita.reception2")
     assert [u.display_name for u in users.list_active()] == [
         "Olivia Owner", "Rita Reception", "Rita Reception"]
@@ -61,4 +62,4 @@ def test_usernames_stay_unique(db: Database, owner: Actor) -> None:
 
 def test_receptionists_cannot_add_users(db: Database, receptionist: Actor) -> None:
     with pytest.raises(PermissionDeniedError):
-        UserService(db).add("Eve", Role.OWNER, receptionist)
+        UserService(db).add("Eve", Role.OWNER, receptionist, first_password=FIRST_PASSWORD)

@@ -38,7 +38,7 @@ def people(any_db: Database, any_owner: Actor) -> dict[str, int]:
             lost_reason="Moved" if status is CustomerStatus.LOST else "",
             contacts=[ContactInput(ContactKind.PHONE, phone)]), any_owner)
         ids[first] = detail.id
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         for value, first in ((Decimal("10.00"), "Jim"), (Decimal("99.50"), "Alecia")):
             session.execute(update(Customer).where(Customer.id == ids[first])
                             .values(lifetime_value=value))

@@ -24,6 +24,7 @@ from crm_desktop.services.customers.customer_service import (
     PreferenceInput,
 )
 from crm_desktop.storage.database import Database
+from tests.passwords import FIRST_PASSWORD
 
 
 def margo() -> CustomerInput:
@@ -195,7 +196,8 @@ def test_bulk_changes_apply_to_every_selected_customer(any_db: Database,
     assert lister.count(CustomerFilter(text="gift buyer")) == 2  # the search index follows
     service.bulk_change(ids, BulkChange(remove_tag="old"), any_owner)
     assert service.get(ids[2]).tags == ()
-    rita = UserService(any_db).add("Rita", Role.RECEPTIONIST, any_owner)
+    rita = UserService(any_db).add("Rita", Role.RECEPTIONIST, any_owner,
+                                   first_password=FIRST_PASSWORD)
     service.bulk_change(ids, BulkChange(owner_id=rita.id), any_owner)
     assert {service.get(i).owner_name for i in ids} == {"Rita"}
     with pytest.raises(ValidationError) as caught:

@@ -26,6 +26,7 @@ from crm_desktop.services.customers.customer_service import (
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock
+from tests.passwords import FIRST_PASSWORD
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_customers_with_orders_stay_in_the_trash(any_db: Database, any_owner: Ac
                                                  margo: int, clock: FakeClock) -> None:
     owner = any_owner
     service = CustomerService(any_db)
-    with any_db.transaction(owner) as session:
+    with any_db.transaction(owner, None) as session:
         session.add(Order(customer_id=margo, currency="USD", ordered_at=clock.now))
     service.delete(margo, service.get(margo).version, owner)
     assert service.trash()[0].kept_for_records
@@ -101,7 +102,8 @@ def test_customers_with_orders_stay_in_the_trash(any_db: Database, any_owner: Ac
 
 
 def test_only_the_owner_purges(any_db: Database, any_owner: Actor, margo: int) -> None:
-    receptionist = UserService(any_db).add("Rita", Role.RECEPTIONIST, any_owner).as_actor()
+    receptionist = UserService(any_db).add("Rita", Role.RECEPTIONIST, any_owner,
+                                           first_password=FIRST_PASSWORD).as_actor()
     service = CustomerService(any_db)
     service.delete(margo, service.get(margo).version, receptionist)
     with pytest.raises(PermissionDeniedError, match="Only the shop owner"):

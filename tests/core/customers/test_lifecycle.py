@@ -26,7 +26,7 @@ def test_first_order_turns_a_prospect_into_a_customer(any_db: Database, any_owne
     jim = service.create(CustomerInput(first_name="Jim"), any_owner)
     assert jim.shown_status is CustomerStatus.PROSPECT
     clock.advance(days=3)
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         customer = session.get(Customer, jim.id)
         assert customer is not None
         lifecycle.record_order(session, customer, clock.now)
@@ -53,7 +53,7 @@ def test_a_quiet_customer_is_shown_inactive_without_any_job(any_db: Database,
     row = CustomerListService(any_db).page(CustomerFilter())[0]
     assert row.status is CustomerStatus.INACTIVE
     # A contact makes her active again at once.
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         customer = session.get(Customer, margo.id)
         assert customer is not None
         lifecycle.record_contact(customer, clock.now)

@@ -98,7 +98,7 @@ def test_banner_lists_open_queries_and_overdue_invoices(any_db: Database, any_ow
     service = CustomerService(any_db)
     margo = service.create(CustomerInput(first_name="Margo"), any_owner)
     today = clock.now.date()
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         session.add_all([
             CustomerQuery(customer_id=margo.id, channel=QueryChannel.PHONE,
                           owner_id=any_owner.user_id, subject="Where is my parcel?"),
@@ -135,7 +135,7 @@ def test_timeline_merges_every_kind_newest_first_and_pages(any_db: Database, any
     OrderService(any_db).create_draft(customer.id, [
         OrderLineInput(Decimal(1), "Oak table", unit_price=Decimal("10.00"),
                        tax_rate=Decimal(19))], any_owner)
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         session.add(Feedback(customer_id=customer.id, kind=FeedbackKind.WIN,
                              occurred_at=clock.now, rating=5, text="Lovely flowers"))
     clock.advance(hours=1)

@@ -41,6 +41,7 @@ from crm_desktop.services.orders.order_service import OrderLineInput, OrderServi
 from crm_desktop.services.queries.query_service import QueryInput, QueryService
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock
+from tests.passwords import FIRST_PASSWORD
 
 BERLIN = "Europe/Berlin"
 
@@ -191,7 +192,8 @@ def test_bad_input_is_refused_at_its_field(service: FollowUpService, jim: int,
         service.schedule(FollowUpInput(jim, date(2026, 3, 1), " ", repeat="FREQ=SOMETIMES"),
                          any_owner)
     assert set(raised.value.errors) == {"due", "purpose", "repeat"}
-    rita = UserService(any_db).add("Rita Reception", Role.RECEPTIONIST, any_owner)
+    rita = UserService(any_db).add("Rita Reception", Role.RECEPTIONIST, any_owner,
+                                   first_password=FIRST_PASSWORD)
     UserService(any_db).set_active(rita.id, False, any_owner)
     with pytest.raises(ValidationError, match="switched off"):
         service.schedule(FollowUpInput(jim, date(2026, 3, 3), "Call", assignee_id=rita.id),
@@ -224,7 +226,8 @@ def test_reminders_fire_once_per_occurrence_and_missed_ones_wait_for_the_next_st
     clock.advance(hours=1)
     assert [r.id for r in restarted.claim_reminders(mine, any_owner)] == [b.id]
     # Someone else's follow-ups are theirs to be reminded of.
-    rita = UserService(any_db).add("Rita Reception", Role.RECEPTIONIST, any_owner)
+    rita = UserService(any_db).add("Rita Reception", Role.RECEPTIONIST, any_owner,
+                                   first_password=FIRST_PASSWORD)
     service.schedule(FollowUpInput(jim, date(2026, 3, 9), "Rita's", assignee_id=rita.id),
                      any_owner)
     clock.advance(hours=2)
@@ -319,7 +322,8 @@ def test_a_customer_quiet_for_longer_than_usual_is_suggested(
 def test_today_sorts_the_day_into_sections(service: FollowUpService, jim: int,
                                            any_owner: Actor, any_db: Database,
                                            clock: FakeClock) -> None:
-    rita = UserService(any_db).add("Rita Reception", Role.RECEPTIONIST, any_owner)
+    rita = UserService(any_db).add("Rita Reception", Role.RECEPTIONIST, any_owner,
+                                   first_password=FIRST_PASSWORD)
     CustomerService(any_db).create(CustomerInput(first_name="Birthday", last_name="Girl",
                                                  dates=[DateInput(DateKind.BIRTHDAY, 3, 4)]),
                                    any_owner)

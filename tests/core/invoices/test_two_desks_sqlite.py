@@ -19,6 +19,7 @@ from crm_desktop.services.invoices.invoice_service import InvoiceLineInput, Invo
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 from tests.conftest import FakeClock
+from tests.passwords import OWNER_PASSWORD
 
 DRAFTS_PER_DESK = 8
 
@@ -46,7 +47,8 @@ def test_two_processes_issue_and_save_at_once_without_a_retry(
     url = app_home.default_database_url()
     database = Database(url, clock=clock)
     upgrade(database)
-    actor = UserService(database).first_run("Olivia Owner", "Corner Shop", "DE").as_actor()
+    actor = UserService(database).first_run("Olivia Owner", "Corner Shop", "DE",
+                                            password=OWNER_PASSWORD).as_actor()
     customer = CustomerService(database).create(CustomerInput(first_name="Jim", addresses=[
         AddressInput("Hauptstraße 5", postal_code="10115", city="Berlin", country="DE",
                      is_primary=True)]), actor).id

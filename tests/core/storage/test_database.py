@@ -27,10 +27,10 @@ def test_sqlite_runs_with_wal_full_sync_foreign_keys_and_busy_timeout(db: Databa
 
 def test_every_write_stamps_and_audits_in_the_same_transaction(db: Database, owner: Actor,
                                                                clock: FakeClock) -> None:
-    with db.transaction(owner) as session:
+    with db.transaction(owner, None) as session:
         session.add(Tag(name="VIP", name_key="vip"))
     clock.advance(minutes=5)
-    with db.transaction(owner) as session:
+    with db.transaction(owner, None) as session:
         tag = session.scalars(select(Tag)).one()
         tag.name = "V.I.P."
     with db.read() as session:
@@ -48,7 +48,7 @@ def test_every_write_stamps_and_audits_in_the_same_transaction(db: Database, own
 def test_a_failed_action_leaves_neither_rows_nor_audit(db: Database, owner: Actor) -> None:
     with db.read() as session:
         before = len(session.scalars(select(AuditEntry)).all())
-    with pytest.raises(RuntimeError, match="boom"), db.transaction(owner) as session:
+    with pytest.raises(RuntimeError, match="boom"), db.transaction(owner, None) as session:
         session.add(Tag(name="Gone", name_key="gone"))
         session.flush()
         raise RuntimeError("boom")
@@ -85,14 +85,14 @@ def test_a_write_that_raced_inside_its_transaction_is_a_conflict(
     """The ORM's version check, for the moment between reading and writing a row."""
     if any_db.is_sqlite:
         pytest.skip("a writing transaction on SQLite holds the write lock from its start")
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         session.add(Tag(name="A", name_key="a"))
     other_desk = Database(any_db.url.render_as_string(hide_password=False), clock=any_db.clock)
     try:
         with pytest.raises(ConflictError, match="Someone else saved"), \
-                any_db.transaction(any_owner) as session:
+                any_db.transaction(any_owner, None) as session:
             mine = session.scalars(select(Tag)).one()
-            with other_desk.transaction(SYSTEM) as theirs:
+            with other_desk.transaction(SYSTEM, None) as theirs:
                 theirs.scalars(select(Tag)).one().name = "Theirs"
             mine.name = "Mine"
             session.flush()
@@ -109,7 +109,8 @@ def test_locked_database_is_a_friendly_storage_error(app_home: AppPaths,
     blocker = sqlite3.connect(app_home.database_file, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(StorageError, match="busy"), database.transaction(SYSTEM) as session:
+        with (pytest.raises(StorageError, match="busy"),
+              database.transaction(SYSTEM, None) as session):
             session.add(Tag(name="x", name_key="x"))
     finally:
         blocker.execute("ROLLBACK")
@@ -126,7 +127,7 @@ def test_read_only_database_is_a_friendly_storage_error(app_home: AppPaths,
                          clock=clock)
     try:
         with pytest.raises(StorageError, match="read-only"), \
-                read_only.transaction(SYSTEM) as session:
+                read_only.transaction(SYSTEM, None) as session:
             session.add(Tag(name="x", name_key="x"))
     finally:
         read_only.dispose()
@@ -157,7 +158,7 @@ def test_full_disk_is_a_friendly_storage_error(db: Database, owner: Actor) -> No
     def _cap(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
 
-    with pytest.raises(StorageError, match="disk is full"), db.transaction(owner) as session:
+    with pytest.raises(StorageError, match="disk is full"), db.transaction(owner, None) as session:
         for i in range(2000):
             session.add(Customer(first_name="X" * 90, last_name=f"{i}", sort_name="x" * 300))
 

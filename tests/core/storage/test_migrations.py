@@ -184,3 +184,45 @@ def test_the_revisions_read_from_file_names_are_alembics() -> None:
     walked = [s.revision for s in scripts.walk_revisions()]
     assert known_revisions() == sorted(walked)
     assert head_revision() == scripts.get_current_head()
+
+
+def test_the_sign_in_upgrade_keeps_people_and_files_old_entries_by_customer(
+        app_home: AppPaths, clock: FakeClock) -> None:
+    """0010 on a shop of the previous version: its people stay (without passwords, which the
+    owner then chooses), the new role fits, and earlier audit entries find their customer."""
+    from crm_desktop.models import AuditEntry, Role, User
+    from crm_desktop.services.admin.audit_service import AuditService
+    from crm_desktop.services.admin.user_service import UserService
+
+    shutil.copy(FIXTURES[-2], app_home.database_file)  # crm-0009
+    assert FIXTURES[-2].stem == "crm-0009"
+    with closing(sqlite3.connect(app_home.database_file)) as raw, raw:
+        raw.executemany(
+            "INSERT INTO audit_entries (at, user_id, action, entity, entity_id, changes) "
+            "VALUES ('2026-03-01 10:00:00.000000', 2, 'update', ?, ?, ?)",
+            [("customers", 1, '{"first_name": ["Margo", "Margot"]}'),
+             ("contact_points", 1, '{"value": ["0123", "0456"]}')])
+    database = Database(app_home.default_database_url(), clock=clock)
+    try:
+        upgrade(database, app_home.backup_dir)
+        with database.read() as session:
+            filed = {(e.entity, e.entity_id): e.customer_id for e in session.scalars(
+                select(AuditEntry).where(AuditEntry.entity.in_(["customers",
+                                                                "contact_points"])))}
+            people = {u.username: (u.role, u.password_hash, u.must_change_password)
+                      for u in session.scalars(select(User))}
+        assert filed[("customers", 1)] == 1 and filed[("contact_points", 1)] == 1
+        assert people == {"sam.owner": (Role.OWNER, None, False),
+                          "rita.reception": (Role.RECEPTIONIST, None, False)}
+        users = UserService(database)
+        sam = users.set_first_password(1, "sam chooses a password")
+        owner = users.sign_in("sam.owner", "sam chooses a password").as_actor()
+        assert sam.id == owner.user_id
+        changes = AuditService(database).customer_changes(1, owner)
+        assert [(c.who, c.what, c.old, c.new) for c in changes][:2] == [
+            ("Rita Reception", "Contact (phone)", "0123", "0456"),
+            ("Rita Reception", "Customer", "Margo", "Margot")]
+        viewer = users.add("Vera Books", Role.VIEWER, owner, first_password="books balanced")
+        assert viewer.role is Role.VIEWER
+    finally:
+        database.dispose()

@@ -29,7 +29,7 @@ def _customer(session_add: object = None) -> Customer:
 def test_timestamps_are_stored_in_utc_and_come_back_aware(any_db: Database,
                                                            any_owner: Actor) -> None:
     plus_two = timezone(timedelta(hours=2))
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         customer = _customer()
         customer.last_contact_at = datetime(2026, 5, 1, 14, 0, tzinfo=plus_two)
         session.add(customer)
@@ -42,14 +42,14 @@ def test_timestamps_are_stored_in_utc_and_come_back_aware(any_db: Database,
 
 def test_naive_timestamps_are_refused(db: Database, owner: Actor) -> None:
     with pytest.raises(StatementError, match="naive datetime"), \
-            db.transaction(owner) as session:
+            db.transaction(owner, None) as session:
         customer = _customer()
         customer.last_contact_at = datetime(2026, 5, 1, 14, 0)
         session.add(customer)
 
 
 def test_money_round_trips_exactly(any_db: Database, any_owner: Actor) -> None:
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         session.add(Product(sku="A1", name="Thing", unit_price=Decimal("0.10"),
                             tax_rate=Decimal("19.00")))
     with any_db.read() as session:
@@ -66,7 +66,7 @@ def test_money_round_trips_exactly(any_db: Database, any_owner: Actor) -> None:
 )
 def test_check_constraints_guard_order_lines(any_db: Database, any_owner: Actor, field: str,
                                              value: Decimal) -> None:
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         customer = _customer()
         session.add(customer)
         session.flush()
@@ -76,12 +76,12 @@ def test_check_constraints_guard_order_lines(any_db: Database, any_owner: Actor,
         order_id = order.id
     line = {"order_id": order_id, "position": 0, "description": "x", "quantity": Decimal(2),
             "unit_price": Decimal(1), "tax_rate": Decimal(7), field: value}
-    with pytest.raises(IntegrityError), any_db.transaction(any_owner) as session:
+    with pytest.raises(IntegrityError), any_db.transaction(any_owner, None) as session:
         session.add(OrderLine(**line))
 
 
 def test_one_primary_phone_per_customer(any_db: Database, any_owner: Actor) -> None:
-    with pytest.raises(IntegrityError), any_db.transaction(any_owner) as session:
+    with pytest.raises(IntegrityError), any_db.transaction(any_owner, None) as session:
         customer = _customer()
         session.add(customer)
         for number in ("+15550100001", "+15550100002"):
@@ -90,25 +90,25 @@ def test_one_primary_phone_per_customer(any_db: Database, any_owner: Actor) -> N
 
 
 def test_foreign_keys_are_enforced(any_db: Database, any_owner: Actor) -> None:
-    with pytest.raises(IntegrityError), any_db.transaction(any_owner) as session:
+    with pytest.raises(IntegrityError), any_db.transaction(any_owner, None) as session:
         session.add(ImportantDate(customer_id=987654, kind="birthday", month=5, day=3))
 
 
 def test_lost_customer_needs_a_reason_in_the_database(any_db: Database,
                                                       any_owner: Actor) -> None:
-    with pytest.raises(IntegrityError), any_db.transaction(any_owner) as session:
+    with pytest.raises(IntegrityError), any_db.transaction(any_owner, None) as session:
         customer = _customer()
         customer.status = CustomerStatus.LOST
         session.add(customer)
 
 
 def test_important_date_month_is_checked(any_db: Database, any_owner: Actor) -> None:
-    with any_db.transaction(any_owner) as session:
+    with any_db.transaction(any_owner, None) as session:
         customer = _customer()
         session.add(customer)
         session.flush()
         customer_id = customer.id
-    with pytest.raises(IntegrityError), any_db.transaction(any_owner) as session:
+    with pytest.raises(IntegrityError), any_db.transaction(any_owner, None) as session:
         session.add(ImportantDate(customer_id=customer_id, kind="birthday", month=13, day=1))
 
 

@@ -34,6 +34,7 @@ from crm_desktop.services.customers.customer_service import (
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportService, MatchKind
 from crm_desktop.storage.database import Database
+from tests.passwords import FIRST_PASSWORD
 
 SHOP = [
     CustomerInput(
@@ -88,7 +89,7 @@ def test_export_then_import_into_an_empty_shop_gives_the_same_customers(
     before = the_shop(any_db)
     out = io.StringIO()
     assert getattr(ExportService(any_db), how)(out, any_owner) == 3
-    with any_db.transaction(any_owner) as session:  # an empty shop
+    with any_db.transaction(any_owner, None) as session:  # an empty shop
         session.execute(delete(Customer))
     imports = ImportService(any_db)
     preview = imports.preview(imports.read(out.getvalue().encode("utf-8"), "export"))
@@ -114,6 +115,7 @@ def test_the_export_of_a_filter_or_a_selection(db: Database, owner: Actor) -> No
 
 
 def test_only_the_owner_exports(db: Database, owner: Actor) -> None:
-    desk = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner).as_actor()
+    desk = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                               first_password=FIRST_PASSWORD).as_actor()
     with pytest.raises(PermissionDeniedError):
         ExportService(db).google_csv(io.StringIO(), desk)

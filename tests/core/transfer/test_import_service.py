@@ -43,6 +43,7 @@ from crm_desktop.services.transfer.import_service import (
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 from tests.conftest import FakeClock
+from tests.passwords import FIRST_PASSWORD
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 
@@ -219,7 +220,8 @@ def test_the_batch_and_each_customer_are_on_the_audit_trail(db: Database,
 
 
 def test_only_the_owner_imports_and_undoes(db: Database, owner: Actor) -> None:
-    desk = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner).as_actor()
+    desk = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                               first_password=FIRST_PASSWORD).as_actor()
     service = ImportService(db)
     preview = preview_of(service, "iphone.vcf")
     with pytest.raises(PermissionDeniedError):

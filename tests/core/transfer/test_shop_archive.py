@@ -18,6 +18,7 @@ from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.transfer.shop_archive import ARCHIVE_FORMAT, export_shop
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import head_revision
+from tests.passwords import FIRST_PASSWORD
 
 SECRET = "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0c2FsdA$known-hash-never-exported"
 
@@ -25,7 +26,7 @@ SECRET = "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0c2FsdA$known-hash-never-exporte
 def test_the_whole_shop_is_in_the_archive_and_no_password_hash(
         any_db: Database, any_owner: Actor, tmp_path: Path) -> None:
     generate(any_db, customers=30, history_per_customer=3, seed=7)
-    with any_db.transaction(any_owner) as session:  # as the sign-in issue will store it
+    with any_db.transaction(any_owner, None) as session:  # as the sign-in issue will store it
         session.execute(update(User).values(password_hash=SECRET))
     path = tmp_path / "shop.zip"
     counts = export_shop(any_db, path, any_owner)
@@ -55,7 +56,8 @@ def test_the_whole_shop_is_in_the_archive_and_no_password_hash(
 def test_only_the_owner_and_from_the_command_line(db: Database, owner: Actor,
                                                  tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    desk = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner).as_actor()
+    desk = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                               first_password=FIRST_PASSWORD).as_actor()
     with pytest.raises(PermissionDeniedError):
         export_shop(db, tmp_path / "x.zip", desk)
     assert main(["export", "all", str(tmp_path / "all.zip")]) == 0

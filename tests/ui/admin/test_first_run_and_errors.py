@@ -17,6 +17,7 @@ from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
+from tests.passwords import OWNER_PASSWORD
 
 
 def test_first_run_sets_up_the_shop(qtbot: QtBot, db: Database) -> None:
@@ -28,8 +29,18 @@ def test_first_run_sets_up_the_shop(qtbot: QtBot, db: Database) -> None:
     qtbot.keyClicks(dialog.ui.shop_name, "Corner Shop")
     qtbot.keyClicks(dialog.ui.owner_name, "Olivia Owner")
     dialog.ui.country.setCurrentIndex(dialog.ui.country.findData("GB"))
+    dialog.save()  # no password yet
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "at least 8 characters" in dialog.ui.error_label.text()
+    qtbot.keyClicks(dialog.ui.password, OWNER_PASSWORD)
+    qtbot.keyClicks(dialog.ui.repeat_password, OWNER_PASSWORD + "x")
+    dialog.save()
+    assert "differ" in dialog.ui.error_label.text()
+    dialog.ui.repeat_password.clear()
+    qtbot.keyClicks(dialog.ui.repeat_password, OWNER_PASSWORD)
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted
+    assert UserService(db).sign_in("Olivia Owner", OWNER_PASSWORD).id == dialog.owner.id
     assert dialog.owner is not None and dialog.owner.display_name == "Olivia Owner"
     assert SettingsService(db).business().currency == "GBP"
 
@@ -44,6 +55,8 @@ def test_first_run_asks_what_invoices_print_about_the_shop(qtbot: QtBot, db: Dat
     dialog.ui.address.setPlainText("Lindenweg 3\n10999 Berlin")
     dialog.ui.bank_details.setPlainText("Berliner Sparkasse\nIBAN DE02 1005 0000 0123 4567 89")
     qtbot.keyClicks(dialog.ui.tax_id, "DE123456789")
+    for field in (dialog.ui.password, dialog.ui.repeat_password):
+        qtbot.keyClicks(field, OWNER_PASSWORD)
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted
     stored = SettingsService(db).business()
@@ -118,7 +131,8 @@ def test_a_busy_database_does_not_stop_the_app_opening_over_the_trash(
 
     database = Database(app_home.default_database_url())
     upgrade(database)
-    owner = UserService(database).first_run("Olivia Owner", "Corner Shop", "US")
+    owner = UserService(database).first_run("Olivia Owner", "Corner Shop", "US",
+                                            password=OWNER_PASSWORD)
     monkeypatch.setattr(CustomerService, "purge_expired", busy)
     with caplog.at_level(logging.WARNING):
         purge_expired_trash(database, owner.as_actor())  # must not raise

@@ -84,9 +84,14 @@ def test_owner_adds_the_receptionist_and_switches_off_a_leaver(
     dialog = window.admin.edit_users()
     assert isinstance(dialog, UsersDialog)
     qtbot.keyClicks(dialog.name, "Rita Reception")
+    dialog.add_button.click()  # no first password
+    assert "at least 8 characters" in dialog.error.text()
+    qtbot.keyClicks(dialog.first_password, "first day at the desk")
     dialog.add_button.click()
     assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == [
-        "Olivia Owner — Owner", "Rita Reception — Receptionist"]
+        "Olivia Owner (olivia.owner) — Owner",
+        "Rita Reception (rita.reception) — Receptionist — has a first password"]
+    assert "signs in as “rita.reception”" in dialog.notice.text()
     assert window.customers.list_page.owner_filter.findText("Rita Reception") < 0
     dialog.add_button.click()  # no name
     assert "Name is required" in dialog.error.text()
@@ -95,7 +100,8 @@ def test_owner_adds_the_receptionist_and_switches_off_a_leaver(
     assert "cannot switch off your own account" in dialog.error.text()
     dialog.list.setCurrentRow(1)
     dialog.toggle.click()
-    assert dialog.list.item(1).text() == "Rita Reception — Receptionist (switched off)"
+    assert dialog.list.item(1).text() == (
+        "Rita Reception (rita.reception) — Receptionist — switched off")
     assert [u.display_name for u in UserService(db).list_active()] == ["Olivia Owner"]
     dialog.list.setCurrentRow(1)
     assert dialog.toggle.text() == "Switch on again"

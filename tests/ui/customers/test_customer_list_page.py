@@ -13,6 +13,7 @@ from crm_desktop.models import CustomerStatus, Role
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
 from crm_desktop.storage.database import Database
+from tests.passwords import FIRST_PASSWORD
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def select_rows(window: MainWindow, rows: list[int]) -> None:
 
 def test_filter_by_tag_and_owner(qtbot: QtBot, make_window: Callable[[], MainWindow],
                                  three: list[int], db: Database, owner: Actor) -> None:
-    UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner, first_password=FIRST_PASSWORD)
     window = make_window()
     page = window.customers.list_page
     page.tag_filter.setCurrentIndex(page.tag_filter.findData("VIP"))
@@ -54,7 +55,7 @@ def test_filter_by_tag_and_owner(qtbot: QtBot, make_window: Callable[[], MainWin
 def test_bulk_tag_owner_and_status(qtbot: QtBot, make_window: Callable[[], MainWindow],
                                    three: list[int], db: Database, owner: Actor,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner, first_password=FIRST_PASSWORD)
     window = make_window()
     page = window.customers.list_page
     assert not page.selected_button.isEnabled()

@@ -45,7 +45,7 @@ def jim(db: Database, owner: Actor, clock: FakeClock) -> int:
         dates=[DateInput(DateKind.BIRTHDAY, 3, 5, 1960)]), owner)
     QueryService(db).log(QueryInput("Can the table be stained?", customer_id=customer.id),
                          owner)
-    with db.transaction(owner) as session:
+    with db.transaction(owner, None) as session:
         session.add(Invoice(customer_id=customer.id, number="2026-0007",
                             state=InvoiceState.ISSUED, currency="USD",
                             issued_on=clock.now.date() - timedelta(days=40),

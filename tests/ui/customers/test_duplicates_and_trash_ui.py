@@ -155,7 +155,11 @@ def test_receptionists_cannot_purge(qtbot: QtBot, db: Database, receptionist: Ac
                                     app_home: AppPaths) -> None:
     window = build_main_window(db, receptionist, open_ui_state(app_home))
     qtbot.addWidget(window)
-    assert window.customers.trash_page.purge_button.isHidden()
+    purge = window.customers.trash_page.purge_button
+    assert not purge.isEnabled()
+    assert purge.toolTip() == "Only the shop owner can empty the trash (delete customers for good)."
+    purge.setEnabled(True)  # whatever shows it by state, it stays off
+    assert not purge.isEnabled()
 
 
 def test_merge_two_selected_customers(qtbot: QtBot, make_window: Callable[[], MainWindow],

@@ -39,6 +39,7 @@ from crm_desktop.services.follow_ups.follow_up_service import FollowUpInput, Fol
 from crm_desktop.services.orders.order_service import OrderLineInput, OrderService
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock
+from tests.passwords import FIRST_PASSWORD
 
 
 @pytest.fixture
@@ -252,7 +253,8 @@ def test_everyone_s_day_and_the_calendar_export(
     from crm_desktop.models import Role
     from crm_desktop.services.admin.user_service import UserService
 
-    rita = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    rita = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                               first_password=FIRST_PASSWORD)
     service = FollowUpService(db)
     service.schedule(FollowUpInput(margo, date(2026, 3, 2), "Rita's call",
                                    assignee_id=rita.id), owner)

@@ -25,6 +25,7 @@ from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.queries.query_service import QueryService
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock
+from tests.passwords import FIRST_PASSWORD
 
 
 def _log_dialog(window: MainWindow) -> LogQueryDialog:
@@ -35,7 +36,7 @@ def _log_dialog(window: MainWindow) -> LogQueryDialog:
 def test_a_phone_query_from_a_new_caller_assigned_resolved_and_on_their_timeline(
         qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner, first_password=FIRST_PASSWORD)
     window = make_window()
     # From anywhere, the global shortcut opens the query dialog.
     QTest.keyClick(window, Qt.Key.Key_Q,
@@ -270,7 +271,8 @@ def test_the_receptionist_leaving_hands_her_queries_to_the_owner(
         qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database,
         owner: Actor) -> None:
     from crm_desktop.services.queries.query_service import QueryInput
-    rita = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner)
+    rita = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                               first_password=FIRST_PASSWORD)
     QueryService(db).log(QueryInput("Gift wrap?", new_name="Ann",
                                     new_contact="ann@example.com"), rita.as_actor())
     window = make_window()

@@ -31,6 +31,7 @@ from crm_desktop.services.customers.customer_service import (
 from crm_desktop.services.transfer.contact_files import FileFormat
 from crm_desktop.services.transfer.import_service import Decision, MatchKind
 from crm_desktop.storage.database import Database
+from tests.passwords import FIRST_PASSWORD
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "imports"
 
@@ -238,7 +239,8 @@ def test_the_receptionist_cannot_import_or_export(
     from crm_desktop.gui.app import build_main_window
     from crm_desktop.gui.shared.ui_state import open_ui_state
 
-    desk = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner).as_actor()
+    desk = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                               first_password=FIRST_PASSWORD).as_actor()
     window = build_main_window(db, desk, open_ui_state(app_home))  # type: ignore[arg-type]
     qtbot.addWidget(window)
     assert not window.import_action.isEnabled()
