@@ -43,10 +43,10 @@ def _new_password(prompt: Prompt) -> str:
     return first
 
 
-def run(database: Database, args: argparse.Namespace, *,
-        prompt: Prompt = getpass.getpass) -> int:
+def run(database: Database, args: argparse.Namespace, *, prompt: Prompt | None = None) -> int:
     from crm_desktop.services.admin.user_service import UserService  # noqa: PLC0415
 
+    prompt = prompt or getpass.getpass
     users = UserService(database)
     if args.users_command == "list":
         for user in users.list_all():

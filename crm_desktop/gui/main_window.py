@@ -346,6 +346,8 @@ class MainWindow(QMainWindow):
             controller.set_formatter(formatter)
 
     def _remind(self, title: str, text: str) -> None:
+        if self.desk_lock is not None and self.desk_lock.locked:
+            text = "Unlock the desk to see it."  # no customer's name over a locked desk
         if self.tray is not None:
             self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 15_000)
         self.statusBar().showMessage(f"{title}: {text}", 30_000)

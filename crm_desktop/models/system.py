@@ -20,6 +20,7 @@ class AuditEntry(Base):
         Index("ix_audit_entries_at", "at"),
         Index("ix_audit_entries_customer", "customer_id", "at"),
         Index("ix_audit_entries_user", "user_id", "at"),
+        Index("ix_audit_entries_action", "action", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

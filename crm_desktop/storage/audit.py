@@ -20,7 +20,9 @@ from crm_desktop.models import AuditAction, AuditEntry, Customer, Tracked
 from crm_desktop.models.base import table_of
 
 # Bookkeeping columns that change on every write and say nothing on their own.
-_QUIET = frozenset({"version", "updated_at", "updated_by_id", "created_at", "created_by_id"})
+# (A sign-in's time is its own entry: the SIGN_IN event.)
+_QUIET = frozenset({"version", "updated_at", "updated_by_id", "created_at", "created_by_id",
+                    "last_sign_in_at"})
 # Never written into the trail (which backups and the shop archive carry): it would let
 # anyone who reads them try the passwords offline.
 _SECRETS = frozenset({"password_hash"})

@@ -163,3 +163,29 @@ def test_invoice_print_unprinted_prints_through_cups_and_marks_them(
     # Marked printed: the next run has nothing to do.
     assert main(["invoice", "print", "--unprinted"]) == 0
     assert capsys.readouterr().out.strip() == "nothing to print"
+
+
+def test_users_from_the_command_line(db: Database, owner: Actor, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """For the owner locked out of the app: on the machine with the database, passwords are
+    asked at a prompt (never an argument) and the owner's own is theirs for good."""
+    typed: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: typed.pop(0))
+    typed[:] = [FIRST_PASSWORD, FIRST_PASSWORD]
+    assert main(["users", "add", "Vera Books", "--role", "viewer"]) == 0
+    assert "signs in as vera.books" in capsys.readouterr().out
+    assert main(["users", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("vera.books") and "Viewer" in line and "first password" in line
+               for line in listed)
+    assert FIRST_PASSWORD not in "\n".join(listed)
+    typed[:] = ["the owner remembers now", "the owner remembers now"]
+    assert main(["users", "reset-password", "Olivia Owner"]) == 0
+    assert "password is changed" in capsys.readouterr().out
+    signed_in = UserService(db).sign_in("olivia.owner", "the owner remembers now")
+    assert signed_in.id == owner.user_id and not signed_in.must_change_password
+    typed[:] = ["one new password", "another one"]
+    assert main(["users", "reset-password", "vera.books"]) == 1
+    assert "differ" in capsys.readouterr().err
+    assert main(["users", "reset-password", "Nobody"]) == 1
+    assert "users list" in capsys.readouterr().err

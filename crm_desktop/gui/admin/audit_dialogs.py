@@ -64,7 +64,7 @@ class AuditLogModel(PagedTableModel[AuditRow]):
 
     def fetch_page(self, offset: int, limit: int, after: AuditRow | None) -> list[AuditRow]:
         return self._audit.page(self.filters, self._actor, offset=offset, limit=limit,
-                                after=after)
+                                after=after, total=self.rowCount())
 
     def cell(self, row: AuditRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
@@ -95,6 +95,7 @@ class AuditLogDialog(QDialog):
         self.until = QDateEdit(today)
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
             edit.setEnabled(False)
             edit.dateChanged.connect(self.apply)
         self.use_period.toggled.connect(self._period_toggled)

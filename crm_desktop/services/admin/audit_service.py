@@ -157,6 +157,10 @@ _SYSTEM_NAME = "CRM Desktop"
 _MIN_ID, _MAX_ID = 1, 2**31 - 1  # an id no INTEGER column can hold matches nothing
 
 
+# Fields holding a person's id: shown as the person's name.
+_PERSON_FIELDS = frozenset({"owner_id", "assignee_id", "user_id"})
+
+
 def _rows(session: Session, query: Select[AuditEntry, str]) -> list[AuditRow]:
     rows = []
     for entry, name in session.execute(query):
@@ -167,7 +171,26 @@ def _rows(session: Session, query: Select[AuditEntry, str]) -> list[AuditRow]:
         rows.append(AuditRow(entry.id, entry.at, name or _SYSTEM_NAME, entry.action,
                              entry.entity, entry.entity_id, entry.customer_id,
                              changes if isinstance(changes, dict) else {}))
+    _name_people(session, rows)
     return rows
+
+
+def _name_people(session: Session, rows: list[AuditRow]) -> None:
+    """"looked after by: 1" reads "looked after by: Olivia Owner"."""
+    def ids(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else [value]
+
+    wanted = {i for row in rows for field, value in row.changes.items()
+              if field in _PERSON_FIELDS for i in ids(value) if isinstance(i, int)}
+    if not wanted:
+        return
+    names = {user_id: name for user_id, name in session.execute(
+        select(User.id, User.display_name).where(User.id.in_(wanted)))}
+    for row in rows:
+        for field in _PERSON_FIELDS & row.changes.keys():
+            value = row.changes[field]
+            named = [names.get(i, i) if isinstance(i, int) else i for i in ids(value)]
+            row.changes[field] = named if isinstance(value, list) else named[0]
 
 
 def _base() -> Select[AuditEntry, str]:
@@ -250,16 +273,24 @@ class AuditService:
                 select(func.count()).select_from(AuditEntry), filters)) or 0)
 
     def page(self, filters: AuditFilter, actor: Actor, *, offset: int = 0, limit: int = 200,
-             after: AuditRow | None = None) -> list[AuditRow]:
+             after: AuditRow | None = None, total: int | None = None) -> list[AuditRow]:
         """Newest first. ``after`` (the last row of the page before) pages by key, so the
-        millionth entry costs what the first does; without it, ``offset`` jumps."""
-        query = self._where(_base(), filters).order_by(AuditEntry.at.desc(),
-                                                       AuditEntry.id.desc())
+        millionth entry costs what the first does; without it, ``offset`` jumps. Given the
+        ``total`` (the count the list already has), a jump into the older half is counted
+        back from the oldest end, so the last page costs what the first does."""
+        query = self._where(_base(), filters)
+        newest_first = (AuditEntry.at.desc(), AuditEntry.id.desc())
         if after is not None:
             query = query.where(or_(AuditEntry.at < after.at, and_(
-                AuditEntry.at == after.at, AuditEntry.id < after.id)))
+                AuditEntry.at == after.at, AuditEntry.id < after.id))).order_by(*newest_first)
+        elif total is not None and offset > total // 2:
+            start = max(0, total - offset - limit)
+            with self._db.read(actor, Permission.READ_AUDIT_LOG) as session:
+                rows = _rows(session, query.order_by(AuditEntry.at, AuditEntry.id)
+                             .offset(start).limit(max(0, min(limit, total - offset))))
+            return rows[::-1]
         else:
-            query = query.offset(offset)
+            query = query.order_by(*newest_first).offset(offset)
         with self._db.read(actor, Permission.READ_AUDIT_LOG) as session:
             return _rows(session, query.limit(limit))
 

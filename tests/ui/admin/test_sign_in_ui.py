@@ -206,6 +206,7 @@ def test_the_owner_reads_who_changed_margos_phone(qtbot: QtBot, db: Database, ow
     assert rows[0] == ["Rita Reception", "Contact (phone)", "value", "(217) 555-0134",
                        "(217) 555-0199"]
     assert ["Olivia Owner", "Customer", "first name", "", "Margo"] in rows
+    assert ["Olivia Owner", "Customer", "looked after by", "", "Olivia Owner"] in rows
     assert not any(r[2] in {"id", "digits", ""} for r in rows), rows
     assert any(r[0] == "Olivia Owner" and r[2] == "first name" and r[4] == "Margo"
                for r in rows)

@@ -44,6 +44,7 @@ def upgrade() -> None:
                                          sa.column('action').in_(ACTIONS))
         batch_op.create_index('ix_audit_entries_customer', ['customer_id', 'at'], unique=False)
         batch_op.create_index('ix_audit_entries_user', ['user_id', 'at'], unique=False)
+        batch_op.create_index('ix_audit_entries_action', ['action', 'at'], unique=False)
 
     # Earlier entries learn their customer where the row they describe is still there.
     op.execute("UPDATE audit_entries SET customer_id = entity_id WHERE entity = 'customers'")
@@ -63,6 +64,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('sign_in_failures')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entries_action')
         batch_op.drop_index('ix_audit_entries_user')
         batch_op.drop_index('ix_audit_entries_customer')
         batch_op.drop_constraint(op.f('ck_audit_entries_audit_action'), type_='check')
