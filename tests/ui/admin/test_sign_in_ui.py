@@ -251,3 +251,32 @@ def test_a_viewer_sees_but_changes_nothing(qtbot: QtBot, db: Database, owner: Ac
         assert not button.isEnabled()
     assert profile.changes_button.isEnabled() and window.password_action.isEnabled()
     assert not window.follow_ups.today_page.buttons["complete"].isEnabled()
+
+
+def test_the_desk_remembers_who_signed_in_last(qtbot: QtBot, db: Database, owner: Actor,
+                                              receptionist: Actor, app_home: AppPaths,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from crm_desktop.gui.app import LAST_USER_KEY, sign_in
+
+    state = open_ui_state(app_home)
+    seen: list[str] = []
+
+    def rita_signs_in(self: SignInDialog) -> int:
+        qtbot.addWidget(self)
+        seen.append(self.name.itemText(0))
+        self.name.setCurrentText("Rita Reception")
+        self.password.setText(FIRST_PASSWORD)
+        monkeypatch.setattr(PasswordDialog, "exec", lambda d: (
+            d.new_password.setText(RITAS_OWN), d.repeat_password.setText(RITAS_OWN),
+            d.save(), d.result())[-1])
+        self.sign_in()
+        return self.result()
+
+    monkeypatch.setattr(SignInDialog, "exec", rita_signs_in)
+    person = sign_in(UserService(db), state, "Corner Shop")
+    assert person is not None and person.id == receptionist.user_id
+    assert str(state.value(LAST_USER_KEY)) == str(receptionist.user_id)
+    monkeypatch.setattr(SignInDialog, "exec", lambda self: (
+        qtbot.addWidget(self), seen.append(self.name.itemText(0)), 0)[-1])
+    assert sign_in(UserService(db), state, "Corner Shop") is None  # closed: the app ends
+    assert seen == ["Olivia Owner", "Rita Reception"]  # then Rita's desk offers her first
