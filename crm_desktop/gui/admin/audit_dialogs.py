@@ -4,6 +4,7 @@ profile's *History of changes* (field, old value, new value, who and when)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressDialog,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -173,12 +173,8 @@ class AuditLogDialog(QDialog):
         if not path:
             return
         target, filters, audit, actor = Path(path), self.chosen(), self._audit, self._actor
-        progress = QProgressDialog("Saving the audit log…", "", 0, 0, self)
-        progress.setCancelButton(None)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
 
-        def work(report: Any) -> int:
+        def work(report: Callable[[int, int], None]) -> int:
             partial = target.with_name(target.name + ".part")
             with partial.open("w", encoding="utf-8", newline="") as out:
                 written = audit.write_csv(out, filters, actor, progress=report)
@@ -186,20 +182,10 @@ class AuditLogDialog(QDialog):
             return written
 
         def done(written: int) -> None:
-            progress.close()
             self.count_label.setText(f"Saved {written:,} entries to {target.name}")
 
-        def failed(exc: Exception) -> None:
-            progress.close()
-            if isinstance(exc, OSError):
-                exc = CrmError(f"Could not write {target.name}: {exc.strerror or exc}.")
-            show_error(self, exc)
-
-        def report(so_far: int, total: int) -> None:
-            progress.setMaximum(total)
-            progress.setValue(so_far)
-
-        self._background.run_with_progress(work, done, failed, report)
+        self._background.write_file(self, "Saving the audit log…", target, work=work,
+                                    done=done)
 
 
 class ChangesDialog(QDialog):

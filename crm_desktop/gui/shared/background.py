@@ -12,10 +12,13 @@ that a newer one has overtaken is dropped, so the screen never goes back to olde
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from crm_desktop.errors import CrmError
 from crm_desktop.gui.shared.errors import show_error
 
 T = TypeVar("T")
@@ -70,6 +73,33 @@ class Background(QObject):
                 landed.emit(number, result, False)
 
         self._pool.start(task)
+
+    def write_file(self, parent: QWidget, label: str, target: Path, *,
+                   work: Callable[[Callable[[int, int], None]], T],
+                   done: Callable[[T], None]) -> None:
+        """Write ``target`` on a worker behind a window-modal progress dialog saying
+        ``label``; a failure to write is told in words naming the file (a full disk, a
+        folder gone)."""
+        progress = QProgressDialog(label, "", 0, 0, parent)
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def finished(result: T) -> None:
+            progress.close()
+            done(result)
+
+        def failed(exc: Exception) -> None:
+            progress.close()
+            if isinstance(exc, OSError):
+                exc = CrmError(f"Could not write {target.name}: {exc.strerror or exc}.")
+            show_error(parent, exc)
+
+        def report(so_far: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(so_far)
+
+        self.run_with_progress(work, finished, failed, report)
 
     def wait(self) -> None:
         """Block until every started task has finished and delivered (at shutdown, in
@@ -150,3 +180,4 @@ class Latest(Generic[Key, Result]):
     def _next(self) -> None:
         if self._waiting is not None:
             self._start()
+

@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QProgressDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 
-from crm_desktop.errors import CrmError
 from crm_desktop.gui.shared.desk import Controller, Desk
-from crm_desktop.gui.shared.errors import show_error
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
 from crm_desktop.gui.transfer.export_dialog import ExportDialog
 from crm_desktop.gui.transfer.import_dialog import ImportDialog
@@ -75,29 +73,14 @@ class TransferController(Controller):
         if not path:
             return
         archive, actor, target = self._archive, self.actor, Path(path)
-        progress = QProgressDialog("Exporting the whole shop…", "", 0, 0, self.window)
-        progress.setCancelButton(None)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
 
         def done(counts: dict[str, int]) -> None:
-            progress.close()
             self.desk.ops.say(f"Exported the whole shop to {target.name}: "
                               f"{sum(counts.values()):,} records in {len(counts)} tables")
 
-        def failed(exc: Exception) -> None:
-            progress.close()
-            if isinstance(exc, OSError):
-                exc = CrmError(f"Could not write {target.name}: {exc.strerror or exc}.")
-            show_error(self.window, exc)
-
-        def report(so_far: int, total: int) -> None:
-            progress.setMaximum(total)
-            progress.setValue(so_far)
-
-        self.desk.background.run_with_progress(
-            lambda report_: archive.export(target, actor, progress=report_),
-            done, failed, report)
+        self.desk.background.write_file(
+            self.window, "Exporting the whole shop…", target,
+            work=lambda report: archive.export(target, actor, progress=report), done=done)
 
     def _imported(self, result: ImportResult) -> None:
         self.desk.ops.announce(Changes.of(Change.CUSTOMERS, result.customer_ids),
