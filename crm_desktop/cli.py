@@ -12,6 +12,8 @@
     crm-desktop export customers (--csv FILE | --vcard FILE) [--tag TAG]
     crm-desktop export all FILE
     crm-desktop users list | users add NAME --role ROLE | users reset-password NAME
+    crm-desktop backup [--to DIR] | backup list | backup verify FILE
+    crm-desktop restore FILE
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_desktop import APP_NAME, __version__, cli_transfer, cli_users
+from crm_desktop import APP_NAME, __version__, cli_backup, cli_transfer, cli_users
 from crm_desktop.actor import SYSTEM
 from crm_desktop.errors import CrmError
 from crm_desktop.logging_setup import configure_logging
@@ -83,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     printing.add_argument("--printer", metavar="NAME", help="default: the system's default")
     cli_transfer.add_parsers(commands)
     cli_users.add_parsers(commands)
+    cli_backup.add_parsers(commands)
     return parser
 
 
@@ -128,6 +131,8 @@ def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
             return _export_follow_ups(database, args)
         if args.command == "invoice":
             return _invoice(database, args)
+        if args.command in {"backup", "restore"}:
+            return cli_backup.run(database, args, paths)
         if args.command in {"import", "export", "users"}:
             if not _schema_is_current(database):
                 return 2

@@ -69,6 +69,10 @@ class StorageError(CrmError):
     title = "Database problem"
 
 
+class BackupError(StorageError):
+    """A backup that cannot be read, or that does not hold what its manifest says."""
+
+
 class NewerDatabaseError(StorageError):
     title = "Database is from a newer version"
 

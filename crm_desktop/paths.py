@@ -32,6 +32,11 @@ class AppPaths:
         return self.data_dir / "backups"
 
     @property
+    def backup_settings_file(self) -> Path:
+        """Where this machine's backups also go and how many are kept (owner's settings)."""
+        return self.config_dir / "backups.json"
+
+    @property
     def settings_file(self) -> Path:
         """Per-machine UI state (window geometry, columns); shop settings live in the database."""
         return self.config_dir / "ui-state.ini"

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     IMPORT_CUSTOMERS = "import customers"
     UNDO_IMPORT = "undo an import"
     EXPORT_EVERYTHING = "export customers and the whole shop"
+    BACK_UP = "back the shop up now"
     RESTORE_BACKUP = "restore a backup"
     READ_AUDIT_LOG = "read the shop's audit log"
 
@@ -42,7 +43,7 @@ class Permission(StrEnum):
 _DAY_TO_DAY = frozenset({
     Permission.WORK_WITH_CUSTOMERS, Permission.DELETE_CUSTOMERS, Permission.TAKE_ORDERS,
     Permission.ISSUE_INVOICES, Permission.RECORD_PAYMENTS, Permission.FOLLOW_UP,
-    Permission.HANDLE_QUERIES,
+    Permission.HANDLE_QUERIES, Permission.BACK_UP,
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

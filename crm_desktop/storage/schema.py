@@ -1,6 +1,7 @@
 """Bring a database to the schema this version of the app expects.
 
-On start: refuse a database made by a newer version, back the file up, then upgrade.
+On start: refuse a database made by a newer version; before an upgrade, back the file up
+(verified, as every backup is: ``storage.backup``), then upgrade.
 Alembic is imported only when there is something to upgrade: the revisions this version
 knows are read from the migration files' names (``0008_customer_invoice_index.py`` is
 revision ``0008``; a test holds them to Alembic's own graph), which keeps ~90 ms of imports
@@ -13,14 +14,13 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
 
 from crm_desktop.errors import NewerDatabaseError, StorageError
-from crm_desktop.storage.backup import backup_sqlite, latest_backup_time
+from crm_desktop.storage.backup import take_backup
 from crm_desktop.storage.database import Database
 
 if TYPE_CHECKING:
@@ -30,9 +30,6 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSIONS_DIR = MIGRATIONS_DIR / "versions"
-# Besides before every upgrade, the SQLite file is copied on start when the newest copy is
-# older than this, so a bad day never costs more than a day.
-DAILY = timedelta(hours=24)
 
 
 # Created by migrations in dialect-specific SQL of their own, so absent from the models:
@@ -103,20 +100,17 @@ def _upgrade(database: Database, backup_dir: Path | None) -> Path | None:
     head = head_revision()
     backup: Path | None = None
     db_file = database.sqlite_file
-    if db_file and backup_dir is not None and Path(db_file).exists():
-        newest = latest_backup_time(backup_dir, Path(db_file).stem)
-        now = database.clock()
-        stale = newest is None or now - newest >= DAILY
-        if current is not None and (current != head or stale):
-            reason = "daily" if current == head else f"before-{head}"
-            try:
-                backup = backup_sqlite(Path(db_file), backup_dir, reason, now)
-            except (OSError, sqlite3.Error) as exc:
-                raise StorageError(
-                    f"The database could not be backed up to {backup_dir} ({exc}), so it was "
-                    "not opened; nothing was changed. Free some disk space or check the "
-                    "folder's permissions."
-                ) from exc
+    if (current is not None and current != head and db_file and backup_dir is not None
+            and Path(db_file).exists()):
+        try:
+            backup = take_backup(Path(db_file), backup_dir, reason=f"before-{head}",
+                                 now=database.clock()).path
+        except (OSError, sqlite3.Error, StorageError) as exc:
+            raise StorageError(
+                f"The database could not be backed up to {backup_dir} ({exc}), so it was "
+                "not upgraded; nothing was changed. Free some disk space or check the "
+                "folder's permissions."
+            ) from exc
     if current != head:
         from alembic import command  # noqa: PLC0415 - only when there is work
 

@@ -4,6 +4,7 @@ import re
 import subprocess
 from datetime import date, datetime, time
 from decimal import Decimal as D
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -189,3 +190,34 @@ def test_users_from_the_command_line(db: Database, owner: Actor, monkeypatch: py
     assert "differ" in capsys.readouterr().err
     assert main(["users", "reset-password", "Nobody"]) == 1
     assert "users list" in capsys.readouterr().err
+
+
+def test_backup_list_verify_and_restore_from_the_command_line(
+        db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    customers = CustomerService(db)
+    customers.create(CustomerInput(first_name="Margo", last_name="Hurry"), owner)
+    stick = tmp_path / "usb-stick"
+    assert main(["backup", "--to", str(stick)]) == 0
+    said = capsys.readouterr().out
+    assert "backed up and verified" in said and "1 customers" in said
+    (copy,) = stick.glob("*.crmbackup")
+    assert main(["backup", "verify", str(copy)]) == 0
+    assert capsys.readouterr().out.startswith("verified: ")
+    assert main(["backup", "list"]) == 0
+    assert "This computer" in capsys.readouterr().out
+
+    customers.create(CustomerInput(first_name="Jim", last_name="Consider"), owner)
+    assert main(["restore", str(copy)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("restored ") and "the database as it was is in" in said
+    restored = Database(app_home.default_database_url())
+    with restored.read() as session:
+        names = session.scalars(select(Customer.first_name)).all()
+    restored.dispose()
+    assert names == ["Margo"]
+
+    not_a_backup = tmp_path / "holiday.crmbackup"
+    not_a_backup.write_bytes(b"PK\x03\x04 a holiday photo, renamed")
+    assert main(["backup", "verify", str(not_a_backup)]) == 1
+    assert "holiday.crmbackup" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -38,6 +39,7 @@ from crm_desktop.models import (
     Role,
 )
 from crm_desktop.services.admin.audit_service import AuditFilter, AuditService
+from crm_desktop.services.admin.backup_service import BackupService, BackupSettings
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
@@ -65,6 +67,7 @@ from crm_desktop.services.orders.order_service import (
     ReturnInput,
 )
 from crm_desktop.services.queries.query_service import QueryInput, QueryService
+from crm_desktop.storage.backup import KeepPolicy
 from crm_desktop.storage.database import Database
 from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
 
@@ -388,3 +391,20 @@ def test_the_audit_log(shop: tuple[Database, Actor, int], user_id: int | None,
     survives(lambda: audit.count(filters, actor))
     survives(lambda: audit.customer_changes(customer, actor))
 
+
+
+@EXAMPLES
+@given(place=st.one_of(st.none(), text), every=small_int, daily=small_int, weekly=small_int,
+       monthly=small_int, limit=st.one_of(st.none(), small_int, st.integers(0, 2**70)))
+def test_backup_settings(shop: tuple[Database, Actor, int],
+                         tmp_path_factory: pytest.TempPathFactory, place: str | None,
+                         every: int, daily: int, weekly: int, monthly: int,
+                         limit: int | None) -> None:
+    db, actor, _customer = shop
+    folder = tmp_path_factory.mktemp("backups")
+    service = BackupService(db, folder, folder / "backups.json")
+    wanted = BackupSettings(second_place=None if place is None else Path("/media", place),
+                            keep=KeepPolicy(daily, weekly, monthly, limit), every_hours=every)
+    if survives(lambda: service.save_settings(wanted, actor)) is not None:
+        # Whatever was accepted is what the next start reads back.
+        assert service.settings() == wanted

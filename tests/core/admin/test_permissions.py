@@ -19,6 +19,7 @@ from crm_desktop.errors import PermissionDeniedError
 from crm_desktop.models import AuditEntry, Customer, HistoryKind, PaymentMethod, Role
 from crm_desktop.permissions import ROLE_PERMISSIONS, Permission, allows, markdown_table, who_may
 from crm_desktop.services.admin.audit_service import AuditFilter, AuditService
+from crm_desktop.services.admin.backup_service import BackupService, BackupSettings
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_service import (
@@ -41,8 +42,8 @@ from crm_desktop.services.transfer.shop_archive import ShopArchiveService
 from crm_desktop.storage.database import Database
 from tests.passwords import FIRST_PASSWORD
 
-# Built by the issues that bring them (#20 backups, #21 reports); nothing checks them yet.
-NOT_YET_USED = {Permission.SEE_REVENUE, Permission.RESTORE_BACKUP}
+# Built by the issue that brings it (#21 reports); nothing checks it yet.
+NOT_YET_USED = {Permission.SEE_REVENUE}
 
 
 @dataclass
@@ -136,6 +137,31 @@ def _archive(shop: Shop) -> Callable[[Actor], object]:
     return lambda actor: ShopArchiveService(shop.db).export(target, actor)
 
 
+def _backups(shop: Shop) -> BackupService:
+    return BackupService(shop.db, shop.tmp / "backups", shop.tmp / "backups.json")
+
+
+def _back_up(shop: Shop) -> Callable[[Actor], object]:
+    return lambda actor: _backups(shop).back_up(actor)
+
+
+def _backup_settings(shop: Shop) -> Callable[[Actor], object]:
+    shop.counter += 1
+    wanted = BackupSettings(every_hours=1 + shop.counter % 24)
+    return lambda actor: _backups(shop).save_settings(wanted, actor)
+
+
+def _restore(shop: Shop) -> Callable[[Actor], object]:
+    service = _backups(shop)
+    made = service.back_up(shop.owner).backup.path
+
+    def restore(actor: Actor) -> object:
+        service.cancel_restore(service.prepare_restore(made, actor))
+        return made
+
+    return restore
+
+
 def _log_call(shop: Shop) -> Callable[[Actor], object]:
     customer_id = shop.customer()
     return lambda actor: TimelineService(shop.db).log(customer_id, HistoryKind.CALL,
@@ -180,7 +206,8 @@ ACTIONS: dict[Permission, list[tuple[str, Action]]] = {
     Permission.VOID_INVOICES: [("void an invoice", _void)],
     Permission.FOLLOW_UP: [("schedule a follow-up", _follow_up)],
     Permission.HANDLE_QUERIES: [("log a query", _query)],
-    Permission.CHANGE_SETTINGS: [("change the settings", _settings)],
+    Permission.CHANGE_SETTINGS: [("change the settings", _settings),
+                                 ("change where backups go", _backup_settings)],
     Permission.MANAGE_PEOPLE: [("add a person", _person)],
     Permission.IMPORT_CUSTOMERS: [("import customers", _import)],
     Permission.UNDO_IMPORT: [("undo an import", _undo)],
@@ -189,6 +216,8 @@ ACTIONS: dict[Permission, list[tuple[str, Action]]] = {
             shop.db).google_csv(io.StringIO(), actor)),
         ("export the whole shop", _archive),
     ],
+    Permission.BACK_UP: [("back up now", _back_up)],
+    Permission.RESTORE_BACKUP: [("restore a backup", _restore)],
     Permission.READ_AUDIT_LOG: [("read the audit log", lambda shop: lambda actor: AuditService(
         shop.db).count(AuditFilter(), actor))],
 }

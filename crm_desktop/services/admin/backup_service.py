@@ -1,0 +1,308 @@
+"""The shop's backups: taken (on demand, on a schedule), copied to a second place the owner
+chooses, kept by a schedule, listed, verified and restored.
+
+Where and how often are settings of the machine that holds the database (a USB stick is
+plugged into a machine, not into the shop), kept in ``backups.json`` in its config folder and
+changed by the owner only. The files themselves are made and checked by ``storage.backup``.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from crm_desktop.actor import Actor
+from crm_desktop.errors import NewerDatabaseError, StorageError, ValidationError
+from crm_desktop.permissions import Permission
+from crm_desktop.storage import pg_backup
+from crm_desktop.storage.backup import (
+    BackupError,
+    BackupInfo,
+    KeepPolicy,
+    Progress,
+    copy_backup,
+    extract,
+    find_backups,
+    install,
+    partial_name,
+    prune,
+    read_info,
+    take_backup,
+    take_pg_backup,
+    verify,
+)
+from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import current_revision, known_revisions
+
+log = logging.getLogger(__name__)
+
+THIS_COMPUTER = "This computer"
+SECOND_PLACE = "Second place"
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    second_place: Path | None = None
+    keep: KeepPolicy = field(default_factory=KeepPolicy)
+    # While the app runs, and at start when the newest backup is older than this.
+    every_hours: int = 4
+
+    def errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not 1 <= self.every_hours <= 24 * 7:
+            errors["every_hours"] = "Back up at least once a week: between 1 and 168 hours."
+        for name, value in (("daily", self.keep.daily), ("weekly", self.keep.weekly),
+                            ("monthly", self.keep.monthly)):
+            if not 0 <= value <= 1000:
+                errors[f"keep_{name}"] = "Between 0 and 1,000."
+        if self.keep.daily < 1:
+            errors["keep_daily"] = "Keep at least the newest daily backup."
+        limit = self.keep.max_total_bytes
+        if limit is not None and limit < 1 << 20:
+            errors["max_total_bytes"] = "At least 1 MB, or no limit."
+        if self.second_place is not None:
+            text = str(self.second_place)
+            if not self.second_place.is_absolute() or any(ord(c) < 32 for c in text):
+                errors["second_place"] = "Choose a folder (a full path)."
+        return errors
+
+
+@dataclass(frozen=True)
+class BackupOutcome:
+    backup: BackupInfo
+    second_copy: Path | None
+    # Why the second place got no copy (missing, full, not writable); the backup on this
+    # computer was made all the same.
+    warning: str | None
+    pruned: int
+
+
+@dataclass(frozen=True)
+class ListedBackup:
+    info: BackupInfo
+    place: str
+
+
+@dataclass(frozen=True)
+class PreparedRestore:
+    """A backup unpacked and verified beside the database, waiting to replace it once the
+    app has let go of the database; and the backup just taken of what it replaces."""
+
+    staged: Path
+    restoring: BackupInfo
+    safety_copy: BackupInfo | None  # None: there was no shop yet (a fresh install)
+
+
+class BackupService:
+    def __init__(self, database: Database, backup_dir: Path, settings_file: Path) -> None:
+        self._db = database
+        self.backup_dir = backup_dir
+        self._settings_file = settings_file
+
+    @property
+    def available(self) -> bool:
+        """A SQLite file can always be backed up; a shared PostgreSQL database needs
+        PostgreSQL's tools on this computer."""
+        return self._db.sqlite_file is not None or pg_backup.tools_installed()
+
+    @property
+    def stem(self) -> str:
+        """How this shop's backup files begin."""
+        if self._db.sqlite_file is not None:
+            return Path(self._db.sqlite_file).stem
+        return re.sub(r"[^A-Za-z0-9_]", "_", self._db.url.database or "shop") or "shop"
+
+    def _take(self, reason: str, progress: Progress | None) -> BackupInfo:
+        now = self._db.clock()
+        if self._db.sqlite_file is not None:
+            return take_backup(Path(self._db.sqlite_file), self.backup_dir, reason=reason,
+                               now=now, progress=progress)
+        return take_pg_backup(self._db, self.backup_dir, stem=self.stem, reason=reason,
+                              now=now, progress=progress)
+
+    # ---- settings ------------------------------------------------------------------------
+
+    def settings(self) -> BackupSettings:
+        try:
+            raw = json.loads(self._settings_file.read_text(encoding="utf-8"))
+            keep = raw.get("keep", {})
+            limit = keep.get("max_total_bytes")
+            settings = BackupSettings(
+                second_place=Path(raw["second_place"]) if raw.get("second_place") else None,
+                keep=KeepPolicy(daily=int(keep.get("daily", 7)),
+                                weekly=int(keep.get("weekly", 4)),
+                                monthly=int(keep.get("monthly", 12)),
+                                max_total_bytes=int(limit) if limit is not None else None),
+                every_hours=int(raw.get("every_hours", 4)))
+        except FileNotFoundError:
+            return BackupSettings()
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            log.warning("backup settings unreadable, using the defaults: %s", exc)
+            return BackupSettings()
+        return settings if not settings.errors() else BackupSettings()
+
+    def save_settings(self, settings: BackupSettings, actor: Actor) -> BackupSettings:
+        with self._db.read(actor, Permission.CHANGE_SETTINGS):
+            pass  # the owner's, checked against the database
+        errors = settings.errors()
+        if errors:
+            raise ValidationError(errors)
+        keep = settings.keep
+        data = {"second_place": str(settings.second_place) if settings.second_place else None,
+                "keep": {"daily": keep.daily, "weekly": keep.weekly, "monthly": keep.monthly,
+                         "max_total_bytes": keep.max_total_bytes},
+                "every_hours": settings.every_hours}
+        self._settings_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = partial_name(self._settings_file, "new")
+        partial.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        partial.replace(self._settings_file)
+        log.info("backup settings changed")
+        return settings
+
+    # ---- backing up ----------------------------------------------------------------------
+
+    def back_up(self, actor: Actor, *, reason: str = "manual",
+                progress: Progress | None = None) -> BackupOutcome:
+        """A verified backup on this computer, a copy in the second place if one is set, and
+        both pruned to the schedule."""
+        with self._db.read(actor, Permission.BACK_UP):
+            pass
+        settings = self.settings()
+        try:
+            info = self._take(reason, progress)
+        except OSError as exc:
+            raise StorageError(f"The backup could not be written to {self.backup_dir}: "
+                               f"{_why(exc)}. The database itself is untouched.") from exc
+        pruned = len(prune(self.backup_dir, self.stem, settings.keep))
+        second_copy, warning = None, None
+        if settings.second_place is not None:
+            second_copy, warning = self._copy_to_second_place(info, settings)
+            if second_copy is not None:
+                pruned += len(prune(settings.second_place, self.stem, settings.keep))
+        return BackupOutcome(info, second_copy, warning, pruned)
+
+    def _copy_to_second_place(self, info: BackupInfo, settings: BackupSettings
+                              ) -> tuple[Path | None, str | None]:
+        place = settings.second_place
+        assert place is not None
+        # A missing folder is not made: under an unplugged stick's mount point it would
+        # quietly fill this computer's own disk instead.
+        if not place.is_dir():
+            return None, (f"The second backup place, {place}, is not there (is the drive "
+                          "plugged in?). The backup on this computer was made.")
+        try:
+            return copy_backup(info, place), None
+        except (OSError, BackupError) as exc:
+            why = _why(exc) if isinstance(exc, OSError) else str(exc)
+            log.warning("no copy in the second place %s: %s", place, why)
+            return None, (f"No copy could be put in the second backup place, {place}: {why}. "
+                          "The backup on this computer was made.")
+
+    def newest(self) -> BackupInfo | None:
+        backups, _unreadable = find_backups([self.backup_dir], self.stem)
+        return backups[0] if backups else None
+
+    def is_due(self) -> bool:
+        """The newest backup on this computer is older than the schedule asks (or there is
+        none, and the database holds something)."""
+        if not self.available:
+            return False
+        newest = self.newest()
+        if newest is None:
+            return current_revision(self._db) is not None
+        age = self._db.clock() - newest.taken_at
+        return age >= timedelta(hours=self.settings().every_hours)
+
+    # ---- listing, verifying, restoring ---------------------------------------------------
+
+    def backups(self) -> tuple[list[ListedBackup], list[Path]]:
+        """Every backup in both places, newest first, and the files that cannot be read."""
+        stem = self.stem
+        listed: list[ListedBackup] = []
+        unreadable: list[Path] = []
+        places = [(self.backup_dir, THIS_COMPUTER)]
+        second = self.settings().second_place
+        if second is not None and second.resolve() != self.backup_dir.resolve():
+            places.append((second, SECOND_PLACE))
+        for folder, place in places:
+            found, bad = find_backups([folder], stem)
+            listed.extend(ListedBackup(info, place) for info in found)
+            unreadable.extend(bad)
+        listed.sort(key=lambda entry: entry.info.taken_at, reverse=True)
+        return listed, unreadable
+
+    def describe(self, path: Path) -> BackupInfo:
+        return read_info(path)
+
+    def verify(self, path: Path, progress: Progress | None = None) -> BackupInfo:
+        try:
+            return verify(path, progress)
+        except OSError as exc:
+            raise BackupError(f"{path.name} could not be checked: {_why(exc)}.") from exc
+
+    def prepare_restore(self, path: Path, actor: Actor,
+                        progress: Progress | None = None) -> PreparedRestore:
+        """Check the backup, back up the database as it is now, and unpack the backup beside
+        it. Nothing is replaced yet: ``complete_restore`` does that once the app has let go
+        of the database."""
+        with self._db.read(actor, Permission.RESTORE_BACKUP):
+            pass
+        info = read_info(path)
+        engine = "sqlite" if self._db.sqlite_file is not None else "postgresql"
+        if info.engine != engine and not info.legacy:
+            kinds = {"sqlite": "a single computer's shop (SQLite)",
+                     "postgresql": "a shared shop (PostgreSQL)"}
+            raise BackupError(f"{path.name} is a backup of {kinds[info.engine]}, and this "
+                              f"desk works on {kinds[engine]}; nothing was changed.")
+        if info.schema is not None and info.schema not in known_revisions():
+            raise NewerDatabaseError(
+                f"{path.name} was made by a newer version of CRM Desktop (schema "
+                f"{info.schema}). Install that version or newer to restore it; nothing was "
+                "changed.")
+        report = progress or (lambda _done, _total: None)
+        self.backup_dir.mkdir(parents=True, exist_ok=True)
+        staged = partial_name(self.backup_dir / path.name, "restoring")
+        try:
+            extract(path, staged, lambda done, total: report(done // 2, total))
+            safety = None
+            if current_revision(self._db) is not None:
+                safety = self._take("before-restore",
+                                    lambda done, total: report(500 + done // 2, total))
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        log.info("restore of %s prepared; the database as it was is in %s", path.name,
+                 safety.path.name if safety else "(nothing: a new shop)")
+        return PreparedRestore(staged, info, safety)
+
+    def complete_restore(self, prepared: PreparedRestore) -> None:
+        """Replace the database with the prepared backup. Every connection of this app is
+        closed first (the caller has stopped using the database); it may then be used again,
+        and needs ``upgrade`` if the backup is of an older version."""
+        self._db.dispose()
+        try:
+            if self._db.sqlite_file is not None:
+                install(prepared.staged, Path(self._db.sqlite_file))
+            else:
+                with self._db.engine.connect() as connection:
+                    pg_backup.restore(connection, self._db.url, prepared.staged)
+        finally:
+            prepared.staged.unlink(missing_ok=True)
+        log.info("restored the database from %s", prepared.restoring.path.name)
+
+    @staticmethod
+    def cancel_restore(prepared: PreparedRestore) -> None:
+        prepared.staged.unlink(missing_ok=True)
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "it may not be written to"
+    return exc.strerror or str(exc)
