@@ -44,13 +44,11 @@ def describe(info: BackupInfo) -> str:
 
 def run(database: Database, args: argparse.Namespace, paths: AppPaths) -> int:
     from crm_desktop.services.admin.backup_service import BackupService  # noqa: PLC0415
-    from crm_desktop.storage.schema import upgrade  # noqa: PLC0415
 
     service = BackupService(database, paths.backup_dir, paths.backup_settings_file)
     if args.command == "restore":
         prepared = service.prepare_restore(args.file, SYSTEM)
-        service.complete_restore(prepared)
-        upgrade(database, paths.backup_dir)  # an older backup comes up to this version
+        service.complete_restore(prepared)  # and upgraded, if it is of an older version
         print(f"restored {describe(prepared.restoring)}")
         if prepared.safety_copy is not None:
             print(f"the database as it was is in {prepared.safety_copy.path}")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 
 from crm_desktop.models import (
     CustomerStatus,
@@ -114,6 +115,16 @@ class Formatter:
         digits = currency_decimals(self.currency)
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self.locale)
+
+    def file_size(self, size: int) -> str:
+        """'820 kB', '2.3 MB', '1.1 GB' in the shop's language (decimal units, as file
+        managers show them)."""
+        for unit, scale in (("gigabyte", 1e9), ("megabyte", 1e6)):
+            if size >= scale:
+                return format_unit(size / scale, f"digital-{unit}", length="short",
+                                   format="#,##0.#", locale=self.locale)
+        return format_unit(max(1, round(size / 1e3)), "digital-kilobyte", length="short",
+                           locale=self.locale)
 
     def date(self, value: date | datetime | None) -> str:
         if value is None:

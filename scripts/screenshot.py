@@ -1,5 +1,5 @@
-"""Screenshot the main window (customer list, a profile, queries, the tally) for the README
-and for review.
+"""Screenshot the main window (customer list, a profile, queries, the tally, the backups)
+for the README and for review.
 
     CRM_DESKTOP_HOME=/tmp/demo python scripts/screenshot.py OUT_DIR
 
@@ -64,6 +64,15 @@ def main(out_dir: Path) -> int:
     window.feedback.show_tally()
     settle()
     window.grab().save(str(out_dir / "tally.png"))
+    backups = window.backups.show_backups()
+    if backups is not None:
+        settle()
+        backups.grab().save(str(out_dir / "backups.png"))
+        settings = backups.edit_settings()
+        settle()
+        settings.grab().save(str(out_dir / "backup-settings.png"))
+        settings.reject()
+        backups.reject()
     window.close()
     database.dispose()
     return 0

@@ -7,7 +7,7 @@ import sys
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from crm_desktop import APP_ID, APP_NAME, __version__
 from crm_desktop.actor import SYSTEM, Actor
@@ -21,10 +21,11 @@ from crm_desktop.gui.shared.garbage import UiThreadGarbageCollector
 from crm_desktop.gui.shared.operations import Change, Changes
 from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.models import Role
-from crm_desktop.paths import AppPaths
+from crm_desktop.paths import AppPaths, app_paths
 from crm_desktop.permissions import Permission
 from crm_desktop.resources import resource_path
 from crm_desktop.services.admin.audit_service import AuditService
+from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService, UserView
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -90,9 +91,32 @@ def housekeeping(window: MainWindow, database: Database, actor: Actor) -> None:
     """What runs once the window is on screen, not before it."""
     if window.access.can(Permission.PURGE_CUSTOMERS) and purge_expired_trash(database, actor):
         window.ops.announce(Changes.of(Change.CUSTOMERS))
+    window.backups.start()  # a backup if one is due (on the worker), then the schedule
 
 
-def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> MainWindow:
+def backup_service(database: Database, paths: AppPaths) -> BackupService:
+    return BackupService(database, paths.backup_dir, paths.backup_settings_file)
+
+
+def put_restore_in_place(backups: BackupService, prepared: PreparedRestore) -> None:
+    """The window has closed: the backup replaces the database, which is upgraded if it is
+    of an older version; everyone then signs in again (the people may differ)."""
+    try:
+        backups.complete_restore(prepared)
+    except CrmError as exc:
+        log.warning("restore failed: %s", exc)
+        show_error(None, exc)
+        return
+    when = f"{prepared.restoring.taken_at.astimezone():%Y-%m-%d at %H:%M}"
+    safety = prepared.safety_copy
+    kept = (f"\n\nThe shop as it was before is kept in the backup {safety.path.name}."
+            if safety else "")
+    QMessageBox.information(None, "Restored", f"The shop is back as it was on {when}.{kept}"
+                            "\n\nSign in again to go on.")
+
+
+def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
+                      paths: AppPaths | None = None) -> MainWindow:
     settings = SettingsService(database).business()
     formatter = Formatter(locale=settings.locale, currency=settings.currency)
     services = Services(
@@ -112,6 +136,7 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings) -> 
         exports=ExportService(database),
         archive=ShopArchiveService(database),
         audit=AuditService(database),
+        backups=backup_service(database, paths or app_paths()),
         clock=database.clock,
     )
     # The role the database holds, not one the caller claims: the GUI only mirrors it.
@@ -131,7 +156,7 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
         upgrade(database, paths.backup_dir)
         users = UserService(database)
         if users.needs_first_run() and not smoke_test:
-            first_run = FirstRunDialog(users)
+            first_run = FirstRunDialog(users, backup_service(database, paths))
             if first_run.exec() != QDialog.DialogCode.Accepted:
                 return 0
         ui_state = open_ui_state(paths)
@@ -149,7 +174,7 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
                 if person is None:
                     break
                 actor = person.as_actor()
-            window = build_main_window(database, actor, ui_state)
+            window = build_main_window(database, actor, ui_state, paths)
         except CrmError as exc:
             log.warning("could not start: %s", exc)
             show_error(None, exc)
@@ -160,9 +185,13 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:
         if smoke_test:
             QTimer.singleShot(0, window.close)  # closing the last window ends app.exec()
         code = app.exec()
-        switching = window.switching
+        switching, prepared = window.switching, window.restore_prepared
+        if prepared is not None:
+            put_restore_in_place(backup_service(database, paths), prepared)
+        elif not switching and not smoke_test:
+            window.backups.back_up_before_quitting()
         window.deleteLater()
-        if smoke_test or not switching:
+        if smoke_test or not (switching or prepared):
             break
     database.dispose()
     if smoke_test:

@@ -30,6 +30,7 @@ from crm_desktop.clock import Clock
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.admin.controller import AdminController
 from crm_desktop.gui.admin.desk_lock import DeskLock
+from crm_desktop.gui.backups.controller import BackupsController
 from crm_desktop.gui.customers.controller import CustomersController
 from crm_desktop.gui.feedback.controller import FeedbackController
 from crm_desktop.gui.follow_ups.controller import FollowUpsController
@@ -50,6 +51,7 @@ from crm_desktop.gui.transfer.controller import TransferController
 from crm_desktop.models import Role
 from crm_desktop.permissions import ROLE_LABELS, Permission
 from crm_desktop.services.admin.audit_service import AuditService
+from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -96,6 +98,7 @@ class Services:
     exports: ExportService
     archive: ShopArchiveService
     audit: AuditService
+    backups: BackupService
     clock: Clock
 
 
@@ -109,6 +112,8 @@ class MainWindow(QMainWindow):
         self._shop_name = shop_name
         self.access = Access(role)
         self.switching = False
+        # A restore made ready here, for the app to put in place once this window is closed.
+        self.restore_prepared: PreparedRestore | None = None
         self.setWindowTitle(f"{shop_name} — {APP_NAME}")
         self.resize(1200, 760)
 
@@ -138,9 +143,10 @@ class MainWindow(QMainWindow):
         self.transfer = TransferController(
             desk, services.imports, exports=services.exports, archive=services.archive,
             customer_list=services.customer_list, ui_state=ui_state)
+        self.backups = BackupsController(desk, services.backups)
         self.controllers: tuple[Controller, ...] = (
             self.customers, self.follow_ups, self.queries, self.feedback, self.orders,
-            self.invoices, self.admin, self.transfer)
+            self.invoices, self.admin, self.transfer, self.backups)
 
         pages: tuple[tuple[QWidget, Callable[[], None]], ...] = (  # in NAV_ITEMS' order
             (self.follow_ups.today_page, self.follow_ups.show_today),
@@ -167,6 +173,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_menus()
+        self.statusBar().addPermanentWidget(self.backups.status_widget)
         role_label = ROLE_LABELS[role].split(" (")[0]
         self.statusBar().addPermanentWidget(
             QLabel(f"Signed in as {actor.display_name} ({role_label})"))
@@ -205,6 +212,7 @@ class MainWindow(QMainWindow):
         follow_ups.reminder.connect(self._remind)
         self.admin.settings_saved.connect(self._settings_saved)
         self.invoices.open_settings.connect(self.admin.edit_settings)
+        self.backups.restore_ready.connect(self._restore)
 
     def _export_customers(self) -> None:
         page = self.customers.list_page
@@ -247,6 +255,13 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(file_menu, "&Export my follow-ups to a calendar…",
                                           self.follow_ups.export_follow_ups)
         self.export_action.setToolTip("An iCalendar file your phone's calendar can import")
+        file_menu.addSeparator()
+        self.back_up_action = self._action(file_menu, "&Back up now", self.backups.back_up_now)
+        self.back_up_action.setToolTip("A checked backup, here and in the second place")
+        self.backups_action = self._action(file_menu, "Bac&kups and restore…",
+                                           self.backups.show_backups)
+        self.backups_action.setToolTip("The backups made, what each holds; restore one")
+        gate(Permission.BACK_UP, self.back_up_action)
         file_menu.addSeparator()
         self.password_action = self._action(file_menu, "&Change my password…",
                                             self.admin.change_password)
@@ -399,6 +414,14 @@ class MainWindow(QMainWindow):
             self._ui_state.setValue(IDLE_KEY, minutes)
             self.ops.status.emit("Never locks by itself" if not minutes else
                                  f"Locks after {minutes} idle minutes", 5000)
+
+    def _restore(self, prepared: PreparedRestore) -> None:
+        """Close, so the app can put the backup in place; if something kept the window
+        open, the restore is dropped and nothing changes."""
+        self.restore_prepared = prepared
+        if not self.close():
+            self.restore_prepared = None
+            BackupService.cancel_restore(prepared)
 
     def switch_person(self) -> None:
         """Close this window (asking about anything unsaved, as closing does) and sign in

@@ -88,11 +88,15 @@ class BackupInfo:
         return self.tables.get("invoices")
 
 
+KEEP_ALL_OF = timedelta(hours=24)
+
+
 @dataclass(frozen=True)
 class KeepPolicy:
-    """Which backups stay: the newest of each of the last ``daily`` days, ``weekly`` weeks
-    and ``monthly`` months that have one, within ``max_total_bytes`` if set (the oldest go
-    first; the newest always stays)."""
+    """Which backups stay: every one of the last day (one made by hand before something
+    risky is not pruned by the next on schedule), and the newest of each of the last
+    ``daily`` days, ``weekly`` weeks and ``monthly`` months that have one; within
+    ``max_total_bytes`` if set (the oldest go first; the newest always stays)."""
 
     daily: int = 7
     weekly: int = 4
@@ -497,7 +501,8 @@ def to_keep(backups: list[BackupInfo], policy: KeepPolicy) -> list[BackupInfo]:
     newest_first = sorted(backups, key=lambda info: info.taken_at, reverse=True)
     if not newest_first:
         return []
-    kept = {newest_first[0].path}
+    since = newest_first[0].taken_at - KEEP_ALL_OF
+    kept = {info.path for info in newest_first if info.taken_at >= since}
     periods: tuple[tuple[Callable[[datetime], object], int], ...] = (
         (lambda at: at.date(), policy.daily),
         (lambda at: at.isocalendar()[:2], policy.weekly),

@@ -1,6 +1,6 @@
 """First start on an empty database: the shop's name, the owner and their password, the
 country, and (may be skipped) what its invoices print about it: the address, bank details
-and tax id."""
+and tax id. Or, for a shop moving to a new computer: restore it from a backup."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import os
 
 import phonenumbers
 from babel import Locale
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
 
 from crm_desktop.errors import ValidationError
+from crm_desktop.gui.backups.controller import restore_a_new_shop
 from crm_desktop.gui.generated.ui_first_run_dialog import Ui_FirstRunDialog
+from crm_desktop.gui.shared.background import Background
+from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
 from crm_desktop.services.admin.user_service import UserService, UserView
 
 
@@ -26,12 +29,22 @@ def guess_country() -> str:
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, users: UserService, parent: QWidget | None = None) -> None:
+    def __init__(self, users: UserService, backups: BackupService | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ui = Ui_FirstRunDialog()
         self.ui.setupUi(self)
         self._users = users
+        self._backups = backups
         self.owner: UserView | None = None
+        self.restored: PreparedRestore | None = None
+        if backups is not None:
+            self.restore_button = self.ui.buttons.addButton(
+                "Restore from a backup…", QDialogButtonBox.ButtonRole.ResetRole)
+            self.restore_button.setToolTip("A shop moving to this computer: bring it back "
+                                           "from its backup file")
+            self.restore_button.clicked.connect(self.choose_backup)
+            self._background = Background(self)
         names = Locale("en").territories
         countries = sorted(
             (names[code], code) for code in phonenumbers.SUPPORTED_REGIONS if code in names
@@ -63,4 +76,15 @@ class FirstRunDialog(QDialog):
             if widget is not None:
                 widget.setFocus()
             return
+        self.accept()
+
+    def choose_backup(self) -> None:
+        assert self._backups is not None
+        restore_a_new_shop(self, self._backups, self._background, self._restored)
+
+    def _restored(self, ready: PreparedRestore) -> None:
+        self.restored = ready
+        QMessageBox.information(self, "Restored",
+                                f"The shop {ready.restoring.shop_name or ''} is back. "
+                                "Sign in as you did on the other computer.")
         self.accept()

@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from crm_desktop.actor import Actor
 from crm_desktop.errors import NewerDatabaseError, StorageError, ValidationError
+from crm_desktop.models import User
 from crm_desktop.permissions import Permission
 from crm_desktop.storage import pg_backup
 from crm_desktop.storage.backup import (
@@ -37,7 +40,7 @@ from crm_desktop.storage.backup import (
     verify,
 )
 from crm_desktop.storage.database import Database
-from crm_desktop.storage.schema import current_revision, known_revisions
+from crm_desktop.storage.schema import current_revision, known_revisions, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +273,7 @@ class BackupService:
         try:
             extract(path, staged, lambda done, total: report(done // 2, total))
             safety = None
-            if current_revision(self._db) is not None:
+            if self._holds_a_shop():
                 safety = self._take("before-restore",
                                     lambda done, total: report(500 + done // 2, total))
         except BaseException:
@@ -280,10 +283,18 @@ class BackupService:
                  safety.path.name if safety else "(nothing: a new shop)")
         return PreparedRestore(staged, info, safety)
 
-    def complete_restore(self, prepared: PreparedRestore) -> None:
-        """Replace the database with the prepared backup. Every connection of this app is
-        closed first (the caller has stopped using the database); it may then be used again,
-        and needs ``upgrade`` if the backup is of an older version."""
+    def _holds_a_shop(self) -> bool:
+        """Anything to keep: a fresh install (no schema, or no one set up yet) is not."""
+        if current_revision(self._db) is None:
+            return False
+        with self._db.read() as session:
+            return bool(session.scalar(select(func.count()).select_from(User)))
+
+    def complete_restore(self, prepared: PreparedRestore) -> BackupInfo:
+        """Replace the database with the prepared backup and bring it up to this version's
+        schema (an older backup is upgraded as on start). Every connection of this app is
+        closed first: the caller has stopped using the database, and may use it again
+        after."""
         self._db.dispose()
         try:
             if self._db.sqlite_file is not None:
@@ -294,6 +305,8 @@ class BackupService:
         finally:
             prepared.staged.unlink(missing_ok=True)
         log.info("restored the database from %s", prepared.restoring.path.name)
+        upgrade(self._db, self.backup_dir)
+        return prepared.restoring
 
     @staticmethod
     def cancel_restore(prepared: PreparedRestore) -> None:

@@ -44,7 +44,7 @@ from crm_desktop.storage.backup import (
     verify,
 )
 from crm_desktop.storage.database import Database
-from crm_desktop.storage.schema import head_revision, upgrade
+from crm_desktop.storage.schema import current_revision, head_revision
 from tests.conftest import FakeClock
 from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
 
@@ -190,12 +190,14 @@ def test_the_keep_schedule_is_daily_weekly_monthly_and_a_size_limit() -> None:
     kept = to_keep(backups, KeepPolicy(daily=7, weekly=4, monthly=12))
     newest = backups[-1].taken_at
     days = {info.taken_at.date() for info in kept}
-    # The newest of each of the last 7 days; of 4 weeks and of 12 months (some coincide).
-    assert kept[0] == backups[-1]
+    # Every one of the last day (hours 0, 6, 12, 18, 24 back); then the newest of each of
+    # the last 7 days, of 4 weeks and of 12 months (some coincide).
+    assert kept[:5] == backups[-1:-6:-1]
+    assert kept[5].taken_at < newest - timedelta(days=1)
     assert {newest.date() - timedelta(days=n) for n in range(7)} <= days
     assert len({info.taken_at.isocalendar()[:2] for info in kept}) >= 4
     assert len({(info.taken_at.year, info.taken_at.month) for info in kept}) == 12
-    assert 12 <= len(kept) <= 7 + 4 + 12
+    assert 12 <= len(kept) <= 4 + 7 + 4 + 12
     limited = to_keep(backups, KeepPolicy(daily=7, weekly=4, monthly=12, max_total_bytes=350))
     assert limited == kept[:3]  # the oldest went first
     assert to_keep(backups, KeepPolicy(max_total_bytes=1 << 20)) == to_keep(
@@ -283,7 +285,6 @@ def test_a_restore_brings_the_shop_back_exactly_and_keeps_what_it_replaced(
         service.prepare_restore(backup.path, receptionist)
     prepared = service.prepare_restore(backup.path, owner)
     service.complete_restore(prepared)
-    upgrade(db)
 
     assert CustomerService(db).get(1) == first
     assert prepared.safety_copy is not None  # the shop as it was, the added customer in it
@@ -352,3 +353,19 @@ def test_an_older_kind_of_copy_is_listed_and_restores(db: Database, owner: Actor
     prepared = service.prepare_restore(plain, owner)
     service.complete_restore(prepared)
     assert CustomerService(db).get(3).last_name == "Nunez 2"
+
+
+def test_a_backup_of_an_older_version_is_upgraded_as_it_is_restored(
+        db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path) -> None:
+    older = Path(__file__).parents[2] / "fixtures" / "databases" / "crm-0009.sqlite3"
+    old_shop = tmp_path / "old" / "crm.sqlite3"
+    old_shop.parent.mkdir()
+    old_shop.write_bytes(older.read_bytes())
+    backup = take_backup(old_shop, tmp_path / "old", reason="manual",
+                         now=datetime(2026, 1, 5, 12, tzinfo=UTC))
+    assert backup.schema == "0009" and backup.customers
+    service = _service(db, app_home)
+    service.complete_restore(service.prepare_restore(backup.path, owner))
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == backup.customers
+    assert current_revision(db) == head_revision()
