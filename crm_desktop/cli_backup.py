@@ -11,12 +11,14 @@ command line, with the machine's authority (it needs the database file itself).
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
 from crm_desktop.actor import SYSTEM
 from crm_desktop.paths import AppPaths
-from crm_desktop.storage.backup import BackupInfo, copy_backup
+from crm_desktop.storage.backup import BackupInfo
+from crm_desktop.storage.backup_crypto import is_locked
 from crm_desktop.storage.database import Database
 
 
@@ -38,8 +40,16 @@ def describe(info: BackupInfo) -> str:
     counts = ("older copy, no counts" if info.legacy else
               f"{info.customers or 0:,} customers, {info.invoices or 0:,} invoices, last "
               f"invoice {info.last_invoice_number or '—'}")
+    counts += ", locked with a passphrase" if info.locked else ""
     return (f"{info.taken_at.astimezone():%Y-%m-%d %H:%M}  {info.reason:<18} "
             f"{info.size / 1e6:8.1f} MB  {counts}  {info.path}")
+
+
+def _passphrase_if_locked(path: Path) -> str | None:
+    """A locked backup's passphrase, asked at a prompt (never an argument)."""
+    if not is_locked(path):
+        return None
+    return getpass.getpass(f"Passphrase for {path.name}: ")
 
 
 def run(database: Database, args: argparse.Namespace, paths: AppPaths) -> int:
@@ -47,7 +57,8 @@ def run(database: Database, args: argparse.Namespace, paths: AppPaths) -> int:
 
     service = BackupService(database, paths.backup_dir, paths.backup_settings_file)
     if args.command == "restore":
-        prepared = service.prepare_restore(args.file, SYSTEM)
+        prepared = service.prepare_restore(args.file, SYSTEM,
+                                           passphrase=_passphrase_if_locked(args.file))
         service.complete_restore(prepared)  # and upgraded, if it is of an older version
         print(f"restored {describe(prepared.restoring)}")
         if prepared.safety_copy is not None:
@@ -63,7 +74,7 @@ def run(database: Database, args: argparse.Namespace, paths: AppPaths) -> int:
             print("no backups yet")
         return 0
     if args.backup_command == "verify":
-        info = service.verify(args.file)
+        info = service.verify(args.file, passphrase=_passphrase_if_locked(args.file))
         print(f"verified: {describe(info)}")
         return 0
     outcome = service.back_up(SYSTEM, reason="manual")
@@ -71,7 +82,7 @@ def run(database: Database, args: argparse.Namespace, paths: AppPaths) -> int:
     if outcome.second_copy:
         print(f"copy in the second place: {outcome.second_copy}")
     if args.to is not None:
-        print(f"copy: {copy_backup(outcome.backup, args.to)}")
+        print(f"copy: {service.copy_to(outcome.backup, args.to)}")
     if outcome.warning:
         print(f"crm-desktop: warning: {outcome.warning}", file=sys.stderr)
     return 0

@@ -72,6 +72,18 @@ class StorageError(CrmError):
 class BackupError(StorageError):
     """A backup that cannot be read, or that does not hold what its manifest says."""
 
+    title = "Backup problem"
+
+
+class PassphraseNeededError(BackupError):
+    """The backup is locked with a passphrase, and none was given: ask for it."""
+
+    title = "Locked backup"
+
+
+class WrongPassphraseError(BackupError):
+    title = "Wrong passphrase"
+
 
 class NewerDatabaseError(StorageError):
     title = "Database is from a newer version"

@@ -35,8 +35,9 @@ from typing import IO, Any
 from sqlalchemy import text
 
 from crm_desktop import __version__
-from crm_desktop.errors import BackupError
-from crm_desktop.storage import pg_backup
+from crm_desktop.errors import BackupError, PassphraseNeededError
+from crm_desktop.storage import backup_crypto, pg_backup
+from crm_desktop.storage.backup_crypto import KeyPair
 from crm_desktop.storage.database import Database
 
 __all__ = ["BackupError", "BackupInfo", "KeepPolicy"]
@@ -78,6 +79,8 @@ class BackupInfo:
     # A plain copy of the database file, as versions before backups had manifests made them:
     # it can be restored, but holds no counts to check it against.
     legacy: bool = False
+    # Sealed with a passphrase (a copy that left the machine): its manifest is in the clear.
+    locked: bool = False
 
     @property
     def customers(self) -> int | None:
@@ -303,7 +306,8 @@ def _check_zip(path: Path, member: str, digest: str) -> None:
         raise BackupError(f"{path.name} did not read back as written.")
 
 
-def _member_digest(path: Path, name: str, sink: Callable[[bytes], object]) -> str:
+def _member_digest(path: Path, name: str, sink: Callable[[bytes], object], *,
+                   what: str | None = None) -> str:
     digest = hashlib.sha256()
     try:
         with zipfile.ZipFile(path) as archive, archive.open(name) as member:
@@ -311,7 +315,7 @@ def _member_digest(path: Path, name: str, sink: Callable[[bytes], object]) -> st
                 digest.update(chunk)
                 sink(chunk)
     except (zipfile.BadZipFile, KeyError, EOFError, zlib.error) as exc:
-        raise BackupError(f"{path.name} is damaged ({exc}).") from exc
+        raise BackupError(f"{what or path.name} is damaged ({exc}).") from exc
     return digest.hexdigest()
 
 
@@ -372,8 +376,13 @@ def read_info(path: Path) -> BackupInfo:
     if _is_sqlite(path):
         return _legacy_info(path, size)
     try:
-        with zipfile.ZipFile(path) as archive:
-            manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+        if backup_crypto.is_locked(path):
+            manifest = backup_crypto.read_header(path)["manifest"]
+            locked = True
+        else:
+            with zipfile.ZipFile(path) as archive:
+                manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+            locked = False
         taken_at = datetime.fromisoformat(str(manifest["taken_at"]))
         tables = {str(name): int(count) for name, count in dict(manifest["tables"]).items()}
         engine = str(manifest.get("engine", "sqlite"))
@@ -387,9 +396,9 @@ def read_info(path: Path) -> BackupInfo:
             shop_name=str(manifest.get("shop_name", "")), tables=tables,
             last_invoice_number=_optional(manifest.get("last_invoice_number")),
             database_sha256=str(manifest["database_sha256"]),
-            database_bytes=int(manifest["database_bytes"]), engine=engine)
+            database_bytes=int(manifest["database_bytes"]), engine=engine, locked=locked)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError,
-            UnicodeDecodeError, OSError) as exc:
+            UnicodeDecodeError, OverflowError, OSError) as exc:
         raise BackupError(f"{path.name} is not a CRM Desktop backup.") from exc
 
 
@@ -417,7 +426,8 @@ def _legacy_info(path: Path, size: int) -> BackupInfo:
                       app_version="", shop_name="", database_bytes=size, legacy=True)
 
 
-def verify(path: Path, progress: Progress | None = None) -> BackupInfo:
+def verify(path: Path, progress: Progress | None = None, *,
+           passphrase: str | None = None) -> BackupInfo:
     """Check a backup through and through: unpacked to a temporary file beside it, its
     SHA-256 must match its manifest, and then a SQLite copy must pass ``integrity_check``
     with every table's count as counted, and a PostgreSQL dump must list every table's data
@@ -425,17 +435,37 @@ def verify(path: Path, progress: Progress | None = None) -> BackupInfo:
     folder = path.parent
     scratch = partial_name(folder / path.name, "verify")
     try:
-        return extract(path, scratch, progress)
+        return extract(path, scratch, progress, passphrase=passphrase)
     finally:
         with suppress(FileNotFoundError):
             scratch.unlink()
 
 
-def extract(path: Path, target: Path, progress: Progress | None = None) -> BackupInfo:
-    """Unpack the backup's database to ``target``, checked as ``verify`` checks it."""
+def extract(path: Path, target: Path, progress: Progress | None = None, *,
+            passphrase: str | None = None) -> BackupInfo:
+    """Unpack the backup's database to ``target``, checked as ``verify`` checks it. A
+    locked backup needs its passphrase (``PassphraseNeededError`` without one)."""
     report = progress or (lambda _done, _total: None)
     info = read_info(path)
-    name = path.name
+    if not info.locked:
+        return _extract(path, info, target, report, name=path.name)
+    if passphrase is None:
+        raise PassphraseNeededError(f"{path.name} is locked with a passphrase.")
+    opened = partial_name(target, "unlocked")
+    try:
+        backup_crypto.unlock_file(path, opened, passphrase,
+                                  lambda done, total: report(done * 300 // total, 1000))
+        _extract(opened, info, target,
+                 lambda done, total: report(300 + done * 700 // max(total, 1), 1000),
+                 name=path.name)
+    finally:
+        with suppress(FileNotFoundError):
+            opened.unlink()
+    return info
+
+
+def _extract(path: Path, info: BackupInfo, target: Path, report: Progress, *,
+             name: str) -> BackupInfo:
     if info.legacy:
         try:
             with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -455,7 +485,7 @@ def extract(path: Path, target: Path, progress: Progress | None = None) -> Backu
             written += len(chunk)
             report(written * 800 // total, 1000)
 
-        digest = _member_digest(path, _MEMBERS[info.engine], sink)
+        digest = _member_digest(path, _MEMBERS[info.engine], sink, what=name)
         out.flush()
         os.fsync(out.fileno())
     if digest != info.database_sha256:
@@ -537,19 +567,25 @@ def prune(folder: Path, stem: str, policy: KeepPolicy) -> list[Path]:
     return removed
 
 
-def copy_backup(info: BackupInfo, folder: Path) -> Path:
-    """Copy a verified backup into a second ``folder``; the copy is read back and compared
-    before it gets its name."""
+def copy_backup(info: BackupInfo, folder: Path, keys: KeyPair | None = None) -> Path:
+    """Copy a verified backup into a second ``folder``, locked to ``keys`` if given; the copy
+    is read back and compared with what was written before it gets its name."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / info.path.name
     partial = partial_name(target, "copy")
-    digest = hashlib.sha256()
     try:
-        with info.path.open("rb") as source, partial.open("wb") as out:
-            _copy_stream(source, out, digest)
-            out.flush()
-            os.fsync(out.fileno())
-        if _sha256(partial)[0] != digest.hexdigest():
+        if keys is None:
+            digest = hashlib.sha256()
+            with info.path.open("rb") as source, partial.open("wb") as out:
+                _copy_stream(source, out, digest)
+                out.flush()
+                os.fsync(out.fileno())
+            written = digest.hexdigest()
+        else:
+            with zipfile.ZipFile(info.path) as archive:
+                manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+            written = backup_crypto.lock_file(info.path, partial, keys, manifest)
+        if _sha256(partial)[0] != written:
             raise BackupError(f"The copy in {folder} did not read back as written.")
         partial.replace(target)
         _sync_folder(folder)

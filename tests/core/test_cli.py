@@ -221,3 +221,22 @@ def test_backup_list_verify_and_restore_from_the_command_line(
     not_a_backup.write_bytes(b"PK\x03\x04 a holiday photo, renamed")
     assert main(["backup", "verify", str(not_a_backup)]) == 1
     assert "holiday.crmbackup" in capsys.readouterr().err
+
+
+def test_a_locked_copy_from_the_command_line_asks_for_its_passphrase(
+        db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from crm_desktop.services.admin.backup_service import BackupService, BackupSettings
+
+    service = BackupService(db, app_home.backup_dir, app_home.backup_settings_file)
+    service.set_passphrase("a long enough passphrase", owner)
+    service.save_settings(BackupSettings(lock_copies=True), owner)
+    assert main(["backup", "--to", str(tmp_path / "away")]) == 0
+    (copy,) = (tmp_path / "away").glob("*.crmbackup")
+    capsys.readouterr()
+    typed = ["not it at all", "a long enough passphrase"]
+    monkeypatch.setattr("getpass.getpass", lambda prompt: typed.pop(0))
+    assert main(["backup", "verify", str(copy)]) == 1
+    assert "does not open" in capsys.readouterr().err
+    assert main(["backup", "verify", str(copy)]) == 0
+    assert "locked with a passphrase" in capsys.readouterr().out

@@ -10,10 +10,12 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
+from crm_desktop.errors import PassphraseNeededError, WrongPassphraseError
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.shared.access import Access
 from crm_desktop.gui.shared.background import Background
@@ -54,6 +57,20 @@ def holds(info: BackupInfo, formatter: Formatter) -> str:
     last = f" (the last {info.last_invoice_number})" if info.last_invoice_number else ""
     return (f"{formatter.number(info.customers or 0)} customers and "
             f"{formatter.number(info.invoices or 0)} invoices{last}")
+
+
+def ask_passphrase(parent: QWidget, path: Path, refused: Exception) -> str | None:
+    """The passphrase of a locked backup, asked again after a wrong one; None: cancelled."""
+    wrong = isinstance(refused, WrongPassphraseError)
+    text, ok = QInputDialog.getText(
+        parent, "Locked backup",
+        ("That passphrase does not open it. " if wrong else "") +
+        f"{path.name} is locked. Its passphrase:", QLineEdit.EchoMode.Password)
+    return text if ok else None
+
+
+def needs_passphrase(exc: Exception) -> bool:
+    return isinstance(exc, PassphraseNeededError | WrongPassphraseError)
 
 
 @dataclass
@@ -118,7 +135,7 @@ class BackupsModel(QAbstractTableModel):
         return {
             "Taken": f.date_time(info.taken_at),
             "Why": why(info),
-            "Where": row.listed.place,
+            "Where": row.listed.place + (", locked" if info.locked else ""),
             "Size": f.file_size(info.size),
             "Customers": counts_unknown or f.number(info.customers or 0),
             "Invoices": counts_unknown or f.number(info.invoices or 0),
@@ -227,9 +244,11 @@ class BackupsDialog(QDialog):
 
     def verify_selected(self) -> None:
         info = self.chosen()
-        if info is None:
-            return
-        service, path = self._service, info.path
+        if info is not None:
+            self._verify(info.path, None)
+
+    def _verify(self, path: Path, passphrase: str | None) -> None:
+        service = self._service
         self.verify_button.setEnabled(False)
         self.progress.setValue(0)
         self.progress.show()
@@ -241,11 +260,18 @@ class BackupsDialog(QDialog):
 
         def failed(exc: Exception) -> None:
             self._finished()
+            if needs_passphrase(exc):
+                passphrase = ask_passphrase(self, path, exc)
+                if passphrase is not None:
+                    self._verify(path, passphrase)
+                    return
+                self.model.set_checked(path, "Locked: not checked")
+                return
             self.model.set_checked(path, "Damaged")
             show_error(self, exc)
 
         self._background.run_with_progress(
-            lambda report: service.verify(path, report), done, failed,
+            lambda report: service.verify(path, report, passphrase=passphrase), done, failed,
             lambda so_far, _total: self.progress.setValue(so_far))
 
     def _finished(self) -> None:
@@ -304,10 +330,25 @@ class BackupSettingsDialog(FormDialog):
         row.setContentsMargins(0, 0, 0, 0)
         self.add_field("Second place", place, "second_place")
         self.watch("second_place", self.second_place)
+        self.lock = QCheckBox("Lock the copies there with a passphrase")
+        self.lock.setChecked(current.lock_copies)
+        self.lock.setToolTip("A stick that is lost, or a share others can read, then holds "
+                             "nothing anyone can open without the passphrase")
+        self.add_field("", self.lock, "lock_copies")
+        has_one = service.key_pair() is not None
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Unchanged (type a new one to change it)"
+                                           if has_one else "At least 10 characters")
+        self.repeat_passphrase = QLineEdit()
+        self.repeat_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.add_field("Passphrase", self.passphrase, "passphrase")
+        self.add_field("Again", self.repeat_passphrase, "repeat_passphrase")
         self.insert_below_form(wrapping_label(
             "A USB stick, a network share or a synced folder: somewhere that survives this "
             "computer being lost. When it is not there, the app says so and backs up on this "
-            "computer all the same."))
+            "computer all the same. A locked copy opens only with its passphrase, which is "
+            "kept nowhere: write it down and keep it away from the computer."))
 
         def spin(value: int, low: int, high: int, suffix: str, *, key: str,
                  label: str) -> QSpinBox:
@@ -349,9 +390,21 @@ class BackupSettingsDialog(FormDialog):
             keep=KeepPolicy(daily=self.daily.value(), weekly=self.weekly.value(),
                             monthly=self.monthly.value(),
                             max_total_bytes=megabytes * 1_000_000 if megabytes else None),
-            every_hours=self.every_hours.value())
+            every_hours=self.every_hours.value(), lock_copies=self.lock.isChecked())
 
     def save(self) -> None:
+        typed = self.passphrase.text()
+        if typed or self.repeat_passphrase.text():
+            if typed != self.repeat_passphrase.text():
+                self.field_errors.show({"repeat_passphrase": "The two passphrases differ. "
+                                        "Type them again."})
+                return
+            if self.attempt_save(lambda: self._service.set_passphrase(typed,
+                                                                      self._actor)) is None:
+                return
+            self.passphrase.clear()
+            self.repeat_passphrase.clear()
+            self.passphrase.setPlaceholderText("Unchanged (type a new one to change it)")
         self.saved = self.attempt_save(lambda: self._service.save_settings(self.settings(),
                                                                            self._actor))
         if self.saved is not None:

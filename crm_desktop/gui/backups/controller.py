@@ -23,9 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.actor import SYSTEM
+from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import CrmError
-from crm_desktop.gui.backups.backups_dialog import BACKUP_FILES, BackupsDialog, holds
+from crm_desktop.gui.backups.backups_dialog import (
+    BACKUP_FILES,
+    BackupsDialog,
+    ask_passphrase,
+    holds,
+    needs_passphrase,
+)
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.errors import show_error
@@ -216,24 +222,38 @@ class BackupsController(Controller):
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        progress = QProgressDialog("Checking the backup and backing up the shop as it is…",
-                                   "", 0, 1000, parent)
-        progress.setCancelButton(None)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
-        service, actor = self._service, self.actor
+        prepare(parent, self.desk.background, self._service, path, actor=self.actor,
+                label="Checking the backup and backing up the shop as it is…",
+                done=self.restore_ready.emit)
 
-        def prepared(ready: PreparedRestore) -> None:
-            progress.close()
-            self.restore_ready.emit(ready)
 
-        def failed(exc: Exception) -> None:
-            progress.close()
-            show_error(parent, exc)
+def prepare(parent: QWidget, background: Background, backups: BackupService, path: Path, *,
+            actor: Actor, label: str, done: Callable[[PreparedRestore], None],
+            passphrase: str | None = None) -> None:
+    """Prepare the restore of ``path`` on the worker behind a progress window; a locked
+    backup's passphrase is asked (again, after a wrong one) and the preparing tried again."""
+    progress = QProgressDialog(label, "", 0, 1000, parent)
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(300)
 
-        self.desk.background.run_with_progress(
-            lambda report: service.prepare_restore(path, actor, report), prepared, failed,
-            lambda so_far, _total: progress.setValue(so_far))
+    def prepared(ready: PreparedRestore) -> None:
+        progress.close()
+        done(ready)
+
+    def failed(exc: Exception) -> None:
+        progress.close()
+        if needs_passphrase(exc):
+            typed = ask_passphrase(parent, path, exc)
+            if typed is not None:
+                prepare(parent, background, backups, path, actor=actor, label=label,
+                        done=done, passphrase=typed)
+            return
+        show_error(parent, exc)
+
+    background.run_with_progress(
+        lambda report: backups.prepare_restore(path, actor, report, passphrase=passphrase),
+        prepared, failed, lambda so_far, _total: progress.setValue(so_far))
 
 
 def restore_a_new_shop(parent: QWidget, backups: BackupService, background: Background,
@@ -245,20 +265,10 @@ def restore_a_new_shop(parent: QWidget, backups: BackupService, background: Back
         parent, "Restore the shop from a backup", str(backups.backup_dir), BACKUP_FILES)
     if not path:
         return
-    progress = QProgressDialog("Checking and unpacking the backup…", "", 0, 1000, parent)
-    progress.setCancelButton(None)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(300)
 
     def prepared(ready: PreparedRestore) -> None:
-        progress.close()
         if attempt(parent, lambda: backups.complete_restore(ready)) is not None:
             done(ready)
 
-    def failed(exc: Exception) -> None:
-        progress.close()
-        show_error(parent, exc)
-
-    background.run_with_progress(
-        lambda report: backups.prepare_restore(Path(path), SYSTEM, report), prepared, failed,
-        lambda so_far, _total: progress.setValue(so_far))
+    prepare(parent, background, backups, Path(path), actor=SYSTEM,
+            label="Checking and unpacking the backup…", done=prepared)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -39,6 +40,7 @@ from crm_desktop.storage.backup import (
     take_pg_backup,
     verify,
 )
+from crm_desktop.storage.backup_crypto import MIN_PASSPHRASE, KeyPair, new_key_pair
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import current_revision, known_revisions, upgrade
 
@@ -54,6 +56,8 @@ class BackupSettings:
     keep: KeepPolicy = field(default_factory=KeepPolicy)
     # While the app runs, and at start when the newest backup is older than this.
     every_hours: int = 4
+    # The copies in the second place (and `backup --to`) sealed with the owner's passphrase.
+    lock_copies: bool = False
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -130,9 +134,25 @@ class BackupService:
 
     # ---- settings ------------------------------------------------------------------------
 
-    def settings(self) -> BackupSettings:
+    def _read_file(self) -> dict[str, Any]:
         try:
             raw = json.loads(self._settings_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("backup settings unreadable, using the defaults: %s", exc)
+            return {}
+        return raw if isinstance(raw, dict) else {}
+
+    def _write_file(self, data: dict[str, Any]) -> None:
+        self._settings_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = partial_name(self._settings_file, "new")
+        partial.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        partial.replace(self._settings_file)
+
+    def settings(self) -> BackupSettings:
+        raw = self._read_file()
+        try:
             keep = raw.get("keep", {})
             limit = keep.get("max_total_bytes")
             settings = BackupSettings(
@@ -141,10 +161,9 @@ class BackupService:
                                 weekly=int(keep.get("weekly", 4)),
                                 monthly=int(keep.get("monthly", 12)),
                                 max_total_bytes=int(limit) if limit is not None else None),
-                every_hours=int(raw.get("every_hours", 4)))
-        except FileNotFoundError:
-            return BackupSettings()
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
+                every_hours=int(raw.get("every_hours", 4)),
+                lock_copies=raw.get("lock_copies") is True and self.key_pair() is not None)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
             log.warning("backup settings unreadable, using the defaults: %s", exc)
             return BackupSettings()
         return settings if not settings.errors() else BackupSettings()
@@ -153,19 +172,53 @@ class BackupService:
         with self._db.read(actor, Permission.CHANGE_SETTINGS):
             pass  # the owner's, checked against the database
         errors = settings.errors()
+        if settings.lock_copies and self.key_pair() is None:
+            errors["passphrase"] = "Choose a passphrase to lock the copies with."
         if errors:
             raise ValidationError(errors)
         keep = settings.keep
-        data = {"second_place": str(settings.second_place) if settings.second_place else None,
-                "keep": {"daily": keep.daily, "weekly": keep.weekly, "monthly": keep.monthly,
-                         "max_total_bytes": keep.max_total_bytes},
-                "every_hours": settings.every_hours}
-        self._settings_file.parent.mkdir(parents=True, exist_ok=True)
-        partial = partial_name(self._settings_file, "new")
-        partial.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        partial.replace(self._settings_file)
+        data = self._read_file()
+        data.update({
+            "second_place": str(settings.second_place) if settings.second_place else None,
+            "keep": {"daily": keep.daily, "weekly": keep.weekly, "monthly": keep.monthly,
+                     "max_total_bytes": keep.max_total_bytes},
+            "every_hours": settings.every_hours, "lock_copies": settings.lock_copies})
+        self._write_file(data)
         log.info("backup settings changed")
         return settings
+
+    def key_pair(self) -> KeyPair | None:
+        """What locks the copies: a public key, and the private key locked by the owner's
+        passphrase (which is stored nowhere)."""
+        raw = self._read_file().get("keys")
+        if raw is None:
+            return None
+        try:
+            return KeyPair.from_json(raw)
+        except (ValueError, TypeError) as exc:
+            log.warning("the backup lock in the settings is unreadable: %s", exc)
+            return None
+
+    def set_passphrase(self, passphrase: str, actor: Actor) -> KeyPair:
+        """A new passphrase for the copies made from now on (those made before still open
+        with the passphrase they were locked with)."""
+        with self._db.read(actor, Permission.CHANGE_SETTINGS):
+            pass
+        if len(passphrase.strip()) < MIN_PASSPHRASE:
+            raise ValidationError.single(
+                "passphrase", f"At least {MIN_PASSPHRASE} characters: a few words you will "
+                "remember, and write down somewhere safe away from the computer.")
+        try:
+            passphrase.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError.single("passphrase", "That passphrase holds characters "
+                                         "that cannot be typed again; choose another.") from exc
+        data = self._read_file()
+        keys = new_key_pair(passphrase)
+        data["keys"] = keys.to_json()
+        self._write_file(data)
+        log.info("backup passphrase changed")
+        return keys
 
     # ---- backing up ----------------------------------------------------------------------
 
@@ -199,12 +252,22 @@ class BackupService:
             return None, (f"The second backup place, {place}, is not there (is the drive "
                           "plugged in?). The backup on this computer was made.")
         try:
-            return copy_backup(info, place), None
+            return copy_backup(info, place, self._lock_for(settings)), None
         except (OSError, BackupError) as exc:
             why = _why(exc) if isinstance(exc, OSError) else str(exc)
             log.warning("no copy in the second place %s: %s", place, why)
             return None, (f"No copy could be put in the second backup place, {place}: {why}. "
                           "The backup on this computer was made.")
+
+    def _lock_for(self, settings: BackupSettings) -> KeyPair | None:
+        return self.key_pair() if settings.lock_copies else None
+
+    def copy_to(self, info: BackupInfo, folder: Path) -> Path:
+        """A copy for somewhere else (``backup --to``), locked as the second place's are."""
+        try:
+            return copy_backup(info, folder, self._lock_for(self.settings()))
+        except OSError as exc:
+            raise StorageError(f"No copy could be put in {folder}: {_why(exc)}.") from exc
 
     def newest(self) -> BackupInfo | None:
         backups, _unreadable = find_backups([self.backup_dir], self.stem)
@@ -242,14 +305,15 @@ class BackupService:
     def describe(self, path: Path) -> BackupInfo:
         return read_info(path)
 
-    def verify(self, path: Path, progress: Progress | None = None) -> BackupInfo:
+    def verify(self, path: Path, progress: Progress | None = None, *,
+               passphrase: str | None = None) -> BackupInfo:
         try:
-            return verify(path, progress)
+            return verify(path, progress, passphrase=passphrase)
         except OSError as exc:
             raise BackupError(f"{path.name} could not be checked: {_why(exc)}.") from exc
 
-    def prepare_restore(self, path: Path, actor: Actor,
-                        progress: Progress | None = None) -> PreparedRestore:
+    def prepare_restore(self, path: Path, actor: Actor, progress: Progress | None = None, *,
+                        passphrase: str | None = None) -> PreparedRestore:
         """Check the backup, back up the database as it is now, and unpack the backup beside
         it. Nothing is replaced yet: ``complete_restore`` does that once the app has let go
         of the database."""
@@ -271,7 +335,8 @@ class BackupService:
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         staged = partial_name(self.backup_dir / path.name, "restoring")
         try:
-            extract(path, staged, lambda done, total: report(done // 2, total))
+            extract(path, staged, lambda done, total: report(done // 2, total),
+                    passphrase=passphrase)
             safety = None
             if self._holds_a_shop():
                 safety = self._take("before-restore",

@@ -4,6 +4,7 @@ file is refused in words; kill -9 halfway leaves everything as it was."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -22,7 +23,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import PermissionDeniedError, ValidationError
+from crm_desktop.errors import (
+    PassphraseNeededError,
+    PermissionDeniedError,
+    ValidationError,
+    WrongPassphraseError,
+)
 from crm_desktop.models import Customer, Invoice, Role
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.backup_service import BackupService, BackupSettings
@@ -43,6 +49,7 @@ from crm_desktop.storage.backup import (
     to_keep,
     verify,
 )
+from crm_desktop.storage.backup_crypto import MAGIC, unlock_file
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import current_revision, head_revision
 from tests.conftest import FakeClock
@@ -165,17 +172,42 @@ manifests = st.fixed_dictionaries(
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(manifest=st.one_of(manifests, json_values), raw=st.binary(max_size=300),
        member=st.sampled_from(["crm.sqlite3", "crm.pgdump", "../../escape", "manifest.json"]),
-       as_zip=st.booleans())
+       as_zip=st.booleans(), locked=st.booleans())
 def test_whatever_a_file_holds_reading_or_verifying_it_says_only_why_it_is_refused(
-        tmp_path: Path, manifest: object, raw: bytes, member: str, as_zip: bool) -> None:
+        tmp_path: Path, manifest: object, raw: bytes, member: str, as_zip: bool,
+        locked: bool) -> None:
     path = tmp_path / "found.crmbackup"
-    path.write_bytes(_zip_of({"manifest.json": json.dumps(manifest).encode(), member: raw})
-                     if as_zip else raw)
-    for look in (read_info, verify):
+    content = (_zip_of({"manifest.json": json.dumps(manifest).encode(), member: raw})
+               if as_zip else raw)
+    if locked:  # a locked backup's opening, then anything
+        header = json.dumps({"manifest": manifest, "locked_private": manifest}).encode()
+        content = MAGIC + len(header).to_bytes(4, "big") + header + content
+    path.write_bytes(content)
+    for look in (read_info, verify, lambda p: verify(p, passphrase="a passphrase")):
         try:
             look(path)
         except BackupError as refused:
             assert "found.crmbackup" in str(refused)
+
+
+@settings(max_examples=int(os.environ.get("CRM_FUZZ_EXAMPLES", "30")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lock=st.fixed_dictionaries({}, optional={
+           "n": st.one_of(st.integers(), json_values), "r": st.integers(-1, 64),
+           "p": st.integers(-1, 8), "salt": json_values, "nonce": json_values,
+           "sealed": json_values}),
+       ephemeral=st.one_of(json_values, st.binary(max_size=40).map(
+           lambda b: base64.b64encode(b).decode())),
+       chunk=st.one_of(st.integers(), json_values), body=st.binary(max_size=200))
+def test_a_locked_backups_lock_however_hostile_is_refused_in_words(
+        tmp_path: Path, lock: dict[str, object], ephemeral: object, chunk: object,
+        body: bytes) -> None:
+    header = json.dumps({"locked_private": lock, "ephemeral": ephemeral, "chunk": chunk,
+                         "nonce_prefix": "AAAAAAAAAA=="}).encode()
+    path = tmp_path / "found.crmbackup"
+    path.write_bytes(MAGIC + len(header).to_bytes(4, "big") + header + body)
+    with pytest.raises(BackupError, match=r"found\.crmbackup"):
+        unlock_file(path, tmp_path / "out", "a passphrase", lambda _done, _total: None)
 
 
 def _info(at: datetime, size: int = 100) -> BackupInfo:
@@ -369,3 +401,68 @@ def test_a_backup_of_an_older_version_is_upgraded_as_it_is_restored(
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == backup.customers
     assert current_revision(db) == head_revision()
+
+
+PASSPHRASE = "margo's cat is at the vet"
+
+
+def test_copies_that_leave_the_machine_are_locked_and_open_only_with_the_passphrase(
+        any_db: Database, any_owner: Actor, app_home: AppPaths, tmp_path: Path,
+        clock: FakeClock) -> None:
+    db, owner = any_db, any_owner
+    _shop(db, owner)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    service = _service(db, app_home)
+    with pytest.raises(ValidationError, match="Choose a passphrase") as refused:
+        service.save_settings(BackupSettings(second_place=stick, lock_copies=True), owner)
+    assert refused.value.field == "passphrase"
+    with pytest.raises(ValidationError, match="At least 10 characters"):
+        service.set_passphrase("cat", owner)
+    service.set_passphrase(PASSPHRASE, owner)
+    service.save_settings(BackupSettings(second_place=stick, lock_copies=True), owner)
+    outcome = service.back_up(owner)
+    assert outcome.second_copy is not None and outcome.warning is None
+    locked = outcome.second_copy
+
+    # The list says what it holds without the passphrase; opening it needs it.
+    info = read_info(locked)
+    assert info.locked and info.customers == 3 and not outcome.backup.locked
+    with pytest.raises(PassphraseNeededError):
+        verify(locked)
+    with pytest.raises(WrongPassphraseError, match="does not open"):
+        verify(locked, passphrase="margo's dog is at the vet")
+    assert verify(locked, passphrase=PASSPHRASE).customers == 3
+    # The passphrase is in no file: not the settings, not the copy.
+    for path in (app_home.backup_settings_file, locked):
+        assert PASSPHRASE.encode() not in path.read_bytes()
+    assert b"Nunez" not in locked.read_bytes()  # and no customer in the clear
+
+    # A new computer, with nothing but the stick and the passphrase.
+    clock.advance(hours=1)
+    CustomerService(db).create(CustomerInput(first_name="Added", last_name="After"), owner)
+    prepared = service.prepare_restore(locked, owner, passphrase=PASSPHRASE)
+    service.complete_restore(prepared)
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 3
+
+
+def test_a_locked_copy_changed_or_cut_off_is_refused(db: Database, owner: Actor,
+                                                     app_home: AppPaths,
+                                                     tmp_path: Path) -> None:
+    _shop(db, owner, customers=40)
+    service = _service(db, app_home)
+    service.set_passphrase(PASSPHRASE, owner)
+    service.save_settings(BackupSettings(lock_copies=True), owner)
+    locked = service.copy_to(service.back_up(owner).backup, tmp_path / "away")
+    whole = locked.read_bytes()
+    for name, damaged in (
+            ("flipped", whole[:-40] + bytes([whole[-40] ^ 1]) + whole[-39:]),
+            ("cut", whole[:-100]),
+            ("claims", whole.replace(b'"customers": 40', b'"customers": 41', 1)),
+            ("header", whole[:60])):
+        path = tmp_path / f"{name}.crmbackup"
+        path.write_bytes(damaged)
+        with pytest.raises(BackupError) as refused:
+            verify(path, passphrase=PASSPHRASE)
+        assert not isinstance(refused.value, WrongPassphraseError), name

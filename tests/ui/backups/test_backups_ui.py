@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -241,3 +241,51 @@ def test_closing_the_app_after_a_change_backs_it_up(
     (on_quit,) = app_home.backup_dir.glob("*-on-quit.crmbackup")
     assert BackupService(db, app_home.backup_dir, app_home.backup_settings_file).verify(
         on_quit).customers == 1
+
+
+PASSPHRASE = "margo's cat is at the vet"
+
+
+def test_copies_on_the_stick_are_locked_and_a_restore_asks_for_the_passphrase(
+        qtbot: QtBot, db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path,
+        make_window: Callable[[], MainWindow], monkeypatch: pytest.MonkeyPatch) -> None:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    CustomerService(db).create(CustomerInput(first_name="Margo", last_name="Hurry"), owner)
+    window = make_window()
+    window.backups_action.trigger()
+    dialog = window.backups.dialog
+    assert dialog is not None
+    settings = dialog.edit_settings()
+    settings.second_place.setText(str(stick))
+    settings.lock.setChecked(True)
+    settings.passphrase.setText(PASSPHRASE)
+    settings.repeat_passphrase.setText(PASSPHRASE + " and its dog")
+    settings.save()
+    assert settings.result() != QDialog.DialogCode.Accepted
+    assert "differ" in settings.error.text()
+    settings.repeat_passphrase.setText(PASSPHRASE)
+    settings.save()
+    assert settings.result() == QDialog.DialogCode.Accepted
+    assert _service(db, app_home).settings().lock_copies
+
+    dialog.back_up_button.click()
+    qtbot.waitUntil(lambda: not window.backups.busy)
+    (locked,) = stick.glob("*.crmbackup")
+    listed = [_cell(dialog, row, "Where") for row in range(dialog.model.rowCount())]
+    assert "Second place, locked" in listed
+
+    typed = [("margo's dog is at the vet", True), (PASSPHRASE, True)]
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda _p, _t, label, *a: (
+        asked.append(label), typed.pop(0))[-1])
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(locked), ""))
+    dialog.file_button.click()
+    qtbot.waitUntil(lambda: window.restore_prepared is not None)
+    assert asked[0].startswith(f"{locked.name} is locked")
+    assert asked[1].startswith("That passphrase does not open it")
+    prepared = window.restore_prepared
+    assert prepared is not None and prepared.restoring.locked
+    BackupService.cancel_restore(prepared)
