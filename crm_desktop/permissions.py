@@ -35,6 +35,7 @@ class Permission(StrEnum):
     IMPORT_CUSTOMERS = "import customers"
     UNDO_IMPORT = "undo an import"
     EXPORT_EVERYTHING = "export customers and the whole shop"
+    HANDLE_PERSONAL_DATA = "export or erase a customer's personal data on their request"
     BACK_UP = "back the shop up now"
     RESTORE_BACKUP = "restore a backup"
     READ_AUDIT_LOG = "read the shop's audit log"

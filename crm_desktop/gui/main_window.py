@@ -56,6 +56,7 @@ from crm_desktop.services.admin.settings_service import BusinessSettings, Settin
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.customers.customer_service import CustomerService
+from crm_desktop.services.customers.personal_data import PersonalDataService
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpService
@@ -84,6 +85,7 @@ class Services:
 
     customers: CustomerService
     customer_list: CustomerListService
+    personal_data: PersonalDataService
     users: UserService
     settings: SettingsService
     timeline: TimelineService
@@ -131,7 +133,8 @@ class MainWindow(QMainWindow):
 
         self.customers = CustomersController(
             desk, services.customers, customer_list=services.customer_list,
-            timeline=services.timeline, feedback=services.feedback, ui_state=ui_state)
+            timeline=services.timeline, feedback=services.feedback,
+            personal_data=services.personal_data, ui_state=ui_state)
         self.follow_ups = FollowUpsController(desk, services.follow_ups)
         self.queries = QueriesController(desk, services.queries, services.customer_list)
         self.feedback = FeedbackController(desk, services.feedback, services.customer_list,

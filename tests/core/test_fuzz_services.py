@@ -52,6 +52,7 @@ from crm_desktop.services.customers.customer_service import (
     DateInput,
     PreferenceInput,
 )
+from crm_desktop.services.customers.personal_data import PersonalDataService
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.services.feedback.feedback_service import FeedbackInput, FeedbackService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpInput, FollowUpService
@@ -408,3 +409,13 @@ def test_backup_settings(shop: tuple[Database, Actor, int],
     if survives(lambda: service.save_settings(wanted, actor)) is not None:
         # Whatever was accepted is what the next start reads back.
         assert service.settings() == wanted
+
+
+@EXAMPLES
+@given(customer_id=st.one_of(small_int, st.integers(-2**63, 2**63 - 1)))
+def test_personal_data(shop: tuple[Database, Actor, int], customer_id: int) -> None:
+    db, actor, _customer = shop
+    service = PersonalDataService(db)
+    survives(lambda: service.gather(customer_id, actor))
+    survives(lambda: service.plan_erase(customer_id, actor))
+    survives(lambda: service.erase(customer_id, actor))

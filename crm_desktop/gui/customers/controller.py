@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS, Formatter
 from crm_desktop.gui.customers.customer_form import CustomerFormDialog
@@ -26,6 +27,7 @@ from crm_desktop.services.customers.customer_service import (
     CustomerDetail,
     CustomerService,
 )
+from crm_desktop.services.customers.personal_data import PersonalDataService
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.services.feedback.feedback_service import FeedbackService
 
@@ -39,9 +41,11 @@ PROFILE_SHOWS = (LIST_SHOWS | Change.INVOICES | Change.FEEDBACK) & ~Change.USERS
 class CustomersController(Controller):
     def __init__(self, desk: Desk, customers: CustomerService, *,
                  customer_list: CustomerListService, timeline: TimelineService,
-                 feedback: FeedbackService, ui_state: QSettings) -> None:
+                 feedback: FeedbackService, personal_data: PersonalDataService,
+                 ui_state: QSettings) -> None:
         super().__init__(desk)
         self._customers = customers
+        self._personal_data = personal_data
         self._timeline = timeline
         self._feedback = feedback
         self._ui_state = ui_state
@@ -63,6 +67,8 @@ class CustomersController(Controller):
         self.profile.add_note.connect(self.add_note)
         self.profile.pin_note.connect(self.pin_note)
         self.profile.delete_note.connect(self.delete_note)
+        self.profile.export_personal_data.connect(self.export_personal_data)
+        self.profile.erase_personal_data.connect(self.erase_personal_data)
         self.trash_page.restore.connect(self.restore_customers)
         self.trash_page.purge.connect(self.purge_customers)
         self._refresh_choices()
@@ -78,6 +84,7 @@ class CustomersController(Controller):
         gate(Permission.FOLLOW_UP, profile.follow_up_button)
         gate(Permission.TAKE_ORDERS, profile.new_order_button)
         gate(Permission.ISSUE_INVOICES, profile.invoice_button)
+        gate(Permission.HANDLE_PERSONAL_DATA, profile.personal_data_button)
 
     # ---- what the shell and the other capabilities use ----------------------------------------
 
@@ -301,6 +308,56 @@ class CustomersController(Controller):
             done=f"Merged {duplicate.display_name} into {keep.display_name}")
         if merged is not None:
             self.show_profile(merged)
+
+    # ---- personal data, on the customer's request ---------------------------------------------
+
+    def export_personal_data(self, customer_id: int) -> None:
+        """Everything we hold about them, as a PDF to hand over and a JSON file, written on
+        the worker into the folder chosen."""
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "Where to put what we hold about this customer")
+        if not folder:
+            return
+        service, actor, target = self._personal_data, self.actor, Path(folder)
+        shop = self.desk.shell.shop_name()
+
+        def done(paths: tuple[Path, Path]) -> None:
+            self.desk.ops.say(f"Exported {paths[1].name} and {paths[0].name} to {target}",
+                              10_000)
+
+        self.desk.background.write_file(
+            self.window, "Gathering what we hold about the customer…", target,
+            work=lambda _report: service.export(customer_id, target, actor, shop_name=shop),
+            done=done)
+
+    def erase_personal_data(self, customer_id: int) -> None:
+        """Name what goes and what stays, ask, and erase; or say why it cannot be yet."""
+        plan = attempt(self.window, lambda: self._personal_data.plan_erase(customer_id,
+                                                                           self.actor))
+        if plan is None:
+            return
+        if plan.refusals:
+            QMessageBox.warning(self.window, "Not yet",
+                                f"{plan.name}'s personal data cannot be erased yet:\n\n• "
+                                + "\n• ".join(plan.refusals))
+            return
+        goes = ", ".join(f"{count:,} {what}" for what, count in plan.counts.items())
+        kept = (f"\n\nKept, as the law asks: {plan.kept_invoices:,} invoice(s) and credit "
+                "note(s) as they were issued." if plan.kept_invoices else "")
+        if not _confirm(
+                self.window, "Erase personal data for good?",
+                f"Erase {plan.name}'s personal data? Their name, and "
+                f"{goes or 'nothing else'} will go; the profile becomes “Erased customer”."
+                f"{kept}\n\nThe audit trail keeps who changed what and when, without the "
+                "values. Backups made before now still hold the data until they age out. "
+                "This cannot be undone."):
+            return
+        erased = self.desk.ops.run(
+            self.window, lambda: self._personal_data.erase(customer_id, self.actor),
+            changes=Changes.of(Change.CUSTOMERS, [customer_id]),
+            done=f"Erased {plan.name}'s personal data")
+        if erased is not None:
+            self.open_customer(customer_id)
 
     # ---- the trash ---------------------------------------------------------------------------
 

@@ -100,6 +100,8 @@ class CustomerProfileView(QWidget):
     pin_note = Signal(int, bool)  # note id, pinned
     delete_note = Signal(int)
     show_changes = Signal(int)  # who changed what on this customer, and from what
+    export_personal_data = Signal(int)  # everything we hold about them, on their request
+    erase_personal_data = Signal(int)  # forget them, on their request
 
     def __init__(self, formatter: Formatter, timeline: TimelineModel,
                  parent: QWidget | None = None) -> None:
@@ -152,9 +154,17 @@ class CustomerProfileView(QWidget):
         self.changes_button = QPushButton("History of c&hanges")
         self.changes_button.setToolTip("Each change to this customer: what it was, what it "
                                        "became, who changed it and when")
+        self.personal_data_button = QPushButton("Personal data")
+        self.personal_data_button.setToolTip("On the customer's request: everything we hold "
+                                             "about them, or forget them")
+        personal = QMenu(self.personal_data_button)
+        self.export_personal_action = personal.addAction("Export what we hold about them…")
+        self.erase_personal_action = personal.addAction("Erase their personal data…")
+        self.personal_data_button.setMenu(personal)
         bar = QHBoxLayout()
         bar.addWidget(self.back_button)
         bar.addStretch(1)
+        bar.addWidget(self.personal_data_button)
         bar.addWidget(self.changes_button)
         bar.addWidget(self.edit_button)
         bar.addWidget(self.delete_button)
@@ -279,6 +289,10 @@ class CustomerProfileView(QWidget):
         self.edit_button.clicked.connect(self._edit)
         self.delete_button.clicked.connect(self._delete)
         self.changes_button.clicked.connect(lambda: self._emit_for_customer(self.show_changes))
+        self.export_personal_action.triggered.connect(
+            lambda: self._emit_for_customer(self.export_personal_data))
+        self.erase_personal_action.triggered.connect(
+            lambda: self._emit_for_customer(self.erase_personal_data))
 
     def set_formatter(self, formatter: Formatter) -> None:
         self._formatter = formatter

@@ -53,7 +53,8 @@ customers table). Passwords are never exported.
 """
 
 
-def _value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A column's value as JSON holds it (the archive's and a personal export's rules)."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -88,7 +89,7 @@ def export_shop(database: Database, path: Path, actor: Actor, *,
                     result = session.execute(select(*columns).order_by(*order)
                                              .execution_options(yield_per=_BATCH))
                     for row in result:
-                        line = {c.name: _value(v) for c, v in zip(columns, row, strict=True)}
+                        line = {c.name: json_value(v) for c, v in zip(columns, row, strict=True)}
                         out.write(json.dumps(line, ensure_ascii=False).encode("utf-8"))
                         out.write(b"\n")
                         written += 1

@@ -27,6 +27,7 @@ from crm_desktop.services.customers.customer_service import (
     CustomerInput,
     CustomerService,
 )
+from crm_desktop.services.customers.personal_data import PersonalDataService
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpInput, FollowUpService
 from crm_desktop.services.invoices.invoice_service import (
@@ -162,6 +163,16 @@ def _restore(shop: Shop) -> Callable[[Actor], object]:
     return restore
 
 
+def _gather(shop: Shop) -> Callable[[Actor], object]:
+    customer_id = shop.customer()
+    return lambda actor: PersonalDataService(shop.db).gather(customer_id, actor)
+
+
+def _erase(shop: Shop) -> Callable[[Actor], object]:
+    customer_id = shop.customer()
+    return lambda actor: PersonalDataService(shop.db).erase(customer_id, actor)
+
+
 def _log_call(shop: Shop) -> Callable[[Actor], object]:
     customer_id = shop.customer()
     return lambda actor: TimelineService(shop.db).log(customer_id, HistoryKind.CALL,
@@ -216,6 +227,8 @@ ACTIONS: dict[Permission, list[tuple[str, Action]]] = {
             shop.db).google_csv(io.StringIO(), actor)),
         ("export the whole shop", _archive),
     ],
+    Permission.HANDLE_PERSONAL_DATA: [("gather a customer's personal data", _gather),
+                                      ("erase a customer's personal data", _erase)],
     Permission.BACK_UP: [("back up now", _back_up)],
     Permission.RESTORE_BACKUP: [("restore a backup", _restore)],
     Permission.READ_AUDIT_LOG: [("read the audit log", lambda shop: lambda actor: AuditService(
