@@ -232,17 +232,8 @@ def prepare(parent: QWidget, background: Background, backups: BackupService, pat
             passphrase: str | None = None) -> None:
     """Prepare the restore of ``path`` on the worker behind a progress window; a locked
     backup's passphrase is asked (again, after a wrong one) and the preparing tried again."""
-    progress = QProgressDialog(label, "", 0, 1000, parent)
-    progress.setCancelButton(None)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(300)
-
-    def prepared(ready: PreparedRestore) -> None:
-        progress.close()
-        done(ready)
 
     def failed(exc: Exception) -> None:
-        progress.close()
         if needs_passphrase(exc):
             typed = ask_passphrase(parent, path, exc)
             if typed is not None:
@@ -251,9 +242,10 @@ def prepare(parent: QWidget, background: Background, backups: BackupService, pat
             return
         show_error(parent, exc)
 
-    background.run_with_progress(
+    background.run_modal(
+        parent, label,
         lambda report: backups.prepare_restore(path, actor, report, passphrase=passphrase),
-        prepared, failed, lambda so_far, _total: progress.setValue(so_far))
+        done, failed)
 
 
 def restore_a_new_shop(parent: QWidget, backups: BackupService, background: Background,

@@ -74,12 +74,11 @@ class Background(QObject):
 
         self._pool.start(task)
 
-    def write_file(self, parent: QWidget, label: str, target: Path, *,
-                   work: Callable[[Callable[[int, int], None]], T],
-                   done: Callable[[T], None]) -> None:
-        """Write ``target`` on a worker behind a window-modal progress dialog saying
-        ``label``; a failure to write is told in words naming the file (a full disk, a
-        folder gone)."""
+    def run_modal(self, parent: QWidget, label: str,
+                  work: Callable[[Callable[[int, int], None]], T], done: Callable[[T], None],
+                  failed: Callable[[Exception], None]) -> None:
+        """Run ``work`` behind a window-modal progress dialog saying ``label`` (shown if it
+        takes more than a moment), closed before ``done`` or ``failed`` is called."""
         progress = QProgressDialog(label, "", 0, 0, parent)
         progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -89,17 +88,28 @@ class Background(QObject):
             progress.close()
             done(result)
 
-        def failed(exc: Exception) -> None:
+        def refused(exc: Exception) -> None:
             progress.close()
-            if isinstance(exc, OSError):
-                exc = CrmError(f"Could not write {target.name}: {exc.strerror or exc}.")
-            show_error(parent, exc)
+            failed(exc)
 
         def report(so_far: int, total: int) -> None:
             progress.setMaximum(total)
             progress.setValue(so_far)
 
-        self.run_with_progress(work, finished, failed, report)
+        self.run_with_progress(work, finished, refused, report)
+
+    def write_file(self, parent: QWidget, label: str, target: Path, *,
+                   work: Callable[[Callable[[int, int], None]], T],
+                   done: Callable[[T], None]) -> None:
+        """Write ``target`` on a worker behind a progress dialog (``run_modal``); a failure
+        to write is told in words naming the file (a full disk, a folder gone)."""
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, OSError):
+                exc = CrmError(f"Could not write {target.name}: {exc.strerror or exc}.")
+            show_error(parent, exc)
+
+        self.run_modal(parent, label, work, done, failed)
 
     def wait(self) -> None:
         """Block until every started task has finished and delivered (at shutdown, in
