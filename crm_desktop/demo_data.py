@@ -35,6 +35,7 @@ from crm_desktop.models import (
     ImportantDate,
     Invoice,
     InvoiceLine,
+    MarketingConsent,
     Order,
     OrderEvent,
     OrderLine,
@@ -133,6 +134,7 @@ TABLES: dict[str, type[Base]] = {
     "note": PersonalNote, "date": ImportantDate, "history": HistoryEntry, "order": Order,
     "line": OrderLine, "invoice": Invoice, "iline": InvoiceLine, "payment": Payment,
     "follow": FollowUp, "query": CustomerQuery, "feedback": Feedback,
+    "consent": MarketingConsent,
 }
 
 
@@ -185,7 +187,7 @@ def _write_chunk(database: Database, rows: dict[str, list[dict[str, Any]]]) -> N
         _insert(conn, customer_tags, rows["tags"])
         _insert(conn, table_of(CustomerSearch), rows["search"])
         for key in ("contact", "address", "pref", "note", "date", "history", "order", "line",
-                    "invoice", "iline", "payment", "follow", "query", "feedback"):
+                    "invoice", "iline", "payment", "follow", "query", "feedback", "consent"):
             _insert(conn, table_of(TABLES[key]), rows[key])
         _insert(conn, table_of(OrderEvent), rows["event"])  # after the orders they belong to
         _insert(conn, table_of(QueryEvent), rows["query_event"])
@@ -299,6 +301,7 @@ class _DemoShop:
         owner = rng.choice(self.user_ids)
         emails, e164 = self._contacts(cid, first, last)
         self._address(cid)
+        self._consents(cid, since, has_email=bool(emails))
         searchable = self._remembered(cid)  # preferences, notes and tags, for the search
         self._history(cid, since, last_contact)
         lifetime = Decimal("0.00")
@@ -352,6 +355,18 @@ class _DemoShop:
                                      "line1": self.rng.choice(self.streets), "line2": "",
                                      "postal_code": postcode, "city": city, "region": "",
                                      "country": self.region, "is_primary": True, "position": 0})
+
+    def _consents(self, cid: int, since: datetime, *, has_email: bool) -> None:
+        """Six in ten said yes to letters, four in ten to e-mail, one in twenty took it
+        back. Drawn from the customer number, not the shared random stream, so the rest of
+        a seeded shop stays as it was."""
+        spread = (cid * 2654435761) % 100
+        for channel, share in (("post", 60), ("email", 40 if has_email else 0)):
+            if spread < share:
+                self.rows["consent"].append({
+                    **self.stamp, "id": self._next("consent"), "customer_id": cid,
+                    "channel": channel, "given": spread >= 5, "changed_at": since,
+                    "method": "in_person" if spread % 2 else "in_writing", "note": ""})
 
     def _remembered(self, cid: int) -> list[str]:
         """Preferences, a note, a birthday and tags: what the banner remembers."""

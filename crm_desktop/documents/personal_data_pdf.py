@@ -27,6 +27,7 @@ SECTIONS = {
     "to the questions", "feedback": "Complaints, wins and feedback", "follow_ups":
     "Follow-ups planned", "import_batch_items": "Where the details came from (imports)",
     "customer_sources": "Where the details came from (address books)",
+    "marketing_consents": "May we send you offers? (your answers)",
 }
 # Bookkeeping a person has no use for; the JSON export keeps it all.
 _SKIPPED = frozenset({"id", "version", "sort_name", "position", "updated_at", "normalized",

@@ -28,9 +28,11 @@ from crm_desktop.services.admin.audit_service import AuditService
 from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService, UserView
+from crm_desktop.services.customers.consent import ConsentService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.customers.customer_service import TRASH_DAYS, CustomerService
 from crm_desktop.services.customers.personal_data import PersonalDataService
+from crm_desktop.services.customers.retention import RetentionService
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpService
@@ -124,6 +126,8 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
         customers=CustomerService(database),
         customer_list=CustomerListService(database),
         personal_data=PersonalDataService(database),
+        consent=ConsentService(database),
+        retention=RetentionService(database),
         users=UserService(database),
         settings=SettingsService(database),
         timeline=TimelineService(database),

@@ -54,9 +54,11 @@ from crm_desktop.services.admin.audit_service import AuditService
 from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.consent import ConsentService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.customers.customer_service import CustomerService
 from crm_desktop.services.customers.personal_data import PersonalDataService
+from crm_desktop.services.customers.retention import RetentionService
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpService
@@ -86,6 +88,8 @@ class Services:
     customers: CustomerService
     customer_list: CustomerListService
     personal_data: PersonalDataService
+    consent: ConsentService
+    retention: RetentionService
     users: UserService
     settings: SettingsService
     timeline: TimelineService
@@ -134,7 +138,9 @@ class MainWindow(QMainWindow):
         self.customers = CustomersController(
             desk, services.customers, customer_list=services.customer_list,
             timeline=services.timeline, feedback=services.feedback,
-            personal_data=services.personal_data, ui_state=ui_state)
+            personal_data=services.personal_data, consent=services.consent,
+            retention=services.retention,
+            ui_state=ui_state)
         self.follow_ups = FollowUpsController(desk, services.follow_ups)
         self.queries = QueriesController(desk, services.queries, services.customer_list)
         self.feedback = FeedbackController(desk, services.feedback, services.customer_list,
@@ -297,7 +303,13 @@ class MainWindow(QMainWindow):
             customer_menu, "Schedule a follow-&up…",
             lambda: self.follow_ups.schedule_follow_up(self.customers.current_customer_id()),
             "Ctrl+Shift+U")
+        customer_menu.addSeparator()
+        self.retention_action = self._action(customer_menu, "Customers to &review…",
+                                             self.customers.review_retention)
+        self.retention_action.setToolTip("Customers we have not heard from for years: erase "
+                                         "their personal data or keep them")
         gate(Permission.WORK_WITH_CUSTOMERS, self.log_action, self.note_action)
+        gate(Permission.HANDLE_PERSONAL_DATA, self.retention_action)
         gate(Permission.HANDLE_QUERIES, self.query_action, self.feedback_action)
         gate(Permission.FOLLOW_UP, self.follow_up_action)
 

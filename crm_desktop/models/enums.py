@@ -154,6 +154,26 @@ class AuditAction(StrEnum):
     DELETE = "delete"
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
+    RESTORE = "restore"  # the shop was put back as a backup held it
+
+
+class ConsentChannel(StrEnum):
+    """How the shop may reach a customer for marketing (a newsletter, a card about a sale)."""
+
+    POST = "post"
+    EMAIL = "email"
+    PHONE = "phone"
+    SMS = "sms"
+
+
+class ConsentMethod(StrEnum):
+    """How a customer gave or withdrew their consent: what the shop would show if asked."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    IN_WRITING = "in_writing"
+    EMAIL = "email"
+    ONLINE_FORM = "online_form"
 
 
 class ImportAction(StrEnum):

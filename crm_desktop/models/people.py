@@ -23,6 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm_desktop.models.base import Base, Tracked, money_type, str_enum
 from crm_desktop.models.enums import (
     AddressKind,
+    ConsentChannel,
+    ConsentMethod,
     ContactKind,
     CustomerStatus,
     DateKind,
@@ -141,6 +143,11 @@ class Customer(Tracked, Base):
     lifetime_value: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Their personal data was erased on request: only the shop's records of them remain.
+    erased_at: Mapped[datetime | None]
+    # The owner reviewed them as long inactive and chose to keep them (asked again only when
+    # another retention period has passed).
+    retention_kept_at: Mapped[datetime | None]
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     contact_points: Mapped[list[ContactPoint]] = relationship(
@@ -159,10 +166,40 @@ class Customer(Tracked, Base):
         back_populates="customer", cascade="all, delete-orphan", order_by="ImportantDate.id"
     )
     tags: Mapped[list[Tag]] = relationship(secondary=customer_tags, order_by="Tag.name_key")
+    consents: Mapped[list[MarketingConsent]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan",
+        order_by="MarketingConsent.channel")
 
     @property
     def display_name(self) -> str:
         return customer_name(self.first_name, self.last_name, self.company, self.id)
+
+
+class MarketingConsent(Tracked, Base):
+    """A customer's answer, per channel, to "may we send you offers?": given or withdrawn,
+    when and how. No row is "never asked", which counts as no. Every change is in the audit
+    trail, so earlier answers can still be shown."""
+
+    __tablename__ = "marketing_consents"
+    __table_args__ = (
+        # The audience of a mailing: everyone who said yes on a channel.
+        Index("ix_marketing_consents_channel_given", "channel", "given", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[ConsentChannel] = mapped_column(str_enum(ConsentChannel, "consent_channel"))
+    given: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime]
+    method: Mapped[ConsentMethod] = mapped_column(str_enum(ConsentMethod, "consent_method"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    customer: Mapped[Customer] = relationship(back_populates="consents")
+
+
+Index("uq_marketing_consents_customer_channel", MarketingConsent.customer_id,
+      MarketingConsent.channel, unique=True)
 
 
 class CustomerSearch(Base):

@@ -52,11 +52,12 @@ def _customer_of(obj: Any) -> int | None:
 
 
 def record_event(session: Session, action: AuditAction, user_id: int | None,
-                 at: datetime, **details: Any) -> None:
-    """An entry for something that changed no row of its own: a sign-in, a failed one."""
+                 at: datetime, *, entity: str = "users", **details: Any) -> None:
+    """An entry for something that changed no row of its own: a sign-in, a failed one, a
+    restore (``entity`` "shop")."""
     session.connection().execute(table_of(AuditEntry).insert(), [{
-        "at": at, "user_id": user_id, "action": action, "entity": "users",
-        "entity_id": user_id, "customer_id": None,
+        "at": at, "user_id": user_id, "action": action, "entity": entity,
+        "entity_id": user_id if entity == "users" else None, "customer_id": None,
         "changes": json.dumps(details, ensure_ascii=False, sort_keys=True)}])
 
 

@@ -9,9 +9,11 @@ a service accepts, it stores and gives back whole: normalised, with nothing cut 
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +27,8 @@ from crm_desktop.actor import Actor
 from crm_desktop.errors import CrmError
 from crm_desktop.models import (
     AddressKind,
+    ConsentChannel,
+    ConsentMethod,
     ContactKind,
     CustomerStatus,
     DateKind,
@@ -42,6 +46,7 @@ from crm_desktop.services.admin.audit_service import AuditFilter, AuditService
 from crm_desktop.services.admin.backup_service import BackupService, BackupSettings
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.consent import ConsentAnswer, ConsentService
 from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.services.customers.customer_service import (
     AddressInput,
@@ -53,6 +58,7 @@ from crm_desktop.services.customers.customer_service import (
     PreferenceInput,
 )
 from crm_desktop.services.customers.personal_data import PersonalDataService
+from crm_desktop.services.customers.retention import RetentionService
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.services.feedback.feedback_service import FeedbackInput, FeedbackService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpInput, FollowUpService
@@ -68,6 +74,7 @@ from crm_desktop.services.orders.order_service import (
     ReturnInput,
 )
 from crm_desktop.services.queries.query_service import QueryInput, QueryService
+from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.storage.backup import KeepPolicy
 from crm_desktop.storage.database import Database
 from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
@@ -419,3 +426,39 @@ def test_personal_data(shop: tuple[Database, Actor, int], customer_id: int) -> N
     survives(lambda: service.gather(customer_id, actor))
     survives(lambda: service.plan_erase(customer_id, actor))
     survives(lambda: service.erase(customer_id, actor))
+
+
+@EXAMPLES
+@given(answers=st.lists(st.builds(
+    ConsentAnswer, st.one_of(st.sampled_from(ConsentChannel), text),
+    st.one_of(st.booleans(), small_int, st.none()),
+    st.one_of(st.sampled_from(ConsentMethod), text), text), max_size=5),
+    customer_id=st.one_of(st.none(), small_int, st.integers(-2**63, 2**63 - 1)),
+    channel=st.one_of(st.sampled_from(ConsentChannel), text))
+def test_marketing_consent(shop: tuple[Database, Actor, int], answers: list[ConsentAnswer],
+                           customer_id: int | None, channel: ConsentChannel) -> None:
+    db, actor, customer = shop
+    service = ConsentService(db)
+    target = customer if customer_id is None else customer_id
+    saved = survives(lambda: service.record(target, answers, actor))
+    for view in saved or ():
+        clean(view.note)
+        assert isinstance(view.given, bool)
+    survives(lambda: service.audience(channel, [target, customer]))
+    survives(lambda: ExportService(db).google_csv(io.StringIO(), actor, marketing=channel))
+
+
+@EXAMPLES
+@given(ids=st.lists(st.one_of(small_int, st.integers(-2**63, 2**63 - 1)), max_size=5),
+       years=st.one_of(small_int, st.integers(-2**40, 2**40)))
+def test_retention_review(shop: tuple[Database, Actor, int], ids: list[int],
+                          years: int) -> None:
+    db, actor, _customer = shop
+    settings = SettingsService(db)
+    survives(lambda: settings.save_business(replace(settings.business(),
+                                                    retention_years=years), actor))
+    service = RetentionService(db)
+    review = service.review(actor)
+    assert review.total >= len(review.rows)
+    survives(lambda: service.keep(ids, actor))
+    survives(lambda: PersonalDataService(db).erase_many(ids, actor))

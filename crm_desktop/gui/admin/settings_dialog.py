@@ -85,11 +85,19 @@ class SettingsDialog(FormDialog):
         self.quiet_days.setValue(self._current.inactive_after_days)
         self.quiet_days.setToolTip("A customer with no order or contact for this long is shown "
                                    "as inactive")
+        self.retention_years = QSpinBox()
+        self.retention_years.setRange(1, 50)
+        self.retention_years.setSuffix(" years")
+        self.retention_years.setValue(self._current.retention_years)
+        self.retention_years.setToolTip(
+            "Customers with no contact or order for this long are listed in Customer → "
+            "Customers to review, to erase their personal data or keep them")
         self.add_field("Shop &name", self.shop_name, "shop_name")
         self.add_field("&Country", self.country, "country")
         self.add_field("C&urrency", self.currency, "currency")
         self.add_field("&Language and formats", self.locale_box, "locale")
         self.add_field("&Inactive after", self.quiet_days, "inactive_after_days")
+        self.add_field("&Review for erasure after", self.retention_years, "retention_years")
         self.tabs = QTabWidget()
         self.insert_below_form(self.tabs)
         work = self._tab("&Queries and follow-ups")
@@ -242,6 +250,7 @@ class SettingsDialog(FormDialog):
             currency=self.currency.text().strip().upper(),
             locale=str(locale),
             inactive_after_days=self.quiet_days.value(),
+            retention_years=self.retention_years.value(),
             **self._response_hours(),
             **self._suggestion_rules(),
             **self._profile(),

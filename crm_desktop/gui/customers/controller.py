@@ -9,11 +9,13 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS, Formatter
+from crm_desktop.gui.customers.consent_dialog import ConsentDialog
 from crm_desktop.gui.customers.customer_form import CustomerFormDialog
 from crm_desktop.gui.customers.customer_list_model import CustomerListModel
 from crm_desktop.gui.customers.customer_list_page import CustomersPage
 from crm_desktop.gui.customers.customer_profile_view import CustomerProfileView
 from crm_desktop.gui.customers.log_contact_dialog import LogContactDialog
+from crm_desktop.gui.customers.retention_dialog import RetentionDialog
 from crm_desktop.gui.customers.timeline_model import TimelineModel
 from crm_desktop.gui.customers.trash_page import TrashPage
 from crm_desktop.gui.shared.desk import Controller, Desk
@@ -21,6 +23,7 @@ from crm_desktop.gui.shared.operations import Change, Changes, attempt
 from crm_desktop.gui.shared.ui_state import restore_splitter, save_splitter
 from crm_desktop.models import CustomerStatus
 from crm_desktop.permissions import Permission
+from crm_desktop.services.customers.consent import ConsentService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.customers.customer_service import (
     BulkChange,
@@ -28,6 +31,7 @@ from crm_desktop.services.customers.customer_service import (
     CustomerService,
 )
 from crm_desktop.services.customers.personal_data import PersonalDataService
+from crm_desktop.services.customers.retention import RetentionService
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.services.feedback.feedback_service import FeedbackService
 
@@ -42,10 +46,13 @@ class CustomersController(Controller):
     def __init__(self, desk: Desk, customers: CustomerService, *,
                  customer_list: CustomerListService, timeline: TimelineService,
                  feedback: FeedbackService, personal_data: PersonalDataService,
+                 consent: ConsentService, retention: RetentionService,
                  ui_state: QSettings) -> None:
         super().__init__(desk)
         self._customers = customers
         self._personal_data = personal_data
+        self._consent = consent
+        self._retention = retention
         self._timeline = timeline
         self._feedback = feedback
         self._ui_state = ui_state
@@ -69,6 +76,7 @@ class CustomersController(Controller):
         self.profile.delete_note.connect(self.delete_note)
         self.profile.export_personal_data.connect(self.export_personal_data)
         self.profile.erase_personal_data.connect(self.erase_personal_data)
+        self.profile.edit_consent.connect(self.edit_consent)
         self.trash_page.restore.connect(self.restore_customers)
         self.trash_page.purge.connect(self.purge_customers)
         self._refresh_choices()
@@ -78,7 +86,7 @@ class CustomersController(Controller):
         """Offer on the list and the profile only what this person may do."""
         gate, profile = self.desk.access.gate, self.profile
         gate(Permission.WORK_WITH_CUSTOMERS, self.list_page.new_button, profile.edit_button,
-             profile.log_button, profile.add_note_button)
+             profile.log_button, profile.add_note_button, profile.consent_button)
         gate(Permission.DELETE_CUSTOMERS, profile.delete_button)
         gate(Permission.HANDLE_QUERIES, profile.query_button, profile.feedback_button)
         gate(Permission.FOLLOW_UP, profile.follow_up_button)
@@ -330,6 +338,16 @@ class CustomersController(Controller):
             work=lambda _report: service.export(customer_id, target, actor, shop_name=shop),
             done=done)
 
+    def edit_consent(self, customer_id: int) -> ConsentDialog | None:
+        shown = self.profile.customer
+        if shown is None or shown.id != customer_id:
+            return None
+        dialog = ConsentDialog(self._consent, self.actor, self.desk.formatter,
+                               customer_id=customer_id, customer_name=shown.display_name,
+                               current=shown.consents, parent=self.window)
+        return self.desk.ops.dialog(dialog, changes=Changes.of(Change.CUSTOMERS, [customer_id]),
+                                    done="Answers about offers saved")
+
     def erase_personal_data(self, customer_id: int) -> None:
         """Name what goes and what stays, ask, and erase; or say why it cannot be yet."""
         plan = attempt(self.window, lambda: self._personal_data.plan_erase(customer_id,
@@ -358,6 +376,54 @@ class CustomersController(Controller):
             done=f"Erased {plan.name}'s personal data")
         if erased is not None:
             self.open_customer(customer_id)
+
+    # ---- the retention review ----------------------------------------------------------------
+
+    def review_retention(self) -> RetentionDialog:
+        retention, actor = self._retention, self.actor
+        dialog = RetentionDialog(lambda: retention.review(actor), self.desk.background,
+                                 self.desk.formatter, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_customer.connect(self.open_customer)
+        dialog.keep.connect(lambda ids: self._keep_reviewed(dialog, ids))
+        dialog.erase.connect(lambda ids: self._erase_reviewed(dialog, ids))
+        dialog.show()
+        dialog.refresh()
+        return dialog
+
+    def _keep_reviewed(self, dialog: RetentionDialog, customer_ids: list[int]) -> None:
+        kept = self.desk.ops.run(
+            dialog, lambda: self._retention.keep(customer_ids, self.actor),
+            changes=Changes.of(Change.CUSTOMERS, customer_ids),
+            done=lambda count: f"Kept {count:,} customer(s)")
+        if kept is not None:
+            dialog.refresh()
+
+    def _erase_reviewed(self, dialog: RetentionDialog, customer_ids: list[int]) -> None:
+        if not _confirm(
+                dialog, "Erase personal data for good?",
+                f"Erase the personal data of {len(customer_ids):,} customer(s)? Their names, "
+                "contacts, addresses, notes, dates and the words of their history go; issued "
+                "invoices stay as they were issued. Anyone with something still open (an "
+                "unpaid invoice, a draft, an order not delivered) is left as they are.\n\n"
+                "Backups made before now still hold the data until they age out. This cannot "
+                "be undone."):
+            return
+        result = self.desk.ops.run(
+            dialog, lambda: self._personal_data.erase_many(customer_ids, self.actor),
+            changes=Changes.of(Change.CUSTOMERS, customer_ids),
+            done=lambda r: f"Erased the personal data of {len(r.erased):,} customer(s)")
+        if result is None:
+            return
+        if result.refused:
+            reasons = "\n".join(f"• {plan.name}: {' '.join(plan.refusals)}"
+                                 for plan in result.refused[:10])
+            more = (f"\n… and {len(result.refused) - 10:,} more."
+                    if len(result.refused) > 10 else "")
+            QMessageBox.information(
+                dialog, "Some were left as they are",
+                f"Erased {len(result.erased):,}. Not yet erased:\n\n{reasons}{more}")
+        dialog.refresh()
 
     # ---- the trash ---------------------------------------------------------------------------
 

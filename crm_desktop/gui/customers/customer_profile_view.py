@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.formatting import Formatter
+from crm_desktop.gui.customers.consent_dialog import consent_summary
 from crm_desktop.gui.customers.customer_form import PREFERENCE_LABELS
 from crm_desktop.gui.customers.timeline_model import TimelineModel
 from crm_desktop.gui.shared.palette import ALERT
@@ -36,7 +37,8 @@ from crm_desktop.gui.shared.widgets import (
     read_only_table,
     wrapping_label,
 )
-from crm_desktop.models import ContactKind, CustomerStatus
+from crm_desktop.models import ConsentChannel, ContactKind, CustomerStatus
+from crm_desktop.services.customers.consent import CHANNEL_LABELS
 from crm_desktop.services.customers.customer_service import AddressView, CustomerDetail
 from crm_desktop.services.customers.dates import KIND_LABELS
 from crm_desktop.services.customers.timeline_service import KIND_LABELS as TIMELINE_LABELS
@@ -102,6 +104,7 @@ class CustomerProfileView(QWidget):
     show_changes = Signal(int)  # who changed what on this customer, and from what
     export_personal_data = Signal(int)  # everything we hold about them, on their request
     erase_personal_data = Signal(int)  # forget them, on their request
+    edit_consent = Signal(int)  # what they said about offers, channel by channel
 
     def __init__(self, formatter: Formatter, timeline: TimelineModel,
                  parent: QWidget | None = None) -> None:
@@ -226,9 +229,15 @@ class CustomerProfileView(QWidget):
         notes_outer.addLayout(self.notes_layout)
         self.add_note_button = QPushButton("Add a &note…")
         notes_outer.addWidget(self.add_note_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.consent_box = QGroupBox("Offers and newsletters")
+        consent_outer = QVBoxLayout(self.consent_box)
+        self.consent_layout = QVBoxLayout()
+        consent_outer.addLayout(self.consent_layout)
+        self.consent_button = QPushButton("What they &agreed to…")
+        consent_outer.addWidget(self.consent_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         for box in (self.contacts_box, self.addresses_box, self.preferences_box,
-                    self.dates_box, self.notes_box):
+                    self.dates_box, self.notes_box, self.consent_box):
             # Never squeezed below what they hold (an address lost its last lines): when the
             # details do not fit, the area scrolls instead.
             box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -242,6 +251,7 @@ class CustomerProfileView(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.preferences_box)
         right.addWidget(self.notes_box)
+        right.addWidget(self.consent_box)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
@@ -285,6 +295,7 @@ class CustomerProfileView(QWidget):
         self.timeline_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.timeline_view.customContextMenuRequested.connect(self._timeline_menu)
         self.add_note_button.clicked.connect(self._add_note)
+        self.consent_button.clicked.connect(lambda: self._emit_for_customer(self.edit_consent))
         self.back_button.clicked.connect(self.back)
         self.edit_button.clicked.connect(self._edit)
         self.delete_button.clicked.connect(self._delete)
@@ -338,6 +349,7 @@ class CustomerProfileView(QWidget):
         self._fill_preferences(customer)
         self._fill_dates(customer)
         self._fill_notes(customer)
+        self._fill_consents(customer)
 
     def show_ratings(self, summary: RatingSummary) -> None:
         """How this customer rates us, and their latest words: how they feel."""
@@ -438,6 +450,15 @@ class CustomerProfileView(QWidget):
             what = d.label or KIND_LABELS[d.kind]
             self.dates_layout.addWidget(wrapping_label(
                 f"<b>{escape(breakable(what))}:</b> {escape(when)}", rich=True))
+
+    def _fill_consents(self, customer: CustomerDetail) -> None:
+        _clear(self.consent_layout)
+        given = {view.channel: view for view in customer.consents}
+        for channel in ConsentChannel:
+            self.consent_layout.addWidget(wrapping_label(
+                f"<b>{escape(CHANNEL_LABELS[channel])}:</b> "
+                f"{escape(consent_summary(given.get(channel), self._formatter))}", rich=True))
+        self.consent_button.setVisible(customer.erased_at is None)
 
     def _fill_notes(self, customer: CustomerDetail) -> None:
         _clear(self.notes_layout)

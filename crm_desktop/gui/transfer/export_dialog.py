@@ -10,10 +10,13 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QProgressBar,
     QRadioButton,
@@ -24,6 +27,8 @@ from PySide6.QtWidgets import (
 from crm_desktop.actor import Actor
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.errors import show_error
+from crm_desktop.models import ConsentChannel
+from crm_desktop.services.customers.consent import CHANNEL_LABELS
 from crm_desktop.services.transfer.export_service import ExportService
 
 
@@ -71,6 +76,19 @@ class ExportDialog(QDialog):
             format_layout.addWidget(button)
         self.formats.button(0).setChecked(True)
 
+        # A list for a mailing holds only those who said yes to that channel.
+        self.for_marketing = QCheckBox("For offers or a newsletter: only those who agreed to "
+                                       "hear from us by")
+        self.channel = QComboBox()
+        for channel in ConsentChannel:
+            self.channel.addItem(CHANNEL_LABELS[channel].lower(), channel)
+        self.channel.setEnabled(False)
+        self.for_marketing.toggled.connect(self.channel.setEnabled)
+        marketing_row = QHBoxLayout()
+        marketing_row.addWidget(self.for_marketing)
+        marketing_row.addWidget(self.channel)
+        marketing_row.addStretch()
+
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.status = QLabel()
@@ -82,6 +100,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scope_box)
         layout.addWidget(format_box)
+        layout.addLayout(marketing_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
@@ -89,6 +108,12 @@ class ExportDialog(QDialog):
     @property
     def as_vcards(self) -> bool:
         return self.formats.checkedId() == 1
+
+    @property
+    def marketing(self) -> ConsentChannel | None:
+        if not self.for_marketing.isChecked():
+            return None
+        return ConsentChannel(self.channel.currentData())
 
     def choose_file(self) -> None:
         suffix, kinds = (".vcf", "vCard files (*.vcf)") if self.as_vcards \
@@ -102,11 +127,12 @@ class ExportDialog(QDialog):
         ids = self._ids[Scope(self.scopes.checkedId())]
         write = self._exports.vcards if self.as_vcards else self._exports.google_csv
         actor = self._actor  # the worker holds services and values, never a widget
+        marketing = self.marketing
 
         def work(report: Callable[[int, int], None]) -> int:
             partial = path.with_name(path.name + ".part")
             with partial.open("w", encoding="utf-8", newline="") as out:
-                count = write(out, actor, ids, progress=report)
+                count = write(out, actor, ids, progress=report, marketing=marketing)
             partial.replace(path)  # a half-written file never takes the name
             return count
 

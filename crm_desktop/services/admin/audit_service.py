@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.actor import Actor
 from crm_desktop.formatting import local_zone
-from crm_desktop.models import AuditAction, AuditEntry, ContactPoint, User
+from crm_desktop.models import AuditAction, AuditEntry, ContactPoint, MarketingConsent, User
 from crm_desktop.permissions import Permission
+from crm_desktop.services.customers.consent import CHANNEL_LABELS
 from crm_desktop.storage.database import Database
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
@@ -49,24 +50,28 @@ ENTITY_LABELS: dict[str, str] = {
     "feedback": "Feedback", "feedback_categories": "Feedback category",
     "import_batches": "Import", "import_batch_items": "Imported customer",
     "customer_sources": "Import source", "settings": "Setting", "shop_images": "Shop image",
-    "users": "Person", "demo_data": "Demo data",
+    "users": "Person", "demo_data": "Demo data", "marketing_consents": "Marketing consent",
+    "shop": "The whole shop",
 }
 _KIND_ENTITIES: dict[AuditKind, tuple[str, ...]] = {
     AuditKind.CUSTOMERS: ("customers", "contact_points", "addresses", "preferences",
-                          "personal_notes", "important_dates", "history_entries", "tags"),
+                          "personal_notes", "important_dates", "history_entries", "tags",
+                          "marketing_consents"),
     AuditKind.SALES: ("orders", "order_lines", "order_events", "invoices", "invoice_lines",
                       "payments", "invoice_sequences"),
     AuditKind.FOLLOW_UPS: ("follow_ups",),
     AuditKind.QUERIES: ("queries", "query_events", "feedback"),
     AuditKind.IMPORTS: ("import_batches", "import_batch_items", "customer_sources"),
-    AuditKind.SHOP: ("settings", "shop_images", "users", "products", "feedback_categories"),
+    AuditKind.SHOP: ("settings", "shop_images", "users", "products", "feedback_categories",
+                     "shop"),
 }
 # What a profile's "History of changes" lists: the customer's own record and its parts.
 PROFILE_ENTITIES = ("customers", "contact_points", "addresses", "preferences",
-                    "personal_notes", "important_dates")
+                    "personal_notes", "important_dates", "marketing_consents")
 _ACTION_WORDS = {AuditAction.CREATE: "added", AuditAction.UPDATE: "changed",
                  AuditAction.DELETE: "removed", AuditAction.SIGN_IN: "signed in",
-                 AuditAction.SIGN_IN_FAILED: "failed sign-in"}
+                 AuditAction.SIGN_IN_FAILED: "failed sign-in",
+                 AuditAction.RESTORE: "restored from a backup"}
 # Fields worth a word of their own; "" hides what is derived or bookkeeping (ids, the
 # digits a phone number is searched by, sort keys, running figures).
 _FIELD_LABELS = {"value": "value", "normalized": "", "position": "", "search_key": "",
@@ -221,12 +226,20 @@ class AuditService:
             kinds = {contact_id: kind for contact_id, kind in session.execute(
                 select(ContactPoint.id, ContactPoint.kind).where(
                     ContactPoint.id.in_(contact_ids)))} if contact_ids else {}
+            consent_ids = {r.entity_id for r in rows if r.entity == "marketing_consents"}
+            channels = {consent_id: channel for consent_id, channel in session.execute(
+                select(MarketingConsent.id, MarketingConsent.channel).where(
+                    MarketingConsent.id.in_(consent_ids)))} if consent_ids else {}
         changes: list[FieldChange] = []
         for row in rows:
             what = ENTITY_LABELS.get(row.entity, row.entity)
             kind = row.changes.get("kind") or kinds.get(row.entity_id or 0)
             if row.entity == "contact_points" and kind:
                 what = f"{what} ({_text(kind[-1] if isinstance(kind, list) else kind)})"
+            channel = row.changes.get("channel") or channels.get(row.entity_id or 0)
+            if row.entity == "marketing_consents" and channel:
+                channel = channel[-1] if isinstance(channel, list) else channel
+                what = f"{what} ({CHANNEL_LABELS.get(channel, _text(channel)).lower()})"
             if row.action is AuditAction.DELETE:
                 changes.append(FieldChange(row.at, row.who, what, "removed", "", ""))
                 continue
@@ -260,7 +273,7 @@ class AuditService:
             query = query.where(AuditEntry.entity.in_(_KIND_ENTITIES[filters.kind]),
                                 AuditEntry.action.in_(
                                     [AuditAction.CREATE, AuditAction.UPDATE,
-                                     AuditAction.DELETE]))
+                                     AuditAction.DELETE, AuditAction.RESTORE]))
         if filters.since is not None and filters.since > date.min:
             query = query.where(AuditEntry.at >= _local_start(filters.since))
         if filters.until is not None and filters.until < date.max:

@@ -19,11 +19,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm_desktop.actor import Actor
+from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import NewerDatabaseError, StorageError, ValidationError
-from crm_desktop.models import User
+from crm_desktop.models import AuditAction, User
 from crm_desktop.permissions import Permission
 from crm_desktop.storage import pg_backup
+from crm_desktop.storage.audit import record_event
 from crm_desktop.storage.backup import (
     BackupError,
     BackupInfo,
@@ -103,6 +104,8 @@ class PreparedRestore:
     staged: Path
     restoring: BackupInfo
     safety_copy: BackupInfo | None  # None: there was no shop yet (a fresh install)
+    by_username: str = ""  # who restored it, for the restored shop's audit trail
+    by_name: str = ""
 
 
 class BackupService:
@@ -317,8 +320,9 @@ class BackupService:
         """Check the backup, back up the database as it is now, and unpack the backup beside
         it. Nothing is replaced yet: ``complete_restore`` does that once the app has let go
         of the database."""
-        with self._db.read(actor, Permission.RESTORE_BACKUP):
-            pass
+        with self._db.read(actor, Permission.RESTORE_BACKUP) as session:
+            person = session.get(User, actor.user_id) if actor.user_id is not None else None
+            username, name = (person.username, person.display_name) if person else ("", "")
         info = read_info(path)
         engine = "sqlite" if self._db.sqlite_file is not None else "postgresql"
         if info.engine != engine and not info.legacy:
@@ -346,7 +350,7 @@ class BackupService:
             raise
         log.info("restore of %s prepared; the database as it was is in %s", path.name,
                  safety.path.name if safety else "(nothing: a new shop)")
-        return PreparedRestore(staged, info, safety)
+        return PreparedRestore(staged, info, safety, username, name)
 
     def _holds_a_shop(self) -> bool:
         """Anything to keep: a fresh install (no schema, or no one set up yet) is not."""
@@ -371,7 +375,23 @@ class BackupService:
             prepared.staged.unlink(missing_ok=True)
         log.info("restored the database from %s", prepared.restoring.path.name)
         upgrade(self._db, self.backup_dir)
+        self._record_restore(prepared)
         return prepared.restoring
+
+    def _record_restore(self, prepared: PreparedRestore) -> None:
+        """The restored trail is the backup's: it learns that it was put back, when, by whom
+        (as this shop knows them, if it does) and what it replaced."""
+        restoring, safety = prepared.restoring, prepared.safety_copy
+        with self._db.transaction(SYSTEM, None) as session:
+            user_id = session.scalar(select(User.id).where(
+                User.username == prepared.by_username)) if prepared.by_username else None
+            details = {"backup": [None, restoring.path.name],
+                       "taken": [None, restoring.taken_at.isoformat(timespec="minutes")],
+                       "by": [None, prepared.by_name]}
+            if safety is not None:
+                details["the shop before"] = [None, safety.path.name]
+            record_event(session, AuditAction.RESTORE, user_id, self._db.clock(),
+                         entity="shop", **details)
 
     @staticmethod
     def cancel_restore(prepared: PreparedRestore) -> None:

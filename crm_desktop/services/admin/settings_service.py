@@ -90,6 +90,9 @@ class BusinessSettings:
     locale: str = "en_US"
     # A customer with no order or contact for this long counts as inactive (computed on read).
     inactive_after_days: int = 365
+    # A customer with no activity for this many years is listed for the owner to review:
+    # erase their personal data, or keep them. (Invoices are kept whatever is chosen.)
+    retention_years: int = 6
     # How soon a query should be answered, by priority, in hours from when it was logged.
     respond_urgent_hours: int = 4
     respond_high_hours: int = 24
@@ -162,6 +165,8 @@ class BusinessSettings:
             errors["locale"] = f"“{self.locale}” is not a known language and region."
         if not 30 <= self.inactive_after_days <= 3650:
             errors["inactive_after_days"] = "The quiet period must be between 30 and 3650 days."
+        if not 1 <= self.retention_years <= 50:
+            errors["retention_years"] = "The review period must be between 1 and 50 years."
         for priority in Priority:
             if not 1 <= self.response_hours(priority) <= 24 * 90:
                 errors[f"respond_{priority.value}_hours"] = (

@@ -49,6 +49,7 @@ from crm_desktop.models.base import Base
 from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import lifecycle, search_index
+from crm_desktop.services.customers.consent import ConsentView, consents_of
 from crm_desktop.services.customers.dates import Upcoming, upcoming, valid_day
 from crm_desktop.services.follow_ups import follow_up_service
 from crm_desktop.storage.database import Database
@@ -234,6 +235,8 @@ class CustomerDetail:
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+    consents: tuple[ConsentView, ...] = ()  # marketing, by channel; none asked: no row
+    erased_at: datetime | None = None
 
     @property
     def number(self) -> str:
@@ -1084,4 +1087,6 @@ def _detail(session: Session, c: Customer, cutoff: datetime, now: datetime, *,
         created_at=c.created_at,
         updated_at=c.updated_at,
         deleted_at=c.deleted_at,
+        consents=consents_of(session, c.id),
+        erased_at=c.erased_at,
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +42,7 @@ from crm_desktop.models import (
     ImportBatchItem,
     Invoice,
     InvoiceState,
+    MarketingConsent,
     Order,
     OrderEvent,
     OrderLine,
@@ -62,7 +64,8 @@ FORMAT = "crm-desktop-personal-data"
 ERASED = "(erased)"
 # Rows that are only about the person: deleted.
 _DELETED: tuple[type[Base], ...] = (ContactPoint, Address, Preference, PersonalNote,
-                                    ImportantDate, FollowUp, ImportBatchItem, CustomerSource)
+                                    ImportantDate, FollowUp, ImportBatchItem, CustomerSource,
+                                    MarketingConsent)
 # Rows the shop keeps as records, their free text blanked.
 _BLANKED: dict[type[Base], tuple[str, ...]] = {
     HistoryEntry: ("summary", "details", "outcome"),
@@ -81,6 +84,12 @@ _PERSONAL_ENTITIES = frozenset(
 # What an export leaves out: derived copies (search text), and what only the app needs.
 _NOT_EXPORTED = frozenset({"customer_search", "audit_entries"})
 _CLOSED_ORDERS = (OrderState.DELIVERED, OrderState.CLOSED, OrderState.CANCELLED)
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    erased: list[ErasePlan]
+    refused: list[ErasePlan]  # each with its refusals, nothing changed
 
 
 @dataclass(frozen=True)
@@ -174,7 +183,8 @@ class PersonalDataService:
         counts = {"phones and e-mail addresses": len(customer.contact_points),
                   "addresses": len(customer.addresses),
                   "preferences": len(customer.preferences), "notes": len(customer.notes),
-                  "dates": len(customer.important_dates), "tags": len(customer.tags)}
+                  "dates": len(customer.important_dates), "tags": len(customer.tags),
+                  "answers about marketing": len(customer.consents)}
         for label, model in (("history entries (their text)", HistoryEntry),
                              ("queries (their text)", CustomerQuery),
                              ("complaints and feedback (their text)", Feedback),
@@ -210,38 +220,58 @@ class PersonalDataService:
             if plan.refusals:
                 raise CrmError(f"{plan.name}'s personal data cannot be erased yet: "
                                + " ".join(plan.refusals))
-            customer = _customer(session, customer_id)
-            erased_name = f"Erased customer {customer_number(customer_id)}"
-            customer.first_name, customer.last_name, customer.company = "", "", erased_name
-            customer.sort_name = sort_name_for("", "", erased_name)
-            customer.source = None
-            customer.lost_reason = ERASED if customer.lost_reason else None
-            customer.tags = []
-            session.flush()
-            for model in _DELETED:
-                table = table_of(model)
-                session.execute(delete(table).where(table.c.customer_id == customer_id))
-            session.expire(customer)
-            for model, columns in _BLANKED.items():
-                table = table_of(model)
-                values = {name: ERASED if name in _TITLES else
-                          None if table.c[name].nullable else "" for name in columns}
-                session.execute(update(table).where(table.c.customer_id == customer_id)
-                                .values(**values))
-            lines = table_of(OrderLine)
-            session.execute(update(lines).where(
-                lines.c.order_id.in_(select(Order.id).where(Order.customer_id == customer_id)),
-                lines.c.return_reason.is_not(None)).values(return_reason=ERASED))
-            session.flush()  # the trail gets its entries for the above; now redact them all
-            _redact_trail(session, customer_id)
-            audit = table_of(AuditEntry)
-            session.execute(audit.insert().values(
-                at=self._db.clock(), user_id=actor.user_id, action=AuditAction.UPDATE,
-                entity="customers", entity_id=customer_id, customer_id=customer_id,
-                changes=json.dumps({"personal data": ["", "erased on request"]})))
-            search_index.refresh(session, [customer_id])
+            self._erase(session, customer_id, actor)
         log.info("personal data of %s erased", customer_number(customer_id))
         return plan
+
+    def erase_many(self, customer_ids: Sequence[int], actor: Actor) -> ErasureResult:
+        """Erase each of these customers that can be, in one transaction; the others are
+        returned with their reasons, untouched (a retention review's *Erase*)."""
+        erased: list[ErasePlan] = []
+        refused: list[ErasePlan] = []
+        with self._db.transaction(actor, Permission.HANDLE_PERSONAL_DATA) as session:
+            for customer_id in dict.fromkeys(customer_ids):
+                plan = self._plan(session, customer_id)
+                if plan.refusals:
+                    refused.append(plan)
+                    continue
+                self._erase(session, customer_id, actor)
+                erased.append(plan)
+        log.info("personal data of %d customer(s) erased", len(erased))
+        return ErasureResult(erased, refused)
+
+    def _erase(self, session: Session, customer_id: int, actor: Actor) -> None:
+        customer = _customer(session, customer_id)
+        erased_name = f"Erased customer {customer_number(customer_id)}"
+        customer.first_name, customer.last_name, customer.company = "", "", erased_name
+        customer.sort_name = sort_name_for("", "", erased_name)
+        customer.source = None
+        customer.lost_reason = ERASED if customer.lost_reason else None
+        customer.tags = []
+        customer.erased_at = self._db.clock()
+        session.flush()
+        for model in _DELETED:
+            table = table_of(model)
+            session.execute(delete(table).where(table.c.customer_id == customer_id))
+        session.expire(customer)
+        for model, columns in _BLANKED.items():
+            table = table_of(model)
+            values = {name: ERASED if name in _TITLES else
+                      None if table.c[name].nullable else "" for name in columns}
+            session.execute(update(table).where(table.c.customer_id == customer_id)
+                            .values(**values))
+        lines = table_of(OrderLine)
+        session.execute(update(lines).where(
+            lines.c.order_id.in_(select(Order.id).where(Order.customer_id == customer_id)),
+            lines.c.return_reason.is_not(None)).values(return_reason=ERASED))
+        session.flush()  # the trail gets its entries for the above; now redact them all
+        _redact_trail(session, customer_id)
+        audit = table_of(AuditEntry)
+        session.execute(audit.insert().values(
+            at=self._db.clock(), user_id=actor.user_id, action=AuditAction.UPDATE,
+            entity="customers", entity_id=customer_id, customer_id=customer_id,
+            changes=json.dumps({"personal data": ["", "erased on request"]})))
+        search_index.refresh(session, [customer_id])
 
 
 def _redacted(value: Any) -> Any:

@@ -18,9 +18,17 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from crm_desktop.actor import Actor
-from crm_desktop.models import ContactKind, ContactPoint, Customer, DateKind, ImportantDate
+from crm_desktop.models import (
+    ConsentChannel,
+    ContactKind,
+    ContactPoint,
+    Customer,
+    DateKind,
+    ImportantDate,
+)
 from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.customers.consent import consented
 from crm_desktop.services.transfer.contact_files import (
     GOOGLE_NOTE_SEPARATOR,
     preference_label,
@@ -44,10 +52,16 @@ class ExportService:
         self._db = database
         self._settings = SettingsService(database)
 
-    def _ids(self, customer_ids: Sequence[int] | None, actor: Actor) -> list[int]:
-        """The customers to write, read where the permission to export is checked."""
+    def _ids(self, customer_ids: Sequence[int] | None, actor: Actor,
+             marketing: ConsentChannel | None) -> list[int]:
+        """The customers to write, read where the permission to export is checked. Erased
+        customers have nothing to export; for ``marketing`` on a channel, only those who
+        agreed to it."""
         with self._db.read(actor, Permission.EXPORT_EVERYTHING) as session:
-            query = select(Customer.id).where(Customer.deleted_at.is_(None))
+            query = select(Customer.id).where(Customer.deleted_at.is_(None),
+                                              Customer.erased_at.is_(None))
+            if marketing is not None:
+                query = query.where(consented(marketing))
             if customer_ids is not None:
                 wanted = sorted(set(customer_ids))
                 return [i for start in range(0, len(wanted), _CHUNK) for i in session.scalars(
@@ -70,9 +84,10 @@ class ExportService:
     # ---- Google Contacts CSV ----------------------------------------------------------------
 
     def google_csv(self, out: TextIO, actor: Actor, customer_ids: Sequence[int] | None = None,
-                   *, progress: Progress = _no_progress) -> int:
+                   *, progress: Progress = _no_progress,
+                   marketing: ConsentChannel | None = None) -> int:
         """Write the customers (all, or these) as Google Contacts CSV; returns how many."""
-        ids = self._ids(customer_ids, actor)
+        ids = self._ids(customer_ids, actor, marketing)
         emails, phones, addresses, events, preferences = self._widths(ids)
         header = ["First Name", "Middle Name", "Last Name", "Organization Name", "Birthday",
                   "Notes", "Labels"]
@@ -139,11 +154,12 @@ class ExportService:
     # ---- vCard 4.0 --------------------------------------------------------------------------
 
     def vcards(self, out: TextIO, actor: Actor, customer_ids: Sequence[int] | None = None,
-               *, progress: Progress = _no_progress) -> int:
+               *, progress: Progress = _no_progress,
+               marketing: ConsentChannel | None = None) -> int:
         """Write the customers (all, or these) as vCard 4.0; returns how many."""
         import vobject  # noqa: PLC0415 - only an export or import of vCards needs it
 
-        ids = self._ids(customer_ids, actor)
+        ids = self._ids(customer_ids, actor, marketing)
         shop = self._settings.business().shop_name
         count = 0
         for c in self._customers(ids, progress):

@@ -29,8 +29,9 @@ from crm_desktop.errors import (
     ValidationError,
     WrongPassphraseError,
 )
-from crm_desktop.models import Customer, Invoice, Role
+from crm_desktop.models import AuditAction, Customer, Invoice, Role
 from crm_desktop.paths import AppPaths
+from crm_desktop.services.admin.audit_service import AuditFilter, AuditKind, AuditService
 from crm_desktop.services.admin.backup_service import BackupService, BackupSettings
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_service import (
@@ -325,6 +326,13 @@ def test_a_restore_brings_the_shop_back_exactly_and_keeps_what_it_replaced(
         assert session.scalar(select(func.count()).select_from(Customer)) == 3
         assert session.scalars(select(Invoice.number)).all() == [number]
     assert not prepared.staged.exists()
+    # The restored trail says it was put back, by whom, and where the shop before it went.
+    rows = AuditService(db).page(AuditFilter(kind=AuditKind.SHOP), owner)
+    restore = next(row for row in rows if row.action is AuditAction.RESTORE)
+    assert restore.who == "Olivia Owner"
+    assert restore.what == "The whole shop restored from a backup"
+    assert backup.path.name in restore.details
+    assert prepared.safety_copy.path.name in restore.details
     # The shop goes on: numbering carries on from the restored invoices, new rows get new ids.
     again = CustomerService(db).create(CustomerInput(first_name="After", last_name="Restore"),
                                        owner)

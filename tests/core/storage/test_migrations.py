@@ -46,7 +46,8 @@ from crm_desktop.storage.schema import (
 )
 from tests.conftest import FakeClock
 
-FIXTURES = sorted((Path(__file__).parents[2] / "fixtures" / "databases").glob("crm-*.sqlite3"))
+FIXTURES_DIR = Path(__file__).parents[2] / "fixtures" / "databases"
+FIXTURES = sorted(FIXTURES_DIR.glob("crm-*.sqlite3"))
 
 
 def test_migrations_build_exactly_the_models(any_db: Database) -> None:
@@ -182,8 +183,7 @@ def test_the_sign_in_upgrade_keeps_people_and_files_old_entries_by_customer(
     from crm_desktop.services.admin.audit_service import AuditService
     from crm_desktop.services.admin.user_service import UserService
 
-    shutil.copy(FIXTURES[-2], app_home.database_file)  # crm-0009
-    assert FIXTURES[-2].stem == "crm-0009"
+    shutil.copy(FIXTURES_DIR / "crm-0009.sqlite3", app_home.database_file)
     with closing(sqlite3.connect(app_home.database_file)) as raw, raw:
         raw.executemany(
             "INSERT INTO audit_entries (at, user_id, action, entity, entity_id, changes) "
@@ -212,5 +212,36 @@ def test_the_sign_in_upgrade_keeps_people_and_files_old_entries_by_customer(
             ("Rita Reception", "Customer", "Margo", "Margot")]
         viewer = users.add("Vera Books", Role.VIEWER, owner, first_password="books balanced")
         assert viewer.role is Role.VIEWER
+    finally:
+        database.dispose()
+
+
+def test_the_consent_upgrade_knows_who_was_erased_and_lets_restores_be_recorded(
+        app_home: AppPaths, clock: FakeClock) -> None:
+    """0011 on a shop of the previous version: a customer erased before it is known as
+    erased (so no review lists them again), nobody has answered about marketing yet, and the
+    trail takes restore entries."""
+    from crm_desktop.models import AuditAction, AuditEntry, MarketingConsent
+    from crm_desktop.storage.audit import record_event
+
+    shutil.copy(FIXTURES_DIR / "crm-0010.sqlite3", app_home.database_file)
+    with closing(sqlite3.connect(app_home.database_file)) as raw, raw:
+        raw.execute("UPDATE customers SET first_name = '', last_name = '', "
+                    "company = 'Erased customer C-000002' WHERE id = 2")
+    database = Database(app_home.default_database_url(), clock=clock)
+    try:
+        upgrade(database, app_home.backup_dir)
+        with database.read() as session:
+            erased = dict(session.execute(select(Customer.id, Customer.erased_at)).all())
+            assert session.scalar(select(func.count()).select_from(MarketingConsent)) == 0
+        assert erased[2] is not None
+        assert [i for i, when in erased.items() if when is not None] == [2]
+        with database.engine.begin() as connection:
+            from sqlalchemy.orm import Session
+            with Session(connection) as session:
+                record_event(session, AuditAction.RESTORE, None, clock(), entity="shop")
+        with database.read() as session:
+            assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == AuditAction.RESTORE)) == 1
     finally:
         database.dispose()
