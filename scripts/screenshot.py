@@ -57,6 +57,11 @@ def main(out_dir: Path) -> int:
         window.customers.open_customer(customer_id)
         settle()
         window.grab().save(str(out_dir / "customer-profile.png"))
+        consent = window.customers.edit_consent(customer_id)
+        if consent is not None:
+            settle()
+            consent.grab().save(str(out_dir / "consent.png"))
+            consent.reject()
     window.queries.page.scope_buttons[QueryScope.EVERYONE].setChecked(True)
     window.queries.show_queries()
     settle()
@@ -64,6 +69,11 @@ def main(out_dir: Path) -> int:
     window.feedback.show_tally()
     settle()
     window.grab().save(str(out_dir / "tally.png"))
+    review = window.customers.review_retention()
+    window.background.wait()
+    settle()
+    review.grab().save(str(out_dir / "retention-review.png"))
+    review.close()
     backups = window.backups.show_backups()
     if backups is not None:
         settle()

@@ -46,10 +46,6 @@ class ConsentDialog(FormDialog):
         self.methods: dict[ConsentChannel, QComboBox] = {}
         self.notes: dict[ConsentChannel, QLineEdit] = {}
 
-        intro = QLabel("May we send them offers? Ask, and note how they told you: a shop "
-                       "must be able to show that a customer agreed. Not asked counts as no.")
-        intro.setWordWrap(True)
-        self.insert_below_form(intro)
         grid_widget = QWidget()
         grid = QGridLayout(grid_widget)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -78,9 +74,10 @@ class ConsentDialog(FormDialog):
             grid.addWidget(answer, 2 * row - 1, 1)
             grid.addWidget(method, 2 * row - 1, 2)
             grid.addWidget(note, 2 * row - 1, 3)
-            was = QLabel(consent_summary(view, formatter))
-            was.setEnabled(False)  # the record as it stands, in grey
-            grid.addWidget(was, 2 * row, 1, 1, 3)
+            if view is not None:  # the answer on record, in grey, under what may change it
+                was = QLabel(consent_summary(view, formatter))
+                was.setEnabled(False)
+                grid.addWidget(was, 2 * row, 1, 1, 3)
             answer.currentIndexChanged.connect(
                 lambda _i, a=answer, m=method, n=note: self._asked(a, m, n))
             self._asked(answer, method, note)
@@ -90,7 +87,12 @@ class ConsentDialog(FormDialog):
             self.watch(f"consent.{channel.value}.method", method)
             self.watch(f"consent.{channel.value}.note", note)
         grid.setColumnStretch(3, 1)
+        intro = QLabel("May we send them offers? Ask, and note how they told you: a shop "
+                       "must be able to show that a customer agreed. Not asked counts as no.")
+        intro.setWordWrap(True)
+        # Each insertion goes straight below the form: the grid first, then the intro above it.
         self.insert_below_form(grid_widget)
+        self.insert_below_form(intro)
         self.resize(720, self.sizeHint().height())
 
     @staticmethod
