@@ -1,13 +1,16 @@
-"""Two checks the services share when a person acts on something already saved."""
+"""What the services share when a person acts on something already saved: two checks, and
+the live customers among a list of ids."""
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.errors import ConflictError, NotFoundError, ValidationError
-from crm_desktop.models import User
+from crm_desktop.models import Customer, User
 
 
 class _Versioned(Protocol):
@@ -39,3 +42,20 @@ def active_user(session: Session, user_id: int, *, field: str, cannot: str) -> U
         raise ValidationError.single(field, f"{user.display_name} has been switched off and "
                                             f"cannot {cannot}.")
     return user
+
+
+_IN_CHUNK = 500  # ids per IN list: well within what SQLite and PostgreSQL take in one statement
+
+
+def live_customer_ids(session: Session, customer_ids: Sequence[int] | None,
+                      *criteria: ColumnElement[Any]) -> list[int]:
+    """The customers neither in the trash nor erased (and meeting ``criteria``): all of them
+    in the list's order, or those among ``customer_ids`` by id. An id no INTEGER column can
+    hold is nobody's."""
+    query = select(Customer.id).where(Customer.deleted_at.is_(None),
+                                      Customer.erased_at.is_(None), *criteria)
+    if customer_ids is None:
+        return list(session.scalars(query.order_by(Customer.sort_name, Customer.id)))
+    wanted = sorted({i for i in customer_ids if 1 <= i < 2**31})
+    return [i for start in range(0, len(wanted), _IN_CHUNK) for i in session.scalars(
+        query.where(Customer.id.in_(wanted[start:start + _IN_CHUNK])))]

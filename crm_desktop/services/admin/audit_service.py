@@ -65,6 +65,15 @@ _KIND_ENTITIES: dict[AuditKind, tuple[str, ...]] = {
     AuditKind.SHOP: ("settings", "shop_images", "users", "products", "feedback_categories",
                      "shop"),
 }
+# A profile's changes name which of its kind a row is: "Contact (phone)", "Marketing
+# consent (post)".
+# (The model, its column, and the words for its values where the stored ones will not do.)
+_QUALIFIED: dict[str, tuple[type[ContactPoint] | type[MarketingConsent], str,
+                            dict[str, str]]] = {
+    "contact_points": (ContactPoint, "kind", {}),
+    "marketing_consents": (MarketingConsent, "channel", {
+        channel.value: label.lower() for channel, label in CHANNEL_LABELS.items()}),
+}
 # What a profile's "History of changes" lists: the customer's own record and its parts.
 PROFILE_ENTITIES = ("customers", "contact_points", "addresses", "preferences",
                     "personal_notes", "important_dates", "marketing_consents")
@@ -222,24 +231,22 @@ class AuditService:
                 AuditEntry.customer_id == customer_id,
                 AuditEntry.entity.in_(PROFILE_ENTITIES))
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
-            contact_ids = {r.entity_id for r in rows if r.entity == "contact_points"}
-            kinds = {contact_id: kind for contact_id, kind in session.execute(
-                select(ContactPoint.id, ContactPoint.kind).where(
-                    ContactPoint.id.in_(contact_ids)))} if contact_ids else {}
-            consent_ids = {r.entity_id for r in rows if r.entity == "marketing_consents"}
-            channels = {consent_id: channel for consent_id, channel in session.execute(
-                select(MarketingConsent.id, MarketingConsent.channel).where(
-                    MarketingConsent.id.in_(consent_ids)))} if consent_ids else {}
+            # Which of its kind a row is ("Contact (phone)"), from the entry or from the row.
+            known: dict[tuple[str, int], Any] = {}
+            for entity, (model, column, _words) in _QUALIFIED.items():
+                ids = {r.entity_id for r in rows if r.entity == entity}
+                if ids:
+                    known.update(((entity, row_id), value) for row_id, value in session.execute(
+                        select(model.id, getattr(model, column)).where(model.id.in_(ids))))
         changes: list[FieldChange] = []
         for row in rows:
             what = ENTITY_LABELS.get(row.entity, row.entity)
-            kind = row.changes.get("kind") or kinds.get(row.entity_id or 0)
-            if row.entity == "contact_points" and kind:
-                what = f"{what} ({_text(kind[-1] if isinstance(kind, list) else kind)})"
-            channel = row.changes.get("channel") or channels.get(row.entity_id or 0)
-            if row.entity == "marketing_consents" and channel:
-                channel = channel[-1] if isinstance(channel, list) else channel
-                what = f"{what} ({CHANNEL_LABELS.get(channel, _text(channel)).lower()})"
+            if row.entity in _QUALIFIED:
+                _model, column, words = _QUALIFIED[row.entity]
+                value = row.changes.get(column) or known.get((row.entity, row.entity_id or 0))
+                value = value[-1] if isinstance(value, list) else value
+                if value:
+                    what = f"{what} ({words.get(value, _text(value))})"
             if row.action is AuditAction.DELETE:
                 changes.append(FieldChange(row.at, row.who, what, "removed", "", ""))
                 continue

@@ -19,6 +19,7 @@ from crm_desktop.actor import Actor
 from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.models import ConsentChannel, ConsentMethod, Customer, MarketingConsent, User
 from crm_desktop.permissions import Permission
+from crm_desktop.services.records import live_customer_ids
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_text
 
@@ -144,13 +145,8 @@ class ConsentService:
         """Of these customers (or all), the live ones who may be sent marketing on
         ``channel``, in the list's order."""
         with self._db.read() as session:
-            query = select(Customer.id).where(Customer.deleted_at.is_(None),
-                                              Customer.erased_at.is_(None), consented(channel))
-            if customer_ids is None:
-                return list(session.scalars(query.order_by(Customer.sort_name, Customer.id)))
-            wanted = sorted({i for i in customer_ids if 1 <= i < 2**31})
-            found: set[int] = set()
-            for start in range(0, len(wanted), 500):
-                found.update(session.scalars(
-                    query.where(Customer.id.in_(wanted[start:start + 500]))))
-            return [i for i in dict.fromkeys(customer_ids) if i in found]
+            found = live_customer_ids(session, customer_ids, consented(channel))
+        if customer_ids is None:
+            return found
+        chosen = set(found)
+        return [i for i in dict.fromkeys(customer_ids) if i in chosen]

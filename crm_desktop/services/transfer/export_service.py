@@ -29,6 +29,7 @@ from crm_desktop.models import (
 from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers.consent import consented
+from crm_desktop.services.records import live_customer_ids
 from crm_desktop.services.transfer.contact_files import (
     GOOGLE_NOTE_SEPARATOR,
     preference_label,
@@ -57,16 +58,9 @@ class ExportService:
         """The customers to write, read where the permission to export is checked. Erased
         customers have nothing to export; for ``marketing`` on a channel, only those who
         agreed to it."""
+        criteria = () if marketing is None else (consented(marketing),)
         with self._db.read(actor, Permission.EXPORT_EVERYTHING) as session:
-            query = select(Customer.id).where(Customer.deleted_at.is_(None),
-                                              Customer.erased_at.is_(None))
-            if marketing is not None:
-                query = query.where(consented(marketing))
-            if customer_ids is not None:
-                wanted = sorted(set(customer_ids))
-                return [i for start in range(0, len(wanted), _CHUNK) for i in session.scalars(
-                    query.where(Customer.id.in_(wanted[start:start + _CHUNK])))]
-            return list(session.scalars(query.order_by(Customer.sort_name, Customer.id)))
+            return live_customer_ids(session, customer_ids, *criteria)
 
     def _customers(self, ids: list[int], progress: Progress) -> Iterator[Customer]:
         for start in range(0, len(ids), _CHUNK):
