@@ -37,7 +37,7 @@ class Permission(StrEnum):
     EXPORT_EVERYTHING = "export customers and the whole shop"
     HANDLE_PERSONAL_DATA = "export or erase a customer's personal data on their request"
     BACK_UP = "back the shop up now"
-    RESTORE_BACKUP = "restore a backup"
+    RESTORE_BACKUP = "restore a backup or look inside one"
     READ_AUDIT_LOG = "read the shop's audit log"
 
 

@@ -16,7 +16,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
-from crm_desktop.gui.app import application, build_main_window
+from crm_desktop.gui.app import (
+    application,
+    backup_service,
+    build_main_window,
+    show_backup_window,
+)
 from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.paths import app_paths
 from crm_desktop.services.admin.user_service import UserService
@@ -83,6 +88,17 @@ def main(out_dir: Path) -> int:
         settings.grab().save(str(out_dir / "backup-settings.png"))
         settings.reject()
         backups.reject()
+    newest = backup_service(database, paths).newest()
+    if newest is not None:  # the newest backup, looked inside, beside the shop
+        view = backup_service(database, paths).open_read_only(newest.path, actor)
+        inside = show_backup_window(window, view, open_ui_state(paths), paths)
+        if inside is not None:
+            inside.resize(1280, 760)
+            if customer_id is not None:
+                inside.customers.open_customer(customer_id)
+            settle()
+            inside.grab().save(str(out_dir / "look-inside.png"))
+            inside.close()
     window.close()
     database.dispose()
     return 0

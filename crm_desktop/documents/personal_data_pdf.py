@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from enum import StrEnum
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -16,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from crm_desktop.documents import fonts
+from crm_desktop.models import enums
 
 SECTIONS = {
     "customers": "Profile", "contact_points": "Phones and e-mail addresses",
@@ -35,6 +37,11 @@ _SKIPPED = frozenset({"id", "version", "sort_name", "position", "updated_at", "n
                       "suggestion_key", "source_kind", "seed"})
 _TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)[\d:.]*([+-]\d\d:\d\d)?")
 _CELL_LIMIT = 4000  # a field longer than this is cut in the PDF (never in the JSON)
+# The app's own words for a kind of thing ("in_writing", "best_time"), read as words; a
+# customer's own text is never among them, as they are only the values of kinds.
+_KINDS = frozenset(member.value for kind in vars(enums).values()
+                   if isinstance(kind, type) and issubclass(kind, StrEnum) and kind is not StrEnum
+                   for member in kind)
 
 
 def _label(column: str) -> str:
@@ -44,6 +51,8 @@ def _label(column: str) -> str:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and value in _KINDS:
+        return escape(value.replace("_", " ").capitalize())
     text = _TIMESTAMP.sub(lambda m: f"{m[1]} {m[2]}" + (
         "" if m[3] in (None, "+00:00") else f" ({m[3]})"), str(value))
     if len(text) > _CELL_LIMIT:

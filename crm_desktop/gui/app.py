@@ -25,7 +25,11 @@ from crm_desktop.paths import AppPaths, app_paths
 from crm_desktop.permissions import Permission
 from crm_desktop.resources import resource_path
 from crm_desktop.services.admin.audit_service import AuditService
-from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
+from crm_desktop.services.admin.backup_service import (
+    BackupService,
+    BackupView,
+    PreparedRestore,
+)
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService, UserView
 from crm_desktop.services.customers.consent import ConsentService
@@ -119,7 +123,10 @@ def put_restore_in_place(backups: BackupService, prepared: PreparedRestore) -> N
 
 
 def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
-                      paths: AppPaths | None = None) -> MainWindow:
+                      paths: AppPaths | None = None, *,
+                      looking_inside: BackupView | None = None) -> MainWindow:
+    """The shop's window for ``actor``; or, with ``looking_inside``, a window on a backup
+    opened read only, in which everything reads as the shop did then and nothing writes."""
     settings = SettingsService(database).business()
     formatter = Formatter(locale=settings.locale, currency=settings.currency)
     services = Services(
@@ -145,12 +152,41 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
         backups=backup_service(database, paths or app_paths()),
         clock=database.clock,
     )
+    if looking_inside is not None:
+        taken = formatter.date_time(looking_inside.info.taken_at)
+        return MainWindow(services, actor=SYSTEM, role=Role.VIEWER, formatter=formatter,
+                          ui_state=ui_state, database_label=database.describe(),
+                          shop_name=settings.shop_name,
+                          looking_inside=f"the backup taken {taken}")
     # The role the database holds, not one the caller claims: the GUI only mirrors it.
     role = Role.OWNER if actor is SYSTEM else services.users.get(
         actor.user_id if actor.user_id is not None else -1).role
-    return MainWindow(services, actor=actor, role=role, formatter=formatter,
-                      ui_state=ui_state, database_label=database.describe(),
-                      shop_name=settings.shop_name)
+    window = MainWindow(services, actor=actor, role=role, formatter=formatter,
+                        ui_state=ui_state, database_label=database.describe(),
+                        shop_name=settings.shop_name)
+    window.backups.view_ready.connect(
+        lambda view: show_backup_window(window, view, ui_state, paths))
+    return window
+
+
+def show_backup_window(shop: MainWindow, view: BackupView, ui_state: QSettings,
+                       paths: AppPaths | None) -> MainWindow | None:
+    """A backup opened read only, in a window of its own beside the shop's; closing it (or
+    the shop's window, or locking the desk) removes the copy it was opened from."""
+    try:
+        window = build_main_window(view.database, SYSTEM, ui_state, paths, looking_inside=view)
+    except Exception as exc:  # a backup too damaged to show: said, and the copy removed
+        view.close()
+        show_error(shop, exc)
+        return None
+
+    def let_go() -> None:  # (a bound method of a plain object would be held weakly)
+        view.close()
+
+    window.closed.connect(let_go)
+    shop.adopt_backup_window(window)
+    window.show()
+    return window
 
 
 def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QSystemTrayIcon,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -41,6 +42,7 @@ from crm_desktop.gui.shared.access import Access
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Operations
+from crm_desktop.gui.shared.palette import LOOKING_INSIDE
 from crm_desktop.gui.shared.ui_state import (
     restore_geometry,
     restore_splitter,
@@ -77,6 +79,8 @@ IDLE_KEY = "desk/idle_lock_minutes"
 DESK_IDLE_MINUTES = 10
 OWNER_IDLE_MINUTES = 30
 
+READ_ONLY_TIP = "A backup opened to look inside: nothing in it can be changed."
+
 NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Invoices", "Products",
              "Trash")
 
@@ -110,17 +114,24 @@ class Services:
 
 class MainWindow(QMainWindow):
     switch_requested = Signal()  # the person asked to hand the desk to someone else
+    closed = Signal()  # the window has closed, its workers finished
 
     def __init__(self, services: Services, *, actor: Actor, role: Role, formatter: Formatter,
-                 ui_state: QSettings, database_label: str, shop_name: str) -> None:
+                 ui_state: QSettings, database_label: str, shop_name: str,
+                 looking_inside: str | None = None) -> None:
+        """``looking_inside``: this window shows a backup opened read only (the words say
+        which: "the backup taken …"), beside the shop's own window."""
         super().__init__()
         self._ui_state = ui_state
         self._shop_name = shop_name
-        self.access = Access(role)
+        self.looking_inside = looking_inside
+        self.access = Access(role, refusal=looking_inside and READ_ONLY_TIP)
         self.switching = False
         # A restore made ready here, for the app to put in place once this window is closed.
         self.restore_prepared: PreparedRestore | None = None
-        self.setWindowTitle(f"{shop_name} — {APP_NAME}")
+        # Backups opened read only from this window, closed with it (and when it locks).
+        self.backup_windows: list[MainWindow] = []
+        self._set_title()
         self.resize(1200, 760)
 
         self.desk_lock = self._make_lock(services.users, actor, role)
@@ -179,14 +190,16 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([160, 1040])
-        self.setCentralWidget(self.splitter)
+        self.setCentralWidget(self._with_banner(self.splitter))
 
         self._build_menus()
         self.statusBar().addPermanentWidget(self.backups.status_widget)
         role_label = ROLE_LABELS[role].split(" (")[0]
-        self.statusBar().addPermanentWidget(
-            QLabel(f"Signed in as {actor.display_name} ({role_label})"))
-        self.statusBar().addPermanentWidget(QLabel(f"Database: {database_label}"))
+        self.statusBar().addPermanentWidget(QLabel(
+            f"Signed in as {actor.display_name} ({role_label})" if looking_inside is None
+            else "Read only"))
+        if looking_inside is None:
+            self.statusBar().addPermanentWidget(QLabel(f"Database: {database_label}"))
         self._connect_capabilities()
         self.nav.currentRowChanged.connect(lambda row: self._shows[row]())
         self.stack.currentChanged.connect(self._page_changed)
@@ -195,8 +208,64 @@ class MainWindow(QMainWindow):
         self.queries.update_badge()
         restore_geometry(ui_state, "main_window", self)
         restore_splitter(ui_state, "main_window", self.splitter)
-        self.tray = self._make_tray()
-        self.follow_ups.start_day()
+        if looking_inside is None:
+            self.tray = self._make_tray()
+            self.follow_ups.start_day()
+        else:  # a backup's follow-ups remind no one: the shop's own window does that
+            self.tray = None
+            self.follow_ups.show_today()
+            for action in (self.switch_action, self.backups_action, self.password_action,
+                           self.lock_action, self.idle_action):
+                action.setVisible(False)
+            self.quit_action.setText("&Close")
+            self.quit_action.setToolTip("Close this backup; the shop's window stays")
+        if self.desk_lock is not None:  # a locked desk shows no customer, not even a backup's
+            self.desk_lock.locked_changed.connect(self._locked_changed)
+
+    def _set_title(self) -> None:
+        if self.looking_inside is None:
+            self.setWindowTitle(f"{self._shop_name} — {APP_NAME}")
+        else:
+            self.setWindowTitle(f"{self._shop_name}: {self.looking_inside}, read only — "
+                                f"{APP_NAME}")
+
+    def _with_banner(self, content: QWidget) -> QWidget:
+        """A backup looked inside says so above everything, in words and in colour."""
+        if self.looking_inside is None:
+            return content
+        banner = QLabel(f"You are looking inside {self.looking_inside}. Nothing here can be "
+                        "changed, and the shop itself is as it was: close this window to go "
+                        "back to it.")
+        banner.setObjectName("looking_inside_banner")
+        banner.setWordWrap(True)
+        banner.setStyleSheet(f"background: {LOOKING_INSIDE}; color: black; padding: 8px; "
+                             "font-weight: bold;")
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(banner)
+        layout.addWidget(content, 1)
+        return holder
+
+    def adopt_backup_window(self, window: MainWindow) -> None:
+        """Hold ``window`` until it closes. It is let go of once its close is over: the
+        last reference dropped inside its own closeEvent would delete it there."""
+        self.backup_windows.append(window)
+
+        def let_go() -> None:
+            if window in self.backup_windows:
+                self.backup_windows.remove(window)
+
+        window.closed.connect(lambda: QTimer.singleShot(0, self, let_go))
+
+    def _locked_changed(self, locked: bool) -> None:
+        if locked:
+            self.close_backup_windows()
+
+    def close_backup_windows(self) -> None:
+        for window in list(self.backup_windows):
+            window.close()
 
     def _connect_capabilities(self) -> None:
         """Who serves which request: the only place one capability meets another."""
@@ -282,7 +351,8 @@ class MainWindow(QMainWindow):
         for action in (self.password_action, self.lock_action, self.idle_action):
             action.setEnabled(self.desk_lock is not None)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action(file_menu, "&Quit", self.close,
+                                        QKeySequence.StandardKey.Quit)
 
         customer_menu = self.menuBar().addMenu("&Customer")
         self.log_action = self._action(customer_menu, "&Log a contact…",
@@ -367,7 +437,7 @@ class MainWindow(QMainWindow):
 
     def _settings_saved(self, saved: BusinessSettings) -> None:
         self._shop_name = saved.shop_name
-        self.setWindowTitle(f"{saved.shop_name} — {APP_NAME}")
+        self._set_title()
         self.set_formatter(Formatter(locale=saved.locale, currency=saved.currency))
 
     def set_formatter(self, formatter: Formatter) -> None:
@@ -446,11 +516,14 @@ class MainWindow(QMainWindow):
             self.switching = False
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.close_backup_windows()
         if self.desk_lock is not None:
             self.desk_lock.stop()
-        save_geometry(self._ui_state, "main_window", self)
-        save_splitter(self._ui_state, "main_window", self.splitter)
-        self.customers.save_state()
-        self._ui_state.sync()
+        if self.looking_inside is None:  # a backup's window leaves the shop's layout alone
+            save_geometry(self._ui_state, "main_window", self)
+            save_splitter(self._ui_state, "main_window", self.splitter)
+            self.customers.save_state()
+            self._ui_state.sync()
         self.background.wait()  # a search still running reads a database about to close
         event.accept()
+        self.closed.emit()

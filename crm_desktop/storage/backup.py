@@ -192,9 +192,8 @@ def _take(folder: Path, stem: str, *, reason: str, now: datetime, engine: str,
         partial_zip.replace(target)
         _sync_folder(folder)
     finally:
-        for leftover in (payload, partial_zip):
-            with suppress(FileNotFoundError):
-                leftover.unlink()
+        remove_database_file(payload)
+        remove_database_file(partial_zip)
     log.info("backed up to %s (%d bytes, verified)", target, target.stat().st_size)
     return read_info(target)
 
@@ -218,6 +217,9 @@ def _copy(db_file: Path, target: Path, report: Progress) -> _Snapshot:
 
         source.backup(copy, pages=_PAGES_PER_STEP, progress=step)
         source.execute("COMMIT")
+        # The copy is one file: opened later to be checked (read only), a write-ahead log
+        # would leave -wal and -shm files beside it.
+        copy.execute("PRAGMA journal_mode = DELETE")
     return _Snapshot(tables, shop_name, last_number, _schema(target))
 
 
@@ -341,8 +343,9 @@ _HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 
 def remove_stale_partials(folder: Path) -> None:
     """What a backup killed halfway left behind (never a file still being written)."""
-    for partial in folder.glob(f".*{PARTIAL}"):
-        *_, host, pid = partial.name.removesuffix(PARTIAL).rsplit(".", 2)
+    for partial in folder.glob(f".*{PARTIAL}*"):  # and SQLite's -journal, -wal beside it
+        name = partial.name[:partial.name.rindex(PARTIAL)]
+        *_, host, pid = name.rsplit(".", 2)
         with suppress(OSError, ValueError):
             if host == _HOST and os.name == "posix":  # (Windows' os.kill would end it)
                 stale = not _running(int(pid))
@@ -437,8 +440,7 @@ def verify(path: Path, progress: Progress | None = None, *,
     try:
         return extract(path, scratch, progress, passphrase=passphrase)
     finally:
-        with suppress(FileNotFoundError):
-            scratch.unlink()
+        remove_database_file(scratch)
 
 
 def extract(path: Path, target: Path, progress: Progress | None = None, *,
@@ -599,6 +601,13 @@ def _copy_stream(source: IO[bytes], out: IO[bytes], digest: Any) -> None:
     while chunk := source.read(_CHUNK):
         digest.update(chunk)
         out.write(chunk)
+
+
+def remove_database_file(path: Path) -> None:
+    """Remove a (copy of a) database and what SQLite may have left beside it."""
+    for companion in ("-wal", "-shm", "-journal", ""):
+        with suppress(FileNotFoundError):
+            path.with_name(path.name + companion).unlink()
 
 
 def install(staged: Path, db_file: Path) -> None:

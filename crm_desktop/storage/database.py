@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.clock import Clock, utc_now
-from crm_desktop.errors import ConflictError, StorageError
+from crm_desktop.errors import ConflictError, PermissionDeniedError, StorageError
 from crm_desktop.permissions import Permission, authorize
 from crm_desktop.storage.audit import install_audit_hooks
 
@@ -31,13 +31,17 @@ log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _WRITES = "crm_writes"  # execution option: this transaction will write
 SQLITE_BUSY_SNAPSHOT = 517  # extended result code: a read snapshot cannot be upgraded to write
+READ_ONLY_MESSAGE = (
+    "This is a backup opened to look inside: nothing in it can be changed. Close its window "
+    "to go back to the shop."
+)
 CONFLICT_MESSAGE = (
     "Someone else saved a change to this record after you opened it. "
     "Reopen it to see their change, then make yours again."
 )
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, *, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so a
@@ -46,8 +50,11 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")  # SQLite itself refuses any write
+        else:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -95,11 +102,25 @@ def _verified(session: Session, actor: Actor, permission: Permission | None) -> 
     return Actor(user_id, name)
 
 
+def _configure_postgresql_read_only(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Every transaction on this connection is READ ONLY: the server refuses any write.
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET default_transaction_read_only = on")
+        dbapi_connection.autocommit = False
+
+
 class Database:
     def __init__(self, url: str, *, clock: Clock = utc_now, echo: bool = False,
-                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+                 busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, read_only: bool = False
+                 ) -> None:
+        """``read_only``: a copy to look inside (a backup opened): no transaction is begun
+        for anyone, and the database itself refuses writes too."""
         self.url = make_url(url)
         self.clock = clock
+        self.read_only = read_only
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
@@ -107,7 +128,9 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine, busy_timeout_ms)
+            _configure_sqlite(self.engine, busy_timeout_ms, read_only=read_only)
+        elif read_only:
+            _configure_postgresql_read_only(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         install_audit_hooks(self._sessions, clock)
 
@@ -133,6 +156,8 @@ class Database:
         must exist, be switched on and hold ``permission`` (None: any such person, for what
         one does to one's own account). The session's actor is then the one the database
         knows, so the trail names them as they are."""
+        if self.read_only:
+            raise PermissionDeniedError(READ_ONLY_MESSAGE)
         with self.translate_errors(), self._sessions() as session, session.begin():
             session.connection(execution_options={_WRITES: True})
             session.info["actor"] = _verified(session, actor, permission)

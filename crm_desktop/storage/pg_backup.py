@@ -15,13 +15,16 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
 
 from psycopg.conninfo import make_conninfo
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from crm_desktop.errors import BackupError, StorageError
 
@@ -153,3 +156,77 @@ def restore(connection: Connection, url: URL, dump_file: Path) -> None:
               f"--dbname={info}", str(dump_file)], env, "pg_restore")
     finally:
         chosen.unlink(missing_ok=True)
+
+
+# ---- a backup opened to look inside ----------------------------------------------------------
+
+SCRATCH_MARK = "_look_"  # in the name of a scratch database holding a backup to look inside
+
+
+def extension_schemas(connection: Connection) -> dict[str, str]:
+    """The extensions the shop's schema leans on (pg_trgm for the search), and the schema
+    each lives in: a dump of one schema does not carry them."""
+    rows = connection.execute(text(
+        "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n "
+        "ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'")).all()
+    return {str(name): str(schema) for name, schema in rows}
+
+
+def create_scratch(server: Connection, url: URL, dump_file: Path) -> URL:
+    """A new database on the shop's server (``server`` is an AUTOCOMMIT connection to the
+    shop's own) holding the dump, with the shop's schema and extensions: the URL that reaches
+    it. ``drop_scratch`` removes it."""
+    schema = current_schema(server)
+    extensions = extension_schemas(server)
+    base = (url.database or "shop")[:40]
+    name = f"{base}{SCRATCH_MARK}{secrets.token_hex(4)}"
+    try:
+        server.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as exc:
+        if "permission denied" not in str(exc.orig).lower():
+            raise
+        raise StorageError(
+            "The shared database's role may not create databases, which looking inside a "
+            "backup of the shared shop needs (a scratch database, removed when its window "
+            "closes). The server's administrator can allow it: ALTER ROLE … CREATEDB."
+        ) from exc
+    scratch = url.set(database=name)
+    try:
+        engine = create_engine(scratch, poolclass=NullPool)
+        try:
+            with engine.begin() as connection:
+                for wanted in {schema, *extensions.values()} - {"public"}:
+                    connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{wanted}"'))
+                for extension, where in extensions.items():
+                    connection.execute(text(
+                        f'CREATE EXTENSION IF NOT EXISTS "{extension}" SCHEMA "{where}"'))
+            with engine.connect() as connection:
+                restore(connection, scratch, dump_file)
+        finally:
+            engine.dispose()
+    except BaseException:
+        drop_scratch(server, name)
+        raise
+    return scratch
+
+
+def drop_scratch(server: Connection, name: str) -> None:
+    """Remove a scratch database, closing whatever still uses it."""
+    if SCRATCH_MARK not in name:
+        raise ValueError(f"{name} is not a scratch database")
+    server.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def drop_stale_scratches(server: Connection, url: URL) -> None:
+    """What a desk killed while it looked inside a backup left on the server. One still
+    open at another desk is in use, and stays."""
+    base = (url.database or "shop")[:40]
+    names = server.scalars(text(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, :prefix) AND NOT EXISTS "
+        "(SELECT 1 FROM pg_stat_activity a WHERE a.datname = pg_database.datname)"),
+        {"prefix": base + SCRATCH_MARK}).all()
+    for name in names:
+        try:
+            server.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        except DBAPIError as exc:
+            log.info("scratch database %s left in place: %s", name, exc.orig)

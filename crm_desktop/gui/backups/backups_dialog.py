@@ -147,6 +147,7 @@ class BackupsModel(QAbstractTableModel):
 class BackupsDialog(QDialog):
     back_up_requested = Signal()
     restore_requested = Signal(object)  # Path: the controller asks, prepares and restores
+    look_inside_requested = Signal(object)  # Path: opened read only in a window of its own
 
     def __init__(self, service: BackupService, actor: Actor, access: Access, *,
                  formatter: Formatter, background: Background, clock: Clock,
@@ -188,6 +189,9 @@ class BackupsDialog(QDialog):
                                      "Put the chosen backup in place of the shop as it is")
         self.file_button = button("Restore from a file…", self.restore_from_file,
                                   "A backup somewhere else: a stick, a share, a download")
+        self.look_button = button("Look inside…", self.look_inside_selected,
+                                  "Open the chosen backup read only in a window of its own, "
+                                  "to see what it held (today's shop stays as it is)")
         self.folder_button = button("Open folder", self.open_folder,
                                     "Show this computer's backups in the file manager")
         buttons.addStretch(1)
@@ -197,7 +201,8 @@ class BackupsDialog(QDialog):
         close.rejected.connect(self.reject)
         buttons.addWidget(close)
         access.gate(Permission.BACK_UP, self.back_up_button)
-        access.gate(Permission.RESTORE_BACKUP, self.restore_button, self.file_button)
+        access.gate(Permission.RESTORE_BACKUP, self.restore_button, self.file_button,
+                    self.look_button)
         access.gate(Permission.CHANGE_SETTINGS, self.settings_button)
 
         layout = QVBoxLayout(self)
@@ -241,6 +246,7 @@ class BackupsDialog(QDialog):
         one = self.chosen() is not None
         self.verify_button.setEnabled(one)
         self.restore_button.setEnabled(one)  # stays off where the role may not restore
+        self.look_button.setEnabled(one)
 
     def verify_selected(self) -> None:
         info = self.chosen()
@@ -282,6 +288,11 @@ class BackupsDialog(QDialog):
         info = self.chosen()
         if info is not None and self.restore_button.isEnabled():
             self.restore_requested.emit(info.path)
+
+    def look_inside_selected(self) -> None:
+        info = self.chosen()
+        if info is not None and self.look_button.isEnabled():
+            self.look_inside_requested.emit(info.path)
 
     def restore_from_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.actor import SYSTEM, Actor
+from crm_desktop.actor import SYSTEM
 from crm_desktop.errors import CrmError
 from crm_desktop.gui.backups.backups_dialog import (
     BACKUP_FILES,
@@ -44,6 +45,7 @@ from crm_desktop.services.admin.backup_service import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # How often the schedule is looked at; a backup is made when the newest is older than the
 # owner's "every N hours".
@@ -52,6 +54,7 @@ CHECK_EVERY_MS = 10 * 60 * 1000
 
 class BackupsController(Controller):
     restore_ready = Signal(object)  # PreparedRestore: the shell closes, the app restores
+    view_ready = Signal(object)  # BackupView: the app opens a read-only window on it
 
     def __init__(self, desk: Desk, service: BackupService) -> None:
         super().__init__(desk)
@@ -199,6 +202,7 @@ class BackupsController(Controller):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.back_up_requested.connect(self.back_up_now)
         dialog.restore_requested.connect(self.restore)
+        dialog.look_inside_requested.connect(self.look_inside)
         dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.show()
@@ -222,30 +226,39 @@ class BackupsController(Controller):
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        prepare(parent, self.desk.background, self._service, path, actor=self.actor,
-                label="Checking the backup and backing up the shop as it is…",
-                done=self.restore_ready.emit)
+        service, actor = self._service, self.actor
+        unpack(parent, self.desk.background, path,
+               lambda passphrase, report: service.prepare_restore(
+                   path, actor, report, passphrase=passphrase),
+               label="Checking the backup and backing up the shop as it is…",
+               done=self.restore_ready.emit)
+
+    def look_inside(self, path: Path) -> None:
+        """Open the backup read only, in a window of its own beside this one."""
+        service, actor = self._service, self.actor
+        unpack(self.dialog or self.window, self.desk.background, path,
+               lambda passphrase, report: service.open_read_only(
+                   path, actor, report, passphrase=passphrase),
+               label="Checking and opening the backup…", done=self.view_ready.emit)
 
 
-def prepare(parent: QWidget, background: Background, backups: BackupService, path: Path, *,
-            actor: Actor, label: str, done: Callable[[PreparedRestore], None],
-            passphrase: str | None = None) -> None:
-    """Prepare the restore of ``path`` on the worker behind a progress window; a locked
-    backup's passphrase is asked (again, after a wrong one) and the preparing tried again."""
+def unpack(parent: QWidget, background: Background, path: Path,
+           work: Callable[[str | None, Callable[[int, int], None]], T], *, label: str,
+           done: Callable[[T], None], passphrase: str | None = None) -> None:
+    """Unpack the backup at ``path`` with ``work`` on the worker behind a progress window;
+    a locked backup's passphrase is asked (again, after a wrong one) and the work tried
+    again."""
 
     def failed(exc: Exception) -> None:
         if needs_passphrase(exc):
             typed = ask_passphrase(parent, path, exc)
             if typed is not None:
-                prepare(parent, background, backups, path, actor=actor, label=label,
-                        done=done, passphrase=typed)
+                unpack(parent, background, path, work, label=label, done=done,
+                       passphrase=typed)
             return
         show_error(parent, exc)
 
-    background.run_modal(
-        parent, label,
-        lambda report: backups.prepare_restore(path, actor, report, passphrase=passphrase),
-        done, failed)
+    background.run_modal(parent, label, lambda report: work(passphrase, report), done, failed)
 
 
 def restore_a_new_shop(parent: QWidget, backups: BackupService, background: Background,
@@ -262,5 +275,8 @@ def restore_a_new_shop(parent: QWidget, backups: BackupService, background: Back
         if attempt(parent, lambda: backups.complete_restore(ready)) is not None:
             done(ready)
 
-    prepare(parent, background, backups, Path(path), actor=SYSTEM,
-            label="Checking and unpacking the backup…", done=prepared)
+    chosen = Path(path)
+    unpack(parent, background, chosen,
+           lambda passphrase, report: backups.prepare_restore(
+               chosen, SYSTEM, report, passphrase=passphrase),
+           label="Checking and unpacking the backup…", done=prepared)

@@ -25,8 +25,11 @@ class _KeepDisabled(QObject):
 
 
 class Access:
-    def __init__(self, role: Role) -> None:
+    def __init__(self, role: Role, *, refusal: str | None = None) -> None:
+        """``refusal``: why nothing at all may be done here (a backup opened to look
+        inside), said instead of who may."""
         self.role = role
+        self._refusal = refusal
         self._keeper = _KeepDisabled()
 
     def can(self, permission: Permission) -> bool:
@@ -40,7 +43,7 @@ class Access:
             if allowed:
                 continue
             control.setEnabled(False)
-            control.setToolTip(who_may(permission))
+            control.setToolTip(self._refusal or who_may(permission))
             if isinstance(control, QAction):
                 control.enabledChanged.connect(
                     lambda enabled, a=control: enabled and a.setEnabled(False))

@@ -12,6 +12,10 @@ import errno
 import json
 import logging
 import re
+import secrets
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -20,13 +24,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from crm_desktop.actor import SYSTEM, Actor
-from crm_desktop.errors import NewerDatabaseError, StorageError, ValidationError
+from crm_desktop.clock import Clock
+from crm_desktop.errors import BackupError, NewerDatabaseError, StorageError, ValidationError
 from crm_desktop.models import AuditAction, User
 from crm_desktop.permissions import Permission
 from crm_desktop.storage import pg_backup
 from crm_desktop.storage.audit import record_event
 from crm_desktop.storage.backup import (
-    BackupError,
     BackupInfo,
     KeepPolicy,
     Progress,
@@ -37,6 +41,8 @@ from crm_desktop.storage.backup import (
     partial_name,
     prune,
     read_info,
+    remove_database_file,
+    remove_stale_partials,
     take_backup,
     take_pg_backup,
     verify,
@@ -106,6 +112,29 @@ class PreparedRestore:
     safety_copy: BackupInfo | None  # None: there was no shop yet (a fresh install)
     by_username: str = ""  # who restored it, for the restored shop's audit trail
     by_name: str = ""
+
+
+class BackupView:
+    """A backup opened to look inside: a private copy of its database, upgraded to this
+    version's schema and opened read only. ``close`` lets go of it and removes the copy
+    (it holds the shop's personal data)."""
+
+    def __init__(self, database: Database, info: BackupInfo, remove: Callable[[], None]
+                 ) -> None:
+        self.database = database
+        self.info = info
+        self._remove: Callable[[], None] | None = remove
+
+    def close(self) -> None:
+        if self._remove is None:
+            return
+        remove, self._remove = self._remove, None
+        self.database.dispose()
+        try:
+            remove()
+        except (OSError, StorageError) as exc:  # left for the next backup's tidying
+            log.warning("the copy of %s looked inside was not removed: %s",
+                        self.info.path.name, exc)
 
 
 class BackupService:
@@ -330,11 +359,7 @@ class BackupService:
                      "postgresql": "a shared shop (PostgreSQL)"}
             raise BackupError(f"{path.name} is a backup of {kinds[info.engine]}, and this "
                               f"desk works on {kinds[engine]}; nothing was changed.")
-        if info.schema is not None and info.schema not in known_revisions():
-            raise NewerDatabaseError(
-                f"{path.name} was made by a newer version of CRM Desktop (schema "
-                f"{info.schema}). Install that version or newer to restore it; nothing was "
-                "changed.")
+        self._check_known_schema(path, info)
         report = progress or (lambda _done, _total: None)
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         staged = partial_name(self.backup_dir / path.name, "restoring")
@@ -351,6 +376,69 @@ class BackupService:
         log.info("restore of %s prepared; the database as it was is in %s", path.name,
                  safety.path.name if safety else "(nothing: a new shop)")
         return PreparedRestore(staged, info, safety, username, name)
+
+    def open_read_only(self, path: Path, actor: Actor, progress: Progress | None = None, *,
+                       passphrase: str | None = None) -> BackupView:
+        """Look inside a backup without replacing anything ("what did Margo's note say last
+        month?"): the backup is checked and unpacked into a private copy (a file beside this
+        computer's backups, or a scratch database on the shared shop's server), upgraded if
+        it is of an older version, and opened read only."""
+        with self._db.read(actor, Permission.RESTORE_BACKUP):
+            pass  # it holds everything the shop held: the owner's, as restoring is
+        info = read_info(path)
+        self._check_known_schema(path, info)
+        self.backup_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(self.backup_dir)
+        copy = partial_name(self.backup_dir / path.name, f"look-{secrets.token_hex(4)}")
+        try:
+            extract(path, copy, progress, passphrase=passphrase)
+            if info.engine == "postgresql" and not info.legacy:
+                return self._open_pg_copy(copy, info)
+            _upgrade_copy(_sqlite_url(copy), self._db.clock)
+            with closing(sqlite3.connect(copy)) as connection:
+                # One file, nothing beside it: a read-only look writes no journal.
+                connection.execute("PRAGMA journal_mode = DELETE")
+        except BaseException:
+            remove_database_file(copy)
+            raise
+        log.info("looking inside %s", path.name)
+        return BackupView(Database(_sqlite_url(copy), clock=self._db.clock, read_only=True),
+                          info, lambda: remove_database_file(copy))
+
+    def _open_pg_copy(self, dump: Path, info: BackupInfo) -> BackupView:
+        if self._db.is_sqlite:
+            raise BackupError(
+                f"{info.path.name} is a backup of a shared shop (PostgreSQL). Look inside it "
+                "at a desk that works on the shared database: it is opened on its server.")
+        server = self._db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            with self._db.translate_errors(), server.connect() as connection:
+                pg_backup.drop_stale_scratches(connection, self._db.url)
+                scratch = pg_backup.create_scratch(connection, self._db.url, dump)
+        finally:
+            dump.unlink(missing_ok=True)
+        url = scratch.render_as_string(hide_password=False)
+        try:
+            _upgrade_copy(url, self._db.clock)
+        except BaseException:
+            self._drop_scratch(str(scratch.database))
+            raise
+        log.info("looking inside %s (in a scratch database)", info.path.name)
+        return BackupView(Database(url, clock=self._db.clock, read_only=True), info,
+                          lambda: self._drop_scratch(str(scratch.database)))
+
+    def _drop_scratch(self, name: str) -> None:
+        server = self._db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with self._db.translate_errors(), server.connect() as connection:
+            pg_backup.drop_scratch(connection, name)
+
+    @staticmethod
+    def _check_known_schema(path: Path, info: BackupInfo) -> None:
+        if info.schema is not None and info.schema not in known_revisions():
+            raise NewerDatabaseError(
+                f"{path.name} was made by a newer version of CRM Desktop (schema "
+                f"{info.schema}). Install that version or newer to open it; nothing was "
+                "changed.")
 
     def _holds_a_shop(self) -> bool:
         """Anything to keep: a fresh install (no schema, or no one set up yet) is not."""
@@ -396,6 +484,20 @@ class BackupService:
     @staticmethod
     def cancel_restore(prepared: PreparedRestore) -> None:
         prepared.staged.unlink(missing_ok=True)
+
+
+def _upgrade_copy(url: str, clock: Clock) -> None:
+    """A copy of an older version's backup, brought to this version's schema as a restore
+    would bring it (without a backup of the copy first)."""
+    copy = Database(url, clock=clock)
+    try:
+        upgrade(copy, None)
+    finally:
+        copy.dispose()
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
 
 
 def _why(exc: OSError) -> str:

@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, select, text
 
-from crm_desktop.actor import Actor
+from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import (
     PassphraseNeededError,
     PermissionDeniedError,
@@ -376,7 +377,7 @@ def test_kill_9_during_a_backup_leaves_the_database_and_earlier_backups_intact(
     # The next backup, later, clears what the killed one left.
     clock.advance(hours=2)
     _service(db, app_home).back_up(owner)
-    assert not list(app_home.backup_dir.glob(".*.partial"))
+    assert not list(app_home.backup_dir.glob(".*partial*"))
 
 
 def test_an_older_kind_of_copy_is_listed_and_restores(db: Database, owner: Actor,
@@ -474,3 +475,77 @@ def test_a_locked_copy_changed_or_cut_off_is_refused(db: Database, owner: Actor,
         with pytest.raises(BackupError) as refused:
             verify(path, passphrase=PASSPHRASE)
         assert not isinstance(refused.value, WrongPassphraseError), name
+
+
+def test_looking_inside_a_backup_shows_it_as_it_was_and_changes_nothing(
+        any_db: Database, any_owner: Actor, app_home: AppPaths, clock: FakeClock) -> None:
+    db, owner = any_db, any_owner
+    receptionist = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                                       first_password=FIRST_PASSWORD).as_actor()
+    number = _shop(db, owner)
+    service = _service(db, app_home)
+    backup = service.back_up(owner).backup
+    customers = CustomerService(db)
+    margo = customers.get(1)
+    clock.advance(hours=1)
+    customers.update(1, margo.version, CustomerInput(
+        first_name="Margo", last_name="Changed Since", addresses=[]), owner)
+
+    with pytest.raises(PermissionDeniedError, match="Only the shop owner"):
+        service.open_read_only(backup.path, receptionist)
+    view = service.open_read_only(backup.path, owner)
+    try:
+        assert view.info == backup and view.database.read_only
+        # The shop as it was then, through the same services, as the app itself reads it.
+        inside = CustomerService(view.database)
+        assert inside.get(1).last_name == "Nunez 0"
+        with view.database.read() as session:
+            assert session.scalars(select(Invoice.number)).all() == [number]
+        # Nothing can be written: not through a service, not through the database itself.
+        with pytest.raises(PermissionDeniedError, match="backup opened to look inside"):
+            inside.create(CustomerInput(first_name="New", last_name="Here"), SYSTEM)
+        with pytest.raises(sa_exc.DBAPIError), view.database.engine.begin() as connection:
+            connection.execute(text("UPDATE customers SET last_name = 'x'"))
+        with view.database.read() as session:
+            assert session.scalar(select(func.count()).select_from(Customer)) == 3
+    finally:
+        view.close()
+    view.close()  # twice is harmless
+    # The shop itself is as it is now; the copy is gone with the window.
+    assert CustomerService(db).get(1).last_name == "Changed Since"
+    assert not list(app_home.backup_dir.glob(".*partial*"))
+    if not db.is_sqlite:
+        with db.engine.connect() as connection:
+            assert not connection.scalar(text(
+                "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_look\\_%'"))
+
+
+def test_a_locked_or_older_backup_opens_to_look_inside(
+        db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path) -> None:
+    older = Path(__file__).parents[2] / "fixtures" / "databases" / "crm-0009.sqlite3"
+    old_shop = tmp_path / "old" / "crm.sqlite3"
+    old_shop.parent.mkdir()
+    old_shop.write_bytes(older.read_bytes())
+    backup = take_backup(old_shop, tmp_path / "old", reason="manual",
+                         now=datetime(2026, 1, 5, 12, tzinfo=UTC))
+    service = _service(db, app_home)
+    view = service.open_read_only(backup.path, owner)
+    try:
+        assert current_revision(view.database) == head_revision()
+        with view.database.read() as session:
+            assert session.scalar(select(func.count()).select_from(Customer)) == \
+                backup.customers
+    finally:
+        view.close()
+    assert verify(backup.path).schema == "0009"  # the backup itself is as it was
+    service.set_passphrase(PASSPHRASE, owner)
+    service.save_settings(BackupSettings(second_place=tmp_path, lock_copies=True), owner)
+    locked = service.back_up(owner).second_copy
+    assert locked is not None
+    with pytest.raises(PassphraseNeededError):
+        service.open_read_only(locked, owner)
+    with pytest.raises(WrongPassphraseError):
+        service.open_read_only(locked, owner, passphrase="not it at all, no")
+    service.open_read_only(locked, owner, passphrase=PASSPHRASE).close()
+    assert not list(app_home.backup_dir.glob(".*partial*"))
+    assert not list(tmp_path.glob(".*partial*"))

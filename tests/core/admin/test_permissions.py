@@ -163,6 +163,17 @@ def _restore(shop: Shop) -> Callable[[Actor], object]:
     return restore
 
 
+def _look_inside(shop: Shop) -> Callable[[Actor], object]:
+    service = _backups(shop)
+    made = service.back_up(shop.owner).backup.path
+
+    def look(actor: Actor) -> object:
+        service.open_read_only(made, actor).close()
+        return made
+
+    return look
+
+
 def _gather(shop: Shop) -> Callable[[Actor], object]:
     customer_id = shop.customer()
     return lambda actor: PersonalDataService(shop.db).gather(customer_id, actor)
@@ -230,7 +241,8 @@ ACTIONS: dict[Permission, list[tuple[str, Action]]] = {
     Permission.HANDLE_PERSONAL_DATA: [("gather a customer's personal data", _gather),
                                       ("erase a customer's personal data", _erase)],
     Permission.BACK_UP: [("back up now", _back_up)],
-    Permission.RESTORE_BACKUP: [("restore a backup", _restore)],
+    Permission.RESTORE_BACKUP: [("restore a backup", _restore),
+                                ("look inside a backup", _look_inside)],
     Permission.READ_AUDIT_LOG: [("read the audit log", lambda shop: lambda actor: AuditService(
         shop.db).count(AuditFilter(), actor))],
 }

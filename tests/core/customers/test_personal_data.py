@@ -90,8 +90,10 @@ def test_everything_we_hold_is_exported_as_json_and_a_readable_pdf(
     assert data["changes_recorded"]  # the trail of their records comes too
     text = _pdf_text(pdf_path)
     for expected in ("What Corner Shop holds about Margo Hurry", "Her cat Biscuit is at the vet",
-                     "Wants it before her sister's visit", "Oak side table", PHONE):
+                     "Wants it before her sister's visit", "Oak side table", PHONE,
+                     "Service style"):  # the app's kinds in words, not "service_style"
         assert expected in text
+    assert "service_style" not in text
 
 
 def test_erasing_keeps_the_invoice_exact_and_leaves_no_trace_of_the_person(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -17,13 +17,17 @@ from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
 from crm_desktop.gui.app import build_main_window, run_app
 from crm_desktop.gui.backups.backups_dialog import COLUMNS, BackupsDialog
-from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.main_window import READ_ONLY_TIP, MainWindow
 from crm_desktop.gui.shared.ui_state import open_ui_state
-from crm_desktop.models import Customer
+from crm_desktop.models import Customer, PreferenceKind
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.backup_service import BackupService, BackupSettings
 from crm_desktop.services.admin.user_service import UserService
-from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
+from crm_desktop.services.customers.customer_service import (
+    CustomerInput,
+    CustomerService,
+    PreferenceInput,
+)
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 from tests.conftest import FakeClock
@@ -289,3 +293,73 @@ def test_copies_on_the_stick_are_locked_and_a_restore_asks_for_the_passphrase(
     prepared = window.restore_prepared
     assert prepared is not None and prepared.restoring.locked
     BackupService.cancel_restore(prepared)
+
+
+def test_looking_inside_a_backup_opens_it_read_only_beside_the_shop(
+        qtbot: QtBot, db: Database, owner: Actor, app_home: AppPaths, clock: FakeClock,
+        make_window: Callable[[], MainWindow]) -> None:
+    customers = CustomerService(db)
+    margo = customers.create(CustomerInput(
+        first_name="Margo", last_name="Hurry",
+        preferences=[PreferenceInput(PreferenceKind.SERVICE_STYLE, "Always in a hurry",
+                                     pinned=True)]), owner)
+    window = make_window()
+    _backed_up(qtbot, window)
+    clock.advance(days=30)
+    customers.update(margo.id, margo.version, CustomerInput(
+        first_name="Margo", last_name="Hurry",
+        preferences=[PreferenceInput(PreferenceKind.SERVICE_STYLE, "Now has all the time",
+                                     pinned=True)]),
+        owner)
+
+    window.backups_action.trigger()
+    dialog = window.backups.dialog
+    assert dialog is not None and dialog.look_button.isEnabled()
+    dialog.look_button.click()
+    qtbot.waitUntil(lambda: len(window.backup_windows) == 1)
+    inside = window.backup_windows[0]
+    assert inside.isVisible() and inside is not window
+    assert "read only" in inside.windowTitle()
+    banner = inside.findChild(QLabel, "looking_inside_banner")
+    assert banner is not None and "the backup taken" in banner.text()
+    assert "Nothing here can be changed" in banner.text()
+
+    # Margo as she was, remember banner and all; nothing can be changed, and it says why.
+    inside.customers.open_customer(margo.id)
+    profile = inside.customers.profile
+    assert inside.is_current(profile)
+    assert "Always in a hurry" in profile.banner.text()
+    assert "Now has all the time" not in profile.banner.text()
+    for control in (profile.edit_button, profile.add_note_button, profile.log_button,
+                    inside.new_action, inside.settings_action, inside.import_action):
+        assert not control.isEnabled()
+        assert control.toolTip() == READ_ONLY_TIP
+    assert not inside.backups_action.isVisible() and not inside.switch_action.isVisible()
+    for row in range(inside.nav.count()):  # every page reads the backup without a write
+        inside.nav.setCurrentRow(row)
+    # The shop's own window still shows the shop as it is now.
+    window.customers.open_customer(margo.id)
+    assert "Now has all the time" in window.customers.profile.banner.text()
+
+    inside.close()
+    qtbot.waitUntil(lambda: not window.backup_windows)
+    qtbot.waitUntil(lambda: not list(app_home.backup_dir.glob(".*partial*")))
+
+    # Locking the desk closes what was looked inside: a locked desk shows no customer.
+    dialog.look_button.click()
+    qtbot.waitUntil(lambda: len(window.backup_windows) == 1)
+    window.lock_action.trigger()
+    qtbot.waitUntil(lambda: not window.backup_windows)
+    qtbot.waitUntil(lambda: not list(app_home.backup_dir.glob(".*partial*")))
+
+
+def test_the_front_desk_cannot_look_inside_backups(
+        qtbot: QtBot, db: Database, receptionist: Actor, app_home: AppPaths) -> None:
+    window = build_main_window(db, receptionist, open_ui_state(app_home), app_home)
+    qtbot.addWidget(window)
+    window.show()
+    _backed_up(qtbot, window)
+    window.backups_action.trigger()
+    dialog = window.backups.dialog
+    assert dialog is not None and not dialog.look_button.isEnabled()
+    assert "owner" in dialog.look_button.toolTip().lower()
