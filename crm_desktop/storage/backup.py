@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from contextlib import closing, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -257,6 +257,12 @@ def _schema(db_file: Path) -> str | None:
     return str(row[0]) if row else None
 
 
+def _has_table(db_file: Path, name: str) -> bool:
+    with closing(sqlite3.connect(f"{db_file.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                          (name,)).fetchone() is not None
+
+
 def _check_database(db_file: Path, expected: dict[str, int] | None, *, what: str) -> None:
     """``what`` is a whole SQLite database, intact, holding ``expected`` rows per table."""
     try:
@@ -476,8 +482,11 @@ def _extract(path: Path, info: BackupInfo, target: Path, report: Progress, *,
         except sqlite3.DatabaseError as exc:
             raise BackupError(f"{name} is not a readable database ({exc}).") from exc
         _check_database(target, None, what=name)
+        revision = _schema(target)
+        if revision is None or not _has_table(target, "customers"):
+            raise BackupError(f"{name} is a database, but not a CRM Desktop shop's.")
         report(1000, 1000)
-        return info
+        return replace(info, schema=revision)
     written = 0
     total = max(info.database_bytes, 1)
     with target.open("wb") as out:

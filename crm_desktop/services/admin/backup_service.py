@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.clock import Clock
@@ -364,8 +365,9 @@ class BackupService:
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         staged = partial_name(self.backup_dir / path.name, "restoring")
         try:
-            extract(path, staged, lambda done, total: report(done // 2, total),
-                    passphrase=passphrase)
+            self._check_known_schema(path, extract(
+                path, staged, lambda done, total: report(done // 2, total),
+                passphrase=passphrase))
             safety = None
             if self._holds_a_shop():
                 safety = self._take("before-restore",
@@ -391,7 +393,8 @@ class BackupService:
         remove_stale_partials(self.backup_dir)
         copy = partial_name(self.backup_dir / path.name, f"look-{secrets.token_hex(4)}")
         try:
-            extract(path, copy, progress, passphrase=passphrase)
+            # An older kind of copy says which version made it only once it is unpacked.
+            self._check_known_schema(path, extract(path, copy, progress, passphrase=passphrase))
             if info.engine == "postgresql" and not info.legacy:
                 return self._open_pg_copy(copy, info)
             _upgrade_copy(_sqlite_url(copy), self._db.clock)
@@ -492,6 +495,10 @@ def _upgrade_copy(url: str, clock: Clock) -> None:
     copy = Database(url, clock=clock)
     try:
         upgrade(copy, None)
+    except SQLAlchemyError as exc:  # what it holds is not what its version's schema says
+        log.warning("a backup's copy could not be upgraded: %s", exc)
+        raise BackupError("The backup could not be brought to this version of CRM Desktop: "
+                          "it does not hold a shop's database as its version made it.") from exc
     finally:
         copy.dispose()
 

@@ -25,6 +25,7 @@ from sqlalchemy import func, select, text
 
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import (
+    CrmError,
     PassphraseNeededError,
     PermissionDeniedError,
     ValidationError,
@@ -549,3 +550,44 @@ def test_a_locked_or_older_backup_opens_to_look_inside(
     service.open_read_only(locked, owner, passphrase=PASSPHRASE).close()
     assert not list(app_home.backup_dir.glob(".*partial*"))
     assert not list(tmp_path.glob(".*partial*"))
+
+
+@settings(max_examples=int(os.environ.get("CRM_FUZZ_EXAMPLES", "30")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(manifest=json_values, raw=st.binary(max_size=300),
+       member=st.sampled_from(["database.sqlite3", "database.dump", "x"]),
+       as_zip=st.booleans(), table=st.sampled_from(["", "customers", "alembic_version",
+                                                     "notes"]))
+def test_whatever_a_file_holds_looking_inside_it_says_only_why_it_is_refused(
+        db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path, manifest: object,
+        raw: bytes, member: str, as_zip: bool, table: str) -> None:
+    path = tmp_path / "found.crmbackup"
+    path.unlink(missing_ok=True)
+    if table:  # a database, but not a shop's (or a shop's name on something else)
+        with closing(sqlite3.connect(path)) as made:
+            made.execute(f'CREATE TABLE "{table}" (version_num TEXT, x BLOB)')
+            made.execute(f'INSERT INTO "{table}" VALUES (?, ?)', (raw[:8].hex(), raw))
+            made.commit()
+    else:
+        path.write_bytes(_zip_of({"manifest.json": json.dumps(manifest).encode(), member: raw})
+                         if as_zip else raw)
+    try:
+        _service(db, app_home).open_read_only(path, owner).close()
+    except CrmError as refused:
+        assert refused.message
+    assert not list(app_home.backup_dir.glob(".*partial*"))
+
+
+def test_a_database_that_is_not_a_shops_is_refused_before_anything_is_replaced(
+        db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path) -> None:
+    _shop(db, owner)
+    other = tmp_path / "photos.sqlite3"
+    with closing(sqlite3.connect(other)) as made:
+        made.execute("CREATE TABLE customers (name TEXT)")
+        made.commit()
+    service = _service(db, app_home)
+    for attempt in (service.prepare_restore, service.open_read_only):
+        with pytest.raises(BackupError, match="not a CRM Desktop shop's"):
+            attempt(other, owner)
+    assert CustomerService(db).get(1).last_name == "Nunez 0"
+    assert not list(app_home.backup_dir.glob(".*partial*"))
