@@ -389,13 +389,18 @@ class BackupService:
             pass  # it holds everything the shop held: the owner's, as restoring is
         info = read_info(path)
         self._check_known_schema(path, info)
+        shared = info.engine == "postgresql" and not info.legacy
+        if shared and self._db.is_sqlite:
+            raise BackupError(
+                f"{path.name} is a backup of a shared shop (PostgreSQL). Look inside it at a "
+                "desk that works on the shared database: it is opened on its server.")
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_partials(self.backup_dir)
         copy = partial_name(self.backup_dir / path.name, f"look-{secrets.token_hex(4)}")
         try:
             # An older kind of copy says which version made it only once it is unpacked.
             self._check_known_schema(path, extract(path, copy, progress, passphrase=passphrase))
-            if info.engine == "postgresql" and not info.legacy:
+            if shared:
                 return self._open_pg_copy(copy, info)
             _upgrade_copy(_sqlite_url(copy), self._db.clock)
             with closing(sqlite3.connect(copy)) as connection:
@@ -409,10 +414,6 @@ class BackupService:
                           info, lambda: remove_database_file(copy))
 
     def _open_pg_copy(self, dump: Path, info: BackupInfo) -> BackupView:
-        if self._db.is_sqlite:
-            raise BackupError(
-                f"{info.path.name} is a backup of a shared shop (PostgreSQL). Look inside it "
-                "at a desk that works on the shared database: it is opened on its server.")
         server = self._db.engine.execution_options(isolation_level="AUTOCOMMIT")
         try:
             with self._db.translate_errors(), server.connect() as connection:

@@ -519,6 +519,13 @@ def test_looking_inside_a_backup_shows_it_as_it_was_and_changes_nothing(
         with db.engine.connect() as connection:
             assert not connection.scalar(text(
                 "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_look\\_%'"))
+        # A desk on its own SQLite file has no server to open a shared shop's backup on.
+        single_desk = Database(app_home.default_database_url())
+        try:
+            with pytest.raises(BackupError, match="a shared shop"):
+                _service(single_desk, app_home).open_read_only(backup.path, SYSTEM)
+        finally:
+            single_desk.dispose()
 
 
 def test_a_locked_or_older_backup_opens_to_look_inside(
