@@ -91,7 +91,8 @@ def main(out_dir: Path) -> int:
     newest = backup_service(database, paths).newest()
     if newest is not None:  # the newest backup, looked inside, beside the shop
         view = backup_service(database, paths).open_read_only(newest.path, actor)
-        inside = show_backup_window(window, view, open_ui_state(paths), paths)
+        inside = show_backup_window(window, view, ui_state=open_ui_state(paths),
+                                    paths=paths)
         if inside is not None:
             inside.resize(1280, 760)
             if customer_id is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import partial
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
@@ -161,15 +162,13 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
     # The role the database holds, not one the caller claims: the GUI only mirrors it.
     role = Role.OWNER if actor is SYSTEM else services.users.get(
         actor.user_id if actor.user_id is not None else -1).role
-    window = MainWindow(services, actor=actor, role=role, formatter=formatter,
-                        ui_state=ui_state, database_label=database.describe(),
-                        shop_name=settings.shop_name)
-    window.backups.view_ready.connect(
-        lambda view: show_backup_window(window, view, ui_state, paths))
-    return window
+    return MainWindow(services, actor=actor, role=role, formatter=formatter,
+                      ui_state=ui_state, database_label=database.describe(),
+                      shop_name=settings.shop_name,
+                      open_backup=partial(show_backup_window, ui_state=ui_state, paths=paths))
 
 
-def show_backup_window(shop: MainWindow, view: BackupView, ui_state: QSettings,
+def show_backup_window(shop: MainWindow, view: BackupView, *, ui_state: QSettings,
                        paths: AppPaths | None) -> MainWindow | None:
     """A backup opened read only, in a window of its own beside the shop's; closing it (or
     the shop's window, or locking the desk) removes the copy it was opened from."""

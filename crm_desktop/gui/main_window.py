@@ -53,7 +53,11 @@ from crm_desktop.gui.transfer.controller import TransferController
 from crm_desktop.models import Role
 from crm_desktop.permissions import ROLE_LABELS, Permission
 from crm_desktop.services.admin.audit_service import AuditService
-from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
+from crm_desktop.services.admin.backup_service import (
+    BackupService,
+    BackupView,
+    PreparedRestore,
+)
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.consent import ConsentService
@@ -118,13 +122,16 @@ class MainWindow(QMainWindow):
 
     def __init__(self, services: Services, *, actor: Actor, role: Role, formatter: Formatter,
                  ui_state: QSettings, database_label: str, shop_name: str,
-                 looking_inside: str | None = None) -> None:
+                 looking_inside: str | None = None,
+                 open_backup: Callable[[MainWindow, BackupView], object] | None = None
+                 ) -> None:
         """``looking_inside``: this window shows a backup opened read only (the words say
         which: "the backup taken …"), beside the shop's own window."""
         super().__init__()
         self._ui_state = ui_state
         self._shop_name = shop_name
         self.looking_inside = looking_inside
+        self._open_backup = open_backup  # shows a backup looked inside beside this window
         self.access = Access(role, refusal=looking_inside and READ_ONLY_TIP)
         self.switching = False
         # A restore made ready here, for the app to put in place once this window is closed.
@@ -167,6 +174,8 @@ class MainWindow(QMainWindow):
         self.controllers: tuple[Controller, ...] = (
             self.customers, self.follow_ups, self.queries, self.feedback, self.orders,
             self.invoices, self.admin, self.transfer, self.backups)
+        for controller in self.controllers:  # deleted with the window, timers and all
+            controller.setParent(self)
 
         pages: tuple[tuple[QWidget, Callable[[], None]], ...] = (  # in NAV_ITEMS' order
             (self.follow_ups.today_page, self.follow_ups.show_today),
@@ -249,15 +258,26 @@ class MainWindow(QMainWindow):
         return holder
 
     def adopt_backup_window(self, window: MainWindow) -> None:
-        """Hold ``window`` until it closes. It is let go of once its close is over: the
-        last reference dropped inside its own closeEvent would delete it there."""
+        """Hold ``window`` until it closes. (Connected to a bound method: a closure holding
+        either window would keep it alive for ever, its timers running.)"""
         self.backup_windows.append(window)
+        window.closed.connect(self._backup_window_closed)
 
-        def let_go() -> None:
-            if window in self.backup_windows:
-                self.backup_windows.remove(window)
+    def _backup_window_closed(self) -> None:
+        # Let go once its close is over: the last reference dropped inside its own
+        # closeEvent would delete it there.
+        QTimer.singleShot(0, self, self._forget_closed_backup_windows)
 
-        window.closed.connect(lambda: QTimer.singleShot(0, self, let_go))
+    def _forget_closed_backup_windows(self) -> None:
+        for window in [w for w in self.backup_windows if not w.isVisible()]:
+            self.backup_windows.remove(window)
+            window.deleteLater()  # as the app deletes the shop's: Qt's connections hold it
+
+    def _open_backup_window(self, view: BackupView) -> None:
+        if self._open_backup is None:
+            view.close()
+            return
+        self._open_backup(self, view)
 
     def _locked_changed(self, locked: bool) -> None:
         if locked:
@@ -291,6 +311,7 @@ class MainWindow(QMainWindow):
         self.admin.settings_saved.connect(self._settings_saved)
         self.invoices.open_settings.connect(self.admin.edit_settings)
         self.backups.restore_ready.connect(self._restore)
+        self.backups.view_ready.connect(self._open_backup_window)
 
     def _export_customers(self) -> None:
         page = self.customers.list_page
@@ -517,6 +538,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_backup_windows()
+        for controller in self.controllers:
+            controller.stop()
         if self.desk_lock is not None:
             self.desk_lock.stop()
         if self.looking_inside is None:  # a backup's window leaves the shop's layout alone

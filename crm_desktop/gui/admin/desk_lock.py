@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -125,7 +126,13 @@ class DeskLock(QObject):
 
     @property
     def locked(self) -> bool:
-        return bool(self.covers)
+        return bool(self._live_covers())
+
+    def _live_covers(self) -> list[LockCover]:
+        """The covers still there: a window closed while locked (a backup looked inside is
+        closed by the lock itself) takes its cover with it."""
+        self.covers = [cover for cover in self.covers if shiboken6.isValid(cover)]
+        return self.covers
 
     def set_idle_minutes(self, minutes: int) -> None:
         self.idle_minutes = max(0, minutes)
@@ -161,7 +168,7 @@ class DeskLock(QObject):
         self.unlock()
 
     def unlock(self) -> None:
-        for cover in self.covers:
+        for cover in self._live_covers():
             cover.deleteLater()
             cover.hide()
         self.covers.clear()
@@ -179,7 +186,7 @@ class DeskLock(QObject):
         kind = event.type()
         if kind in _ACTIVITY:
             self._last_input = self._monotonic()
-        if not self.covers or kind not in _INPUT:
+        if kind not in _INPUT or not self._live_covers():
             return False
         if isinstance(watched, QWidget) and any(
                 watched is c or c.isAncestorOf(watched) for c in self.covers):
@@ -194,6 +201,6 @@ class DeskLock(QObject):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
-        for cover in self.covers:
+        for cover in self._live_covers():
             cover.deleteLater()
         self.covers.clear()

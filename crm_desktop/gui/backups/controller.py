@@ -95,6 +95,9 @@ class BackupsController(Controller):
     def on_changed(self, changes: Changes) -> None:
         self._changed_since_backup = True
 
+    def stop(self) -> None:
+        self.timer.stop()
+
     # ---- backing up ----------------------------------------------------------------------
 
     def start(self) -> None:

@@ -86,6 +86,9 @@ class FollowUpsController(Controller):
         self.today_page.set_formatter(formatter)
         self.refresh_today()
 
+    def stop(self) -> None:
+        self.reminder_timer.stop()
+
     def _scope(self, everyone: bool = False) -> TodayScope:
         return TodayScope(None if everyone else self.actor.user_id)
 

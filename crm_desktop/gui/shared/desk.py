@@ -93,5 +93,9 @@ class Controller(QObject):
     def on_changed(self, changes: Changes) -> None:
         """Refresh what this capability shows, if ``changes`` touches it."""
 
+    def stop(self) -> None:
+        """The window is closing: stop whatever this capability runs on its own (timers), so
+        a closed window never acts, even if something still holds it."""
+
     def set_formatter(self, formatter: Formatter) -> None:
         """The shop's settings changed how money and dates read."""

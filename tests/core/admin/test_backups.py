@@ -79,6 +79,26 @@ def _shop(db: Database, owner: Actor, customers: int = 3) -> str:
     return number
 
 
+def _backed_up_shop(db: Database, owner: Actor, app_home: AppPaths
+                    ) -> tuple[Actor, str, BackupService, BackupInfo]:
+    """A receptionist, the shop of ``_shop`` and a backup of it."""
+    receptionist = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
+                                       first_password=FIRST_PASSWORD).as_actor()
+    number = _shop(db, owner)
+    service = _service(db, app_home)
+    return receptionist, number, service, service.back_up(owner).backup
+
+
+def _older_backup(tmp_path: Path) -> BackupInfo:
+    """A backup taken by version 0009 of the app."""
+    older = Path(__file__).parents[2] / "fixtures" / "databases" / "crm-0009.sqlite3"
+    old_shop = tmp_path / "old" / "crm.sqlite3"
+    old_shop.parent.mkdir()
+    old_shop.write_bytes(older.read_bytes())
+    return take_backup(old_shop, tmp_path / "old", reason="manual",
+                       now=datetime(2026, 1, 5, 12, tzinfo=UTC))
+
+
 def test_a_backup_holds_the_shop_at_one_moment_and_verifies(
         any_db: Database, any_owner: Actor, app_home: AppPaths) -> None:
     db, owner = any_db, any_owner
@@ -306,11 +326,7 @@ def test_a_backup_is_due_after_the_chosen_hours(db: Database, owner: Actor,
 def test_a_restore_brings_the_shop_back_exactly_and_keeps_what_it_replaced(
         any_db: Database, any_owner: Actor, app_home: AppPaths, clock: FakeClock) -> None:
     db, owner = any_db, any_owner
-    receptionist = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
-                                       first_password=FIRST_PASSWORD).as_actor()
-    number = _shop(db, owner)
-    service = _service(db, app_home)
-    backup = service.back_up(owner).backup
+    receptionist, number, service, backup = _backed_up_shop(db, owner, app_home)
     customers = CustomerService(db)
     first = customers.get(1)
     clock.advance(hours=1)
@@ -399,12 +415,7 @@ def test_an_older_kind_of_copy_is_listed_and_restores(db: Database, owner: Actor
 
 def test_a_backup_of_an_older_version_is_upgraded_as_it_is_restored(
         db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path) -> None:
-    older = Path(__file__).parents[2] / "fixtures" / "databases" / "crm-0009.sqlite3"
-    old_shop = tmp_path / "old" / "crm.sqlite3"
-    old_shop.parent.mkdir()
-    old_shop.write_bytes(older.read_bytes())
-    backup = take_backup(old_shop, tmp_path / "old", reason="manual",
-                         now=datetime(2026, 1, 5, 12, tzinfo=UTC))
+    backup = _older_backup(tmp_path)
     assert backup.schema == "0009" and backup.customers
     service = _service(db, app_home)
     service.complete_restore(service.prepare_restore(backup.path, owner))
@@ -481,11 +492,7 @@ def test_a_locked_copy_changed_or_cut_off_is_refused(db: Database, owner: Actor,
 def test_looking_inside_a_backup_shows_it_as_it_was_and_changes_nothing(
         any_db: Database, any_owner: Actor, app_home: AppPaths, clock: FakeClock) -> None:
     db, owner = any_db, any_owner
-    receptionist = UserService(db).add("Rita Reception", Role.RECEPTIONIST, owner,
-                                       first_password=FIRST_PASSWORD).as_actor()
-    number = _shop(db, owner)
-    service = _service(db, app_home)
-    backup = service.back_up(owner).backup
+    receptionist, number, service, backup = _backed_up_shop(db, owner, app_home)
     customers = CustomerService(db)
     margo = customers.get(1)
     clock.advance(hours=1)
@@ -530,12 +537,7 @@ def test_looking_inside_a_backup_shows_it_as_it_was_and_changes_nothing(
 
 def test_a_locked_or_older_backup_opens_to_look_inside(
         db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path) -> None:
-    older = Path(__file__).parents[2] / "fixtures" / "databases" / "crm-0009.sqlite3"
-    old_shop = tmp_path / "old" / "crm.sqlite3"
-    old_shop.parent.mkdir()
-    old_shop.write_bytes(older.read_bytes())
-    backup = take_backup(old_shop, tmp_path / "old", reason="manual",
-                         now=datetime(2026, 1, 5, 12, tzinfo=UTC))
+    backup = _older_backup(tmp_path)
     service = _service(db, app_home)
     view = service.open_read_only(backup.path, owner)
     try:

@@ -4,10 +4,14 @@ restore through the running app (and on a new computer's first run)."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -363,3 +367,33 @@ def test_the_front_desk_cannot_look_inside_backups(
     dialog = window.backups.dialog
     assert dialog is not None and not dialog.look_button.isEnabled()
     assert "owner" in dialog.look_button.toolTip().lower()
+
+
+def test_windows_closed_stop_their_timers_and_are_let_go_of(
+        qtbot: QtBot, db: Database, owner: Actor, app_home: AppPaths) -> None:
+    """A closed window, the shop's or a backup's, runs no timer (reminders, backups) into
+    widgets already deleted, and nothing holds it once deleted."""
+    window = build_main_window(db, owner, open_ui_state(app_home), app_home)
+    window.show()
+    _backed_up(qtbot, window)
+    window.backups_action.trigger()
+    assert window.backups.dialog is not None
+    window.backups.dialog.look_button.click()
+    backup_windows = window.backup_windows
+    qtbot.waitUntil(lambda: len(backup_windows) == 1)
+    inside = backup_windows[0]
+    reminders = inside.follow_ups.reminder_timer
+    assert reminders.isActive() is False  # a backup's follow-ups remind no one
+    shop_window, inside_window = weakref.ref(window), weakref.ref(inside)
+    del inside
+    window.close()
+    assert not window.follow_ups.reminder_timer.isActive()
+    assert not window.backups.timer.isActive()
+    qtbot.waitUntil(lambda: not backup_windows)
+    assert not shiboken6.isValid(reminders)  # deleted with the backup's window
+    window.deleteLater()  # as run_app does once the shop's window has closed
+    del window
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert shop_window() is None and inside_window() is None
+    assert not list(app_home.backup_dir.glob(".*partial*"))
