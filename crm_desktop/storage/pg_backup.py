@@ -18,6 +18,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from psycopg.conninfo import make_conninfo
@@ -178,8 +179,7 @@ def create_scratch(server: Connection, url: URL, dump_file: Path) -> URL:
     it. ``drop_scratch`` removes it."""
     schema = current_schema(server)
     extensions = extension_schemas(server)
-    base = (url.database or "shop")[:40]
-    name = f"{base}{SCRATCH_MARK}{secrets.token_hex(4)}"
+    name = f"{_scratch_prefix(url)}{int(time.time())}_{secrets.token_hex(4)}"
     try:
         server.execute(text(f'CREATE DATABASE "{name}"'))
     except DBAPIError as exc:
@@ -217,15 +217,26 @@ def drop_scratch(server: Connection, name: str) -> None:
     server.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def drop_stale_scratches(server: Connection, url: URL) -> None:
+def _scratch_prefix(url: URL) -> str:
+    # The shop's database name, cut so that the whole name stays within PostgreSQL's 63
+    # bytes: prefix, the time it was made (seconds) and a random part.
+    return f"{(url.database or 'shop')[:36]}{SCRATCH_MARK}"
+
+
+def drop_stale_scratches(server: Connection, url: URL, *, older_than_s: int = 3600) -> None:
     """What a desk killed while it looked inside a backup left on the server. One still
-    open at another desk is in use, and stays."""
-    base = (url.database or "shop")[:40]
+    open at another desk is in use, and stays; so does one made in the last hour, which
+    another desk may be filling (no connection shows while its schema is created)."""
+    prefix = _scratch_prefix(url)
     names = server.scalars(text(
         "SELECT datname FROM pg_database WHERE starts_with(datname, :prefix) AND NOT EXISTS "
         "(SELECT 1 FROM pg_stat_activity a WHERE a.datname = pg_database.datname)"),
-        {"prefix": base + SCRATCH_MARK}).all()
+        {"prefix": prefix}).all()
+    now = time.time()
     for name in names:
+        made = name[len(prefix):].split("_", 1)[0]
+        if made.isdigit() and now - int(made) < older_than_s:
+            continue
         try:
             server.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         except DBAPIError as exc:

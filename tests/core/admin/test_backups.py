@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 import zipfile
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,7 @@ from crm_desktop.services.customers.customer_service import (
     CustomerService,
 )
 from crm_desktop.services.invoices.invoice_service import InvoiceLineInput, InvoiceService
+from crm_desktop.storage import pg_backup
 from crm_desktop.storage.backup import (
     BackupError,
     BackupInfo,
@@ -600,3 +602,27 @@ def test_a_database_that_is_not_a_shops_is_refused_before_anything_is_replaced(
             attempt(other, owner)
     assert CustomerService(db).get(1).last_name == "Nunez 0"
     assert not list(app_home.backup_dir.glob(".*partial*"))
+
+
+def test_only_scratch_databases_left_long_ago_are_dropped(
+        any_db: Database, app_home: AppPaths) -> None:
+    """A scratch database another desk made a moment ago, still being filled and with no
+    connection yet, is not taken for one a killed desk left behind."""
+    if any_db.is_sqlite:
+        pytest.skip("scratch databases are the shared server's")
+    url = any_db.engine.url
+    prefix = pg_backup._scratch_prefix(url)
+    now = int(time.time())
+    left, filling = f"{prefix}{now - 7200}_deadbeef", f"{prefix}{now - 5}_cafef00d"
+    with any_db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as server:
+        for name in (left, filling):
+            server.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            pg_backup.drop_stale_scratches(server, url)
+            there = set(server.scalars(text(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, :p)"),
+                {"p": prefix}))
+            assert filling in there and left not in there
+        finally:
+            for name in (left, filling):
+                pg_backup.drop_scratch(server, name)
