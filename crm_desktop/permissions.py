@@ -29,6 +29,7 @@ class Permission(StrEnum):
     VOID_INVOICES = "void invoices"
     FOLLOW_UP = "plan and complete follow-ups"
     HANDLE_QUERIES = "log and move queries, complaints and wins"
+    SEND_POST = "print envelopes, address labels, letters and cards"
     SEE_REVENUE = "see revenue figures"
     CHANGE_SETTINGS = "change the shop's settings, note templates and categories"
     MANAGE_PEOPLE = "add people, switch them off and reset their passwords"
@@ -44,7 +45,7 @@ class Permission(StrEnum):
 _DAY_TO_DAY = frozenset({
     Permission.WORK_WITH_CUSTOMERS, Permission.DELETE_CUSTOMERS, Permission.TAKE_ORDERS,
     Permission.ISSUE_INVOICES, Permission.RECORD_PAYMENTS, Permission.FOLLOW_UP,
-    Permission.HANDLE_QUERIES, Permission.BACK_UP,
+    Permission.HANDLE_QUERIES, Permission.SEND_POST, Permission.BACK_UP,
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -1,4 +1,4 @@
-"""Screenshot the main window (customer list, a profile, queries, the tally, the backups)
+"""Screenshot the main window (customer list, a profile, labels, queries, the tally, backups)
 for the README and for review.
 
     CRM_DESKTOP_HOME=/tmp/demo python scripts/screenshot.py OUT_DIR
@@ -14,6 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
 from crm_desktop.gui.app import (
@@ -22,6 +23,7 @@ from crm_desktop.gui.app import (
     build_main_window,
     show_backup_window,
 )
+from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.paths import app_paths
 from crm_desktop.services.admin.user_service import UserService
@@ -30,10 +32,30 @@ from crm_desktop.storage.database import Database
 
 
 def settle() -> None:
-    """Let posted layout requests run (a profile's boxes are laid out in two passes), so the
-    picture is what a person sees, not a half-done layout."""
+    """Let posted layout requests run (a profile's boxes are laid out in two passes), and a
+    PDF preview render its pages (on a thread of its own), so the picture is what a person
+    sees, not a half-done layout."""
     for _ in range(3):
         QApplication.processEvents()
+    QThread.msleep(300)
+    QApplication.processEvents()
+
+
+def shoot_post(window: MainWindow, out_dir: Path) -> None:
+    """Labels for the customers the list shows, the first sheet partly used; envelopes."""
+    window.customers.show_list()
+    post = window.mailing.open_post(window.customers.list_page.chosen_filters(), [])
+    if post is None:
+        return
+    post.start_at.setValue(5)
+    for kind in ("labels", "envelopes"):
+        if kind == "envelopes":
+            post.kinds.buttons()[1].click()
+        while post.pending:
+            window.background.wait()
+        settle()
+        post.grab().save(str(out_dir / f"{kind}.png"))
+    post.close()
 
 
 def main(out_dir: Path) -> int:
@@ -67,6 +89,7 @@ def main(out_dir: Path) -> int:
             settle()
             consent.grab().save(str(out_dir / "consent.png"))
             consent.reject()
+    shoot_post(window, out_dir)
     window.queries.page.scope_buttons[QueryScope.EVERYONE].setChecked(True)
     window.queries.show_queries()
     settle()

@@ -36,6 +36,7 @@ from crm_desktop.gui.customers.controller import CustomersController
 from crm_desktop.gui.feedback.controller import FeedbackController
 from crm_desktop.gui.follow_ups.controller import FollowUpsController
 from crm_desktop.gui.invoices.controller import InvoicesController
+from crm_desktop.gui.mailing.controller import MailingController
 from crm_desktop.gui.orders.controller import OrdersController
 from crm_desktop.gui.queries.controller import QueriesController
 from crm_desktop.gui.shared.access import Access
@@ -70,6 +71,7 @@ from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpService
 from crm_desktop.services.invoices.invoice_list_service import InvoiceListService
 from crm_desktop.services.invoices.invoice_service import InvoiceService
+from crm_desktop.services.mailing.mailing_service import MailingService
 from crm_desktop.services.orders.order_list_service import OrderListService
 from crm_desktop.services.orders.order_service import OrderService
 from crm_desktop.services.queries.query_service import QueryService
@@ -100,6 +102,7 @@ class Services:
     retention: RetentionService
     users: UserService
     settings: SettingsService
+    mailing: MailingService
     timeline: TimelineService
     orders: OrderService
     order_list: OrderListService
@@ -165,15 +168,18 @@ class MainWindow(QMainWindow):
                                            services.order_list, services.invoice_list)
         self.orders = OrdersController(desk, services.orders, services.order_list)
         self.invoices = InvoicesController(desk, services.invoices, services.invoice_list,
-                                           services.customer_list)
+                                           services.customer_list, mailing=services.mailing,
+                                           settings=services.settings)
         self.admin = AdminController(desk, services.settings, services.users, services.audit)
         self.transfer = TransferController(
             desk, services.imports, exports=services.exports, archive=services.archive,
             customer_list=services.customer_list, ui_state=ui_state)
         self.backups = BackupsController(desk, services.backups)
+        self.mailing = MailingController(desk, services.mailing, services.settings,
+                                         services.customer_list)
         self.controllers: tuple[Controller, ...] = (
             self.customers, self.follow_ups, self.queries, self.feedback, self.orders,
-            self.invoices, self.admin, self.transfer, self.backups)
+            self.invoices, self.admin, self.transfer, self.backups, self.mailing)
         for controller in self.controllers:  # deleted with the window, timers and all
             controller.setParent(self)
 
@@ -307,6 +313,7 @@ class MainWindow(QMainWindow):
             source.follow_up.connect(self._follow_up)
         self.orders.invoice_order.connect(self.invoices.invoice_order)
         customers.list_page.export_requested.connect(self._export_customers)
+        customers.list_page.post_requested.connect(self.send_post)
         follow_ups.reminder.connect(self._remind)
         self.admin.settings_saved.connect(self._settings_saved)
         self.invoices.open_settings.connect(self.admin.edit_settings)
@@ -316,6 +323,14 @@ class MainWindow(QMainWindow):
     def _export_customers(self) -> None:
         page = self.customers.list_page
         self.transfer.export_customers(page.chosen_filters(), page.selected_ids())
+
+    def send_post(self) -> None:
+        """Labels and envelopes: for the customer on screen, the selection or the list."""
+        page = self.customers.list_page
+        current = self.customers.current_customer_id()
+        self.mailing.open_post(page.chosen_filters(), page.selected_ids(),
+                               self.customers.customer_choice(current)
+                               if current is not None else None)
 
     def _follow_up(self, customer_id: int, kind: str, source_id: int, purpose: str) -> None:
         self.follow_ups.schedule_follow_up(customer_id, source=(kind, source_id),
@@ -394,6 +409,10 @@ class MainWindow(QMainWindow):
             customer_menu, "Schedule a follow-&up…",
             lambda: self.follow_ups.schedule_follow_up(self.customers.current_customer_id()),
             "Ctrl+Shift+U")
+        self.post_action = self._action(customer_menu, "Labels and en&velopes…",
+                                        self.send_post, "Ctrl+Shift+P")
+        self.post_action.setToolTip("Address labels or envelopes for this customer, the "
+                                    "selection or the list")
         customer_menu.addSeparator()
         self.retention_action = self._action(customer_menu, "Customers to &review…",
                                              self.customers.review_retention)
@@ -403,6 +422,7 @@ class MainWindow(QMainWindow):
         gate(Permission.HANDLE_PERSONAL_DATA, self.retention_action)
         gate(Permission.HANDLE_QUERIES, self.query_action, self.feedback_action)
         gate(Permission.FOLLOW_UP, self.follow_up_action)
+        gate(Permission.SEND_POST, self.post_action, self.customers.list_page.post_action)
 
         go_menu = self.menuBar().addMenu("&Go")
         self.find_action = self._action(go_menu, "&Find customer", self.customers.focus_search,

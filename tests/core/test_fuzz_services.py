@@ -67,6 +67,7 @@ from crm_desktop.services.invoices.invoice_service import (
     InvoiceService,
     PaymentInput,
 )
+from crm_desktop.services.mailing.mailing_service import MailingService
 from crm_desktop.services.orders.order_service import (
     OrderLineInput,
     OrderService,
@@ -462,3 +463,30 @@ def test_retention_review(shop: tuple[Database, Actor, int], ids: list[int],
     assert review.total >= len(review.rows)
     survives(lambda: service.keep(ids, actor))
     survives(lambda: PersonalDataService(db).erase_many(ids, actor))
+
+
+@EXAMPLES
+@given(ids=st.lists(st.one_of(small_int, st.integers(-2**63, 2**63 - 1), st.booleans(),
+                              st.floats(allow_nan=True), text), max_size=5),
+       start_at=st.one_of(small_int, st.integers(-2**63, 2**63 - 1)),
+       sheet=st.one_of(st.none(), text, st.sampled_from(["L7160", "5163"])),
+       size=st.one_of(st.none(), text, st.sampled_from(["DL", "US10"])),
+       postage=text, shop_address=text, marketing=st.booleans())
+def test_labels_and_envelopes(shop: tuple[Database, Actor, int], ids: list[object],
+                              start_at: int, sheet: str | None, size: str | None, postage: str,
+                              shop_address: str, marketing: bool) -> None:
+    db, actor, customer = shop
+    settings = SettingsService(db)
+    survives(lambda: settings.save_business(replace(
+        settings.business(), reply_postage=postage, address=shop_address), actor))
+    service = MailingService(db)
+    chosen = [*ids, customer]
+    for printout in (
+            survives(lambda: service.labels(chosen, actor, marketing=marketing,  # type: ignore[arg-type]
+                                            sheet=sheet, start_at=start_at)),
+            survives(lambda: service.envelopes(chosen, actor, marketing=marketing,  # type: ignore[arg-type]
+                                               size=size)),
+            survives(lambda: service.return_envelopes(chosen, actor, size=size))):  # type: ignore[arg-type]
+        if printout is not None:
+            assert printout.pdf.startswith(b"%PDF")
+            assert [r.customer_id for r in printout.mailing.recipients] in ([], [customer])

@@ -32,7 +32,7 @@ from crm_desktop.actor import Actor
 from crm_desktop.formatting import PRIORITY_LABELS
 from crm_desktop.gui.shared.widgets import FormDialog
 from crm_desktop.models import Priority
-from crm_desktop.paper import ENVELOPES
+from crm_desktop.paper import ENVELOPE_FEEDS, ENVELOPES, LABEL_SHEETS, PRINTED_ENVELOPES
 from crm_desktop.services.admin.settings_service import (
     NOTE_PLACEHOLDERS,
     BusinessSettings,
@@ -130,6 +130,7 @@ class SettingsDialog(FormDialog):
         work.addRow(box)
         self._build_profile_tab()
         self._build_invoice_tab()
+        self._build_post_tab()
         hint = QLabel("Changing the country changes the default region for phone numbers "
                       "typed without a +country code.")
         hint.setWordWrap(True)
@@ -222,6 +223,34 @@ class SettingsDialog(FormDialog):
                                    ("", self.note_on_card, "note_on_card")):
             self._row(form, label, widget, key)
 
+    def _build_post_tab(self) -> None:
+        form = self._tab("&Post")
+        c = self._current
+        self.post_envelope = _choices(PRINTED_ENVELOPES, c.post_envelope)
+        self.envelope_feed = _choices(ENVELOPE_FEEDS, c.envelope_feed)
+        self.envelope_face = QComboBox()
+        self.envelope_face.addItems(["Face down", "Face up"])
+        self.envelope_face.setCurrentIndex(int(c.envelope_face_up))
+        self.envelope_face.setToolTip("How your printer wants envelopes put in: said each "
+                                      "time envelopes are printed")
+        self.label_sheet = _choices(LABEL_SHEETS, c.label_sheet)
+        self.return_envelope = QCheckBox("Print a return envelope with each invoice")
+        self.return_envelope.setChecked(c.return_envelope)
+        self.return_envelope.setToolTip("Addressed to the shop, for the customer to pay or "
+                                        "write back; also in batch printing")
+        self.reply_postage = self._text(c.reply_postage, 3)
+        self.reply_postage.setPlaceholderText("Empty: a marked place for a stamp. Or your "
+                                              "licence text, e.g. Freepost RTKZ-1234")
+        for label, widget, key in (("Envelope", self.post_envelope, "post_envelope"),
+                                   ("The printer takes envelopes", self.envelope_feed,
+                                    "envelope_feed"),
+                                   ("Put in", self.envelope_face, "envelope_face_up"),
+                                   ("Address labels", self.label_sheet, "label_sheet"),
+                                   ("", self.return_envelope, "return_envelope"),
+                                   ("Return envelope postage", self.reply_postage,
+                                    "reply_postage")):
+            self._row(form, label, widget, key)
+
     def choose_image(self, key: str) -> None:
         chosen, _filter = QFileDialog.getOpenFileName(self, "Choose a picture", "",
                                                       "Pictures (*.png *.jpg *.jpeg)")
@@ -272,6 +301,12 @@ class SettingsDialog(FormDialog):
             "note_first_order": plain(self.note_first),
             "note_returning": plain(self.note_returning),
             "note_on_card": self.note_on_card.isChecked(),
+            "post_envelope": str(self.post_envelope.currentData()),
+            "envelope_feed": str(self.envelope_feed.currentData()),
+            "envelope_face_up": self.envelope_face.currentIndex() == 1,
+            "label_sheet": str(self.label_sheet.currentData()),
+            "return_envelope": self.return_envelope.isChecked(),
+            "reply_postage": plain(self.reply_postage),
         }
 
     def _suggestion_rules(self) -> dict[str, Any]:
@@ -308,3 +343,11 @@ class SettingsDialog(FormDialog):
             page = self.tabs.widget(index)
             if marked and page is not None and page.isAncestorOf(marked[0]):
                 self.tabs.setCurrentIndex(index)
+
+
+def _choices(titles: dict[str, str], current: str) -> QComboBox:
+    box = QComboBox()
+    for code, title in titles.items():
+        box.addItem(title, code)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box

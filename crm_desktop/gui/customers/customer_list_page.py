@@ -74,6 +74,7 @@ class CustomersPage(QWidget):
     new_customer = Signal()
     bulk_requested = Signal(str)  # one of BULK_ACTIONS' keys, for the selected customers
     export_requested = Signal()  # the customers shown or selected, to a file
+    post_requested = Signal()  # labels or envelopes for the customers shown or selected
 
     def __init__(self, model: CustomerListModel, ui_state: QSettings, background: Background,
                  parent: QWidget | None = None) -> None:
@@ -97,18 +98,7 @@ class CustomersPage(QWidget):
         self.owner_filter = QComboBox()
         self.owner_filter.setToolTip("Show only the customers someone looks after")
         self.set_choices([], [])
-        self.selected_button = QToolButton()
-        self.selected_button.setText("Selected")
-        self.selected_button.setToolTip("Change all selected customers at once")
-        self.selected_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.bulk_menu = QMenu(self)
-        self._bulk_actions = {}
-        for key, label in BULK_ACTIONS:
-            action = self.bulk_menu.addAction(label)
-            action.triggered.connect(lambda _=False, k=key: self.bulk_requested.emit(k))
-            self._bulk_actions[key] = action
-        self.selected_button.setMenu(self.bulk_menu)
-        self.selected_button.setEnabled(False)
+        self.selected_button = self._make_bulk_menu()
         self.new_button = QPushButton("&New customer")
         self.export_button = QPushButton("E&xport…")
         self.export_button.setToolTip("Save these customers as Google CSV or vCards")
@@ -188,6 +178,26 @@ class CustomersPage(QWidget):
                 combo.addItem(label, data)
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
             combo.blockSignals(False)
+
+    def _make_bulk_menu(self) -> QToolButton:
+        """*Selected ▾*: what can be done to every selected customer at once."""
+        button = QToolButton()
+        button.setText("Selected")
+        button.setToolTip("Change all selected customers at once")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.bulk_menu = QMenu(self)
+        self._bulk_actions = {}
+        for key, label in BULK_ACTIONS:
+            action = self.bulk_menu.addAction(label)
+            action.triggered.connect(lambda _=False, k=key: self.bulk_requested.emit(k))
+            self._bulk_actions[key] = action
+        self.bulk_menu.addSeparator()
+        # Also in the Customer menu (for one customer, the list or everyone).
+        self.post_action = self.bulk_menu.addAction("Labels and envelopes…")
+        self.post_action.triggered.connect(self.post_requested)
+        button.setMenu(self.bulk_menu)
+        button.setEnabled(False)
+        return button
 
     def selected_ids(self) -> list[int]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
@@ -291,3 +301,4 @@ class CustomersPage(QWidget):
                 lambda shown, c=column: header.setSectionHidden(c, not shown))
             menu.addAction(action)
         menu.exec(header.mapToGlobal(pos))
+

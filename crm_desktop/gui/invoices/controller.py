@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Signal
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox
 
 from crm_desktop.formatting import Formatter
-from crm_desktop.gui.invoices.invoice_printing import BatchPrint, choose_printer, run_batch
+from crm_desktop.gui.invoices.invoice_printing import BatchPrint, run_batch
 from crm_desktop.gui.invoices.invoice_window import InvoiceWindow, NewInvoiceDialog
 from crm_desktop.gui.invoices.invoices_page import InvoiceListModel, InvoicesPage
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
+from crm_desktop.gui.shared.pdf import choose_printer
 from crm_desktop.permissions import Permission
+from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.invoices.invoice_list_service import InvoiceListService
 from crm_desktop.services.invoices.invoice_service import InvoiceService, InvoiceView
+from crm_desktop.services.mailing.mailing_service import MailingService
 
 
 class InvoicesController(Controller):
@@ -24,9 +29,12 @@ class InvoicesController(Controller):
     follow_up = Signal(int, str, int, str)  # customer id, source kind, source id, purpose
 
     def __init__(self, desk: Desk, invoices: InvoiceService, invoice_list: InvoiceListService,
-                 customer_list: CustomerListService) -> None:
+                 customer_list: CustomerListService, *, mailing: MailingService,
+                 settings: SettingsService) -> None:
         super().__init__(desk)
         self._invoices = invoices
+        self._mailing = mailing
+        self._settings = settings
         self._customer_list = customer_list
         self.list_model = InvoiceListModel(invoice_list, desk.formatter)
         self.page = InvoicesPage(self.list_model)
@@ -78,8 +86,10 @@ class InvoicesController(Controller):
         invoice = attempt(self.window, lambda: self._invoices.get(invoice_id))
         if invoice is None:
             return None
+        send_back = attempt(self.window, lambda: self._settings.business().return_envelope)
         window = InvoiceWindow(self._invoices, self.actor, self.desk.formatter, invoice,
-                               self.window)
+                               self.window, return_envelopes=self._return_envelopes,
+                               with_return_envelope=bool(send_back))
         buttons, gate = window.action_buttons, self.desk.access.gate
         gate(Permission.ISSUE_INVOICES, *(buttons[k] for k in (
             "add_line", "remove_line", "issue", "discard")), window.save_note_button)
@@ -107,9 +117,17 @@ class InvoicesController(Controller):
         chosen = printer or choose_printer(self.window, f"Print {len(waiting):,} invoice(s)")
         if chosen is None:
             return None
+        send_back = attempt(self.window, lambda: self._settings.business().return_envelope)
         self.batch_print = run_batch(self._invoices, self.actor, waiting, printer=chosen,
-                                     parent=self.window, on_done=self._batch_printed)
+                                     parent=self.window, on_done=self._batch_printed,
+                                     return_envelopes=self._return_envelopes if send_back
+                                     else None)
         return self.batch_print
+
+    def _return_envelopes(self, customer_ids: Sequence[int]) -> bytes:
+        """Envelopes addressed to the shop, one for each of these customers (on a worker
+        too: only services and values)."""
+        return self._mailing.return_envelopes(customer_ids, self.actor).pdf
 
     def _batch_printed(self, printed: int, error: str) -> None:
         self.batch_print = None

@@ -15,10 +15,8 @@ from functools import partial
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QPointF, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,9 +46,10 @@ from PySide6.QtWidgets import (
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import Formatter
-from crm_desktop.gui.invoices.invoice_printing import choose_printer, send_to_printer
+from crm_desktop.gui.invoices.invoice_printing import ReturnEnvelopes
 from crm_desktop.gui.shared.customer_picker import CustomerPicker
 from crm_desktop.gui.shared.operations import attempt
+from crm_desktop.gui.shared.pdf import PdfPreview, choose_printer, send_to_printer
 from crm_desktop.gui.shared.widgets import ROW_HEIGHT, ActionRow, FormDialog, breakable
 from crm_desktop.models import InvoiceKind, InvoiceState, PaymentMethod
 from crm_desktop.services.admin.settings_service import NOTE_MAX_LINES
@@ -78,47 +77,6 @@ def _qdate(value: date) -> QDate:
     return QDate(value.year, value.month, value.day)
 
 
-class PdfPreview(QPdfView):
-    """The PDF at the width of the view, page after page."""
-
-    def __init__(self, document: QPdfDocument) -> None:
-        # The document is not the view's child: deleting it emits statusChanged, which a
-        # half-destroyed view would receive (a crash). Its owner creates it before the view,
-        # so it is also deleted first.
-        super().__init__()
-        self.pdf_document = document
-        self._buffer: QBuffer | None = None
-        self.setDocument(document)
-        self.setPageMode(QPdfView.PageMode.MultiPage)
-        self.setZoomMode(QPdfView.ZoomMode.Custom)
-        self.setPageSpacing(12)
-        self.setMinimumWidth(260)
-
-    def show_pdf(self, pdf: bytes) -> None:
-        # One document, reloaded: QPdfView renders on a thread of its own, so a document it
-        # may still be drawing from is never deleted under it.
-        buffer = QBuffer(self.pdf_document)
-        buffer.setData(QByteArray(pdf))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.pdf_document.load(buffer)
-        if self._buffer is not None:
-            self._buffer.deleteLater()
-        self._buffer = buffer
-        self._fit_width()
-        self.pageNavigator().jump(0, QPointF(), 1.0)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_width()
-
-    def _fit_width(self) -> None:
-        if self.pdf_document.pageCount() == 0:
-            return
-        points = self.pdf_document.pagePointSize(0).width()
-        pixels = points * self.logicalDpiX() / 72
-        self.setZoomFactor(max(0.2, (self.viewport().width() - 24) / pixels))
-
-
 class InvoiceWindow(QDialog):
     changed = Signal(int)  # an invoice was saved: lists and profiles should refresh
     open_invoice = Signal(int)  # e.g. a credit note just issued
@@ -127,9 +85,15 @@ class InvoiceWindow(QDialog):
     open_settings = Signal()
 
     def __init__(self, invoices: InvoiceService, actor: Actor, formatter: Formatter,
-                 invoice: InvoiceView, parent: QWidget | None = None) -> None:
+                 invoice: InvoiceView, parent: QWidget | None = None, *,
+                 return_envelopes: ReturnEnvelopes | None = None,
+                 with_return_envelope: bool = False) -> None:
+        """``return_envelopes`` makes the return envelope printed with the invoice (ticked
+        at *Print* when ``with_return_envelope``, the shop's setting)."""
         super().__init__(parent)
         self.invoices = invoices
+        self._return_envelopes = return_envelopes
+        self._with_return_envelope = with_return_envelope
         self._actor = actor
         self._formatter = formatter
         self.invoice = invoice
@@ -286,6 +250,13 @@ class InvoiceWindow(QDialog):
                 ("customer", "Open c&ustomer",
                  lambda: self.open_customer.emit(self.invoice.customer_id))):
             self.buttons.add(key, label, slot)
+        # A tick beside Print and Save as PDF.
+        self.return_envelope = QCheckBox("With a return &envelope")
+        self.return_envelope.setToolTip("An envelope addressed to the shop, printed after the "
+                                        "invoice")
+        self.return_envelope.setChecked(self._with_return_envelope)
+        self.buttons.insertWidget(self.buttons.indexOf(self.buttons.buttons["save_pdf"]) + 1,
+                                  self.return_envelope)
         self.buttons.addStretch(1)
         self.buttons.add("done", "Done", self.reject)
         self.action_buttons: dict[str, QPushButton] = {**self.draft_buttons.buttons,
@@ -297,6 +268,7 @@ class InvoiceWindow(QDialog):
         issued = invoice.state is InvoiceState.ISSUED
         is_invoice = invoice.kind is InvoiceKind.INVOICE
         self.draft_buttons.show_only({"add_line": draft, "remove_line": draft})
+        self.return_envelope.setVisible(not draft and self._return_envelopes is not None)
         self.buttons.show_only({
             "issue": draft, "discard": draft, "print": not draft,
             "payment": issued and is_invoice and invoice.balance > 0,
@@ -398,8 +370,14 @@ class InvoiceWindow(QDialog):
             return False
         pdf = self.pdf
 
+        envelopes = self._return_envelopes if self.return_envelope.isChecked() else None
+        customer_id, title = self.invoice.customer_id, self.invoice.title
+
         def send() -> bool:
-            send_to_printer(pdf, chosen, self.invoice.title)
+            send_to_printer(pdf, chosen, title)
+            if envelopes is not None:
+                send_to_printer(envelopes([customer_id]), chosen, f"Return envelope, {title}",
+                                beside=True)
             return True
 
         if not attempt(self, send):

@@ -21,7 +21,17 @@ from sqlalchemy.orm import Session
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ValidationError
 from crm_desktop.models import Priority, Setting, ShopImage
-from crm_desktop.paper import DIN_5008_B, ENVELOPES, PAPER_A4, PAPER_LETTER, US_10
+from crm_desktop.paper import (
+    DIN_5008_B,
+    ENVELOPE_FEEDS,
+    ENVELOPES,
+    FEED_ENVELOPE,
+    LABEL_SHEETS,
+    PAPER_A4,
+    PAPER_LETTER,
+    PRINTED_ENVELOPES,
+    US_10,
+)
 from crm_desktop.permissions import Permission
 from crm_desktop.storage.database import Database
 from crm_desktop.tax_rates import standard_tax_rate
@@ -54,10 +64,13 @@ _ONE_LINE = {"shop_name": ("Shop name", 100), "country": ("Country", 40),
              "email": ("E-mail", 200), "tax_id": ("Tax id", 40), "paper": ("Paper", 40),
              "envelope": ("Envelope", 40), "sender_name": ("Sender's name", 100),
              "logo_image": ("Logo", 64), "signature_image": ("Signature", 64),
-             "invoice_number_format": ("Number format", 40)}
+             "invoice_number_format": ("Number format", 40),
+             "post_envelope": ("Envelope", 40), "envelope_feed": ("Feed", 40),
+             "label_sheet": ("Label sheet", 40)}
 _MULTILINE = {"address": ("Address", 300), "bank_details": ("Bank details", 300),
               "note_first_order": ("The note", NOTE_MAX_CHARS),
-              "note_returning": ("The note", NOTE_MAX_CHARS)}
+              "note_returning": ("The note", NOTE_MAX_CHARS),
+              "reply_postage": ("Postage text", 120)}
 
 
 # Placeholders of an invoice number: {year} or {seq}, optionally padded ({seq:04d}).
@@ -123,6 +136,14 @@ class BusinessSettings:
     note_first_order: str = DEFAULT_NOTE_FIRST_ORDER
     note_returning: str = DEFAULT_NOTE_RETURNING
     note_on_card: bool = False  # the note on a page of its own instead of under the totals
+    # Post without a window envelope (documents/mailing_pdf.py): the envelope printed on,
+    # how the printer takes it, the label sheet, and a return envelope with each invoice.
+    post_envelope: str = "DL"
+    envelope_feed: str = FEED_ENVELOPE
+    envelope_face_up: bool = False  # said when printing: "face up" or "face down"
+    label_sheet: str = "L7160"
+    return_envelope: bool = False
+    reply_postage: str = ""  # a reply-paid licence text in the stamp's place; "" for a stamp
 
     @property
     def standard_tax_rate(self) -> Decimal | None:
@@ -178,8 +199,22 @@ class BusinessSettings:
             if not 0 <= getattr(self, key) <= most:
                 errors[key] = f"Days {label} must be between 0 and {most}."
         errors.update(self._invoice_errors())
+        errors.update(self._post_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _post_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        for key, known, words in (
+                ("post_envelope", PRINTED_ENVELOPES, "Choose one of the listed envelopes."),
+                ("envelope_feed", ENVELOPE_FEEDS, "Choose how the printer takes envelopes."),
+                ("label_sheet", LABEL_SHEETS, "Choose one of the listed label sheets.")):
+            if getattr(self, key) not in known:
+                errors[key] = words
+        if len(self.reply_postage.splitlines()) > 3:
+            errors["reply_postage"] = ("Keep the postage text to three lines: it goes where a "
+                                       "stamp would.")
+        return errors
 
     def _invoice_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -240,7 +275,9 @@ class BusinessSettings:
         letter = country in LETTER_COUNTRIES
         return cls(shop_name=shop_name, country=country, currency=currencies[0], locale=locale,
                    paper=PAPER_LETTER if letter else PAPER_A4,
-                   envelope=US_10 if letter else DIN_5008_B)
+                   envelope=US_10 if letter else DIN_5008_B,
+                   post_envelope="US10" if letter else "DL",
+                   label_sheet="5160" if letter else "L7160")
 
 
 _KEYS = {f.name for f in fields(BusinessSettings)}

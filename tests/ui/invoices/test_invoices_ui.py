@@ -130,6 +130,14 @@ def test_issue_a_forty_line_invoice_edit_the_note_and_print_it(
     printed = printer.printed(before)
     assert len(printed) == 1
     assert invoice_window.invoice.printed_at is not None
+    # A return envelope is one tick away (the shop's setting ticks it by default).
+    tick = invoice_window.return_envelope
+    assert tick.isVisibleTo(invoice_window) and not tick.isChecked()
+    tick.setChecked(True)
+    before = printer.files()
+    assert invoice_window.print_invoice(chosen)
+    again = printer.printed(before)
+    assert len(again) == 2 and any("Return" in p.name for p in again)
     assert invoice_window.note.isReadOnly() and not invoice_window.save_note_button.isEnabled()
     # The invoice is on the customer's timeline.
     window.customers.open_customer(zoe)
@@ -141,7 +149,7 @@ def test_issue_a_forty_line_invoice_edit_the_note_and_print_it(
 def test_painting_pages_on_a_qprinter_also_reaches_the_printer(
         qtbot: QtBot, zoe: int, db: Database, owner: Actor, printer: PrintQueue) -> None:
     """Where there is no lp (Windows), pages are rendered by QtPdf and painted."""
-    from crm_desktop.gui.invoices.invoice_printing import send_to_printer
+    from crm_desktop.gui.shared.pdf import send_to_printer
 
     invoices = InvoiceService(db)
     draft = invoices.draft_from_orders(zoe, [o.id for o in invoices.invoiceable_orders(zoe)],
@@ -239,10 +247,34 @@ def issue_repairs(db: Database, owner: Actor, customer_id: int, count: int) -> I
     return invoices
 
 
-def test_batch_print_of_unprinted_invoices_with_progress(
+def test_printed_to_a_file_the_return_envelope_goes_beside_the_invoice(
+        make_window: Callable[[], MainWindow], db: Database, owner: Actor, zoe: int,
+        tmp_path: Path) -> None:
+    invoices = issue_repairs(db, owner, zoe, 1)
+    settings = SettingsService(db)
+    settings.save_business(replace(settings.business(), return_envelope=True), owner)
+    window = make_window()
+    (invoice_id,) = invoices.unprinted()
+    invoice_window = window.invoices.open_invoice(invoice_id)
+    assert invoice_window is not None and invoice_window.return_envelope.isChecked()
+    to_file = QPrinter()
+    to_file.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    to_file.setOutputFileName(str(tmp_path / "out.pdf"))
+    assert invoice_window.print_invoice(to_file)
+    title = invoice_window.invoice.title
+    beside = tmp_path / f"out – Return envelope, {title}.pdf"
+    assert pdf_text((tmp_path / "out.pdf").read_bytes(), tmp_path)[1].count("Repair") >= 1
+    _pages, text = pdf_text(beside.read_bytes(), tmp_path)
+    assert "Oak & Thread" in text and "Lindenweg 3" in text and "Stamp" in text
+
+
+def test_batch_print_of_unprinted_invoices_with_progress_and_return_envelopes(
         qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
-        zoe: int, printer: PrintQueue) -> None:
+        zoe: int, printer: PrintQueue, tmp_path: Path) -> None:
     invoices = issue_repairs(db, owner, zoe, 3)
+    settings = SettingsService(db)
+    settings.save_business(replace(settings.business(), return_envelope=True,
+                                   reply_postage="Entgelt zahlt Empfänger"), owner)
     window = make_window()
     window.nav.setCurrentRow(NAV_ITEMS.index("Invoices"))
     window.invoices.page.show_only(window.invoices.page.model.filters.show.UNPRINTED)
@@ -255,7 +287,15 @@ def test_batch_print_of_unprinted_invoices_with_progress(
     with qtbot.waitSignal(batch.done, timeout=60_000) as done:
         pass
     assert done.args == [3, ""]
-    assert len(printer.printed(before)) == 3
+    printed = printer.printed(before)
+    # Three invoices, then one job of three return envelopes, one stack in the printer.
+    assert len(printed) == 4
+    envelopes = [p for p in printed if "Return" in p.name]
+    assert len(envelopes) == 1
+    pages, text = pdf_text(envelopes[0].read_bytes(), tmp_path)
+    assert pages == 3
+    # (CUPS-PDF's copy keeps the glyphs but not which letters they are beyond ASCII.)
+    assert "Oak & Thread" in text and "Lindenweg 3" in text and "Entgelt zahlt" in text
     assert invoices.unprinted() == []
     assert window.invoices.list_model.rowCount() == 0  # the list follows
     assert "Printed 3 invoice(s)" in window.statusBar().currentMessage()

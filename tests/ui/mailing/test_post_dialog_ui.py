@@ -1,0 +1,134 @@
+"""Labels and envelopes through the window: for the list, the selection or the customer on
+screen; a partly used sheet started at the label clicked; offers only to those who agreed to
+post, with how many were left out; printed on a real CUPS queue or saved as PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.actor import Actor
+from crm_desktop.gui.app import build_main_window
+from crm_desktop.gui.mailing.post_dialog import ENVELOPES, PostDialog
+from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.shared.ui_state import open_ui_state
+from crm_desktop.models import ConsentChannel, ConsentMethod, Role
+from crm_desktop.paths import AppPaths
+from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.consent import ConsentAnswer, ConsentService
+from crm_desktop.services.customers.customer_service import (
+    AddressInput,
+    CustomerInput,
+    CustomerService,
+)
+from crm_desktop.storage.database import Database
+from tests.conftest import PrintQueue
+from tests.passwords import FIRST_PASSWORD
+from tests.pdf_tools import pages, text, words
+
+
+def _customers(db: Database, owner: Actor, count: int) -> list[int]:
+    settings = SettingsService(db)
+    settings.save_business(replace(settings.business(), shop_name="Corner Shop",
+                                   address="1 High Street\nSpringfield, IL 62701"), owner)
+    service = CustomerService(db)
+    return [service.create(CustomerInput(
+        first_name="Alecia", last_name=f"Brown {n:02d}",
+        addresses=[AddressInput(f"{n} Rose Lane", city="Springfield", region="IL",
+                                postal_code="62704", country="US", is_primary=True)]),
+        owner).id for n in range(1, count + 1)]
+
+
+def _settled(window: MainWindow, dialog: PostDialog) -> None:
+    while dialog.pending:  # each change builds the PDF on the worker; the newest is shown
+        window.background.wait()
+
+
+def test_thirty_labels_from_label_five_then_envelopes_for_one_customer(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        tmp_path: Path, printer: PrintQueue) -> None:
+    ids = _customers(db, owner, 30)
+    window = make_window()
+    window.post_action.trigger()  # from the Customer menu, with no one on screen
+    dialog = window.mailing.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.whom.currentText() == "All customers (30)"
+    dialog.sheet.setCurrentIndex(dialog.sheet.findData("L7160"))
+    qtbot.mouseClick(dialog.grid.buttons[4], Qt.MouseButton.LeftButton)  # label 5
+    assert dialog.start_at.value() == 5
+    assert "used" in dialog.grid.buttons[3].accessibleName()
+    _settled(window, dialog)
+    assert dialog.summary.text() == "30 labels."
+    assert dialog.pdf_document.pageCount() == 2  # 17 on the used sheet, 13 on a new one
+    before = printer.files()
+    chosen = QPrinter()
+    chosen.setPrinterName(printer.name)
+    assert dialog.print_to(chosen)
+    (printed,) = printer.printed(before)
+    assert pages(printed) == 2 and "Alecia Brown 30" in text(printed)
+    assert "Sent to the printer: 30 labels." in window.statusBar().currentMessage()
+    dialog.close()
+
+    # From Alecia's profile: an envelope for her, the shop's address in the corner.
+    window.customers.open_customer(ids[0])
+    window.post_action.trigger()
+    dialog = window.mailing.dialog
+    assert dialog is not None and dialog.whom.currentText() == "Alecia Brown 01"
+    dialog.kinds.buttons()[1].click()
+    assert dialog.kind == ENVELOPES
+    _settled(window, dialog)
+    assert dialog.summary.text() == "1 envelope."
+    saved = dialog.save_pdf(tmp_path / "envelope.pdf")
+    assert saved is not None
+    found = {w[0] for w in words(saved, 1)}
+    assert {"Alecia", "Brown", "01", "Corner", "Shop", "Stamp"} <= found
+
+
+def test_offers_go_only_to_those_who_agreed_to_post_and_the_rest_are_counted(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database,
+        owner: Actor) -> None:
+    ids = _customers(db, owner, 5)
+    consent = ConsentService(db)
+    for customer_id in ids[:2]:
+        consent.record(customer_id, [ConsentAnswer(ConsentChannel.POST, True,
+                                                   ConsentMethod.IN_PERSON)], owner)
+    window = make_window()
+    window.customers.show_list()
+    page = window.customers.list_page
+    qtbot.waitUntil(lambda: page.table.model().rowCount() == 5)
+    page.table.selectAll()
+    page.post_action.trigger()  # Selected ▾ → Labels and envelopes…
+    dialog = window.mailing.dialog
+    assert dialog is not None and dialog.whom.currentText() == "The selected customers (5)"
+    dialog.marketing.setChecked(True)
+    _settled(window, dialog)
+    assert dialog.summary.text() == "2 labels; left out: 3 who did not agree to post."
+    assert dialog.print_button.isEnabled()
+    consent.record(ids[0], [ConsentAnswer(ConsentChannel.POST, False,
+                                          ConsentMethod.IN_WRITING)], owner)
+    consent.record(ids[1], [ConsentAnswer(ConsentChannel.POST, False,
+                                          ConsentMethod.IN_WRITING)], owner)
+    dialog.refresh()
+    _settled(window, dialog)
+    assert dialog.summary.text() == ("Nobody to print for: 5 who did not agree to post.")
+    assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
+
+
+def test_the_front_desk_prints_post_and_a_viewer_does_not(
+        qtbot: QtBot, db: Database, owner: Actor, app_home: AppPaths) -> None:
+    users = UserService(db)
+    for name, role in (("Rita Reception", Role.RECEPTIONIST), ("Vera Viewer", Role.VIEWER)):
+        person = users.add(name, role, owner, first_password=FIRST_PASSWORD).as_actor()
+        window = build_main_window(db, person, open_ui_state(app_home), app_home)
+        qtbot.addWidget(window)
+        allowed = role is Role.RECEPTIONIST
+        assert window.post_action.isEnabled() is allowed
+        assert window.customers.list_page.post_action.isEnabled() is allowed
+        if not allowed:
+            assert "receptionist" in window.post_action.toolTip()
