@@ -42,15 +42,16 @@ def settle() -> None:
 
 
 def shoot_post(window: MainWindow, out_dir: Path) -> None:
-    """Labels for the customers the list shows, the first sheet partly used; envelopes."""
+    """Labels for the customers the list shows, the first sheet partly used; envelopes; a
+    letter."""
     window.customers.show_list()
     post = window.mailing.open_post(window.customers.list_page.chosen_filters(), [])
     if post is None:
         return
     post.start_at.setValue(5)
-    for kind in ("labels", "envelopes"):
-        if kind == "envelopes":
-            post.kinds.buttons()[1].click()
+    for kind in ("labels", "envelopes", "letters"):
+        if kind != "labels":
+            post.choose_kind(kind)
         while post.pending:
             window.background.wait()
         settle()

@@ -43,6 +43,7 @@ from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpService
 from crm_desktop.services.invoices.invoice_list_service import InvoiceListService
 from crm_desktop.services.invoices.invoice_service import InvoiceService
+from crm_desktop.services.mailing.letter_service import LetterService
 from crm_desktop.services.mailing.mailing_service import MailingService
 from crm_desktop.services.orders.order_list_service import OrderListService
 from crm_desktop.services.orders.order_service import OrderService
@@ -140,6 +141,7 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
         users=UserService(database),
         settings=SettingsService(database),
         mailing=MailingService(database),
+        letters=LetterService(database),
         timeline=TimelineService(database),
         orders=OrderService(database),
         order_list=OrderListService(database),

@@ -71,6 +71,7 @@ from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.follow_ups.follow_up_service import FollowUpService
 from crm_desktop.services.invoices.invoice_list_service import InvoiceListService
 from crm_desktop.services.invoices.invoice_service import InvoiceService
+from crm_desktop.services.mailing.letter_service import LetterService
 from crm_desktop.services.mailing.mailing_service import MailingService
 from crm_desktop.services.orders.order_list_service import OrderListService
 from crm_desktop.services.orders.order_service import OrderService
@@ -103,6 +104,7 @@ class Services:
     users: UserService
     settings: SettingsService
     mailing: MailingService
+    letters: LetterService
     timeline: TimelineService
     orders: OrderService
     order_list: OrderListService
@@ -176,7 +178,7 @@ class MainWindow(QMainWindow):
             customer_list=services.customer_list, ui_state=ui_state)
         self.backups = BackupsController(desk, services.backups)
         self.mailing = MailingController(desk, services.mailing, services.settings,
-                                         services.customer_list)
+                                         services.customer_list, letters=services.letters)
         self.controllers: tuple[Controller, ...] = (
             self.customers, self.follow_ups, self.queries, self.feedback, self.orders,
             self.invoices, self.admin, self.transfer, self.backups, self.mailing)
@@ -314,6 +316,7 @@ class MainWindow(QMainWindow):
         self.orders.invoice_order.connect(self.invoices.invoice_order)
         customers.list_page.export_requested.connect(self._export_customers)
         customers.list_page.post_requested.connect(self.send_post)
+        follow_ups.write_to.connect(self._write_to)
         follow_ups.reminder.connect(self._remind)
         self.admin.settings_saved.connect(self._settings_saved)
         self.invoices.open_settings.connect(self.admin.edit_settings)
@@ -332,6 +335,11 @@ class MainWindow(QMainWindow):
                                self.customers.customer_choice(current)
                                if current is not None else None)
 
+    def _write_to(self, customer_id: int, template: str) -> None:
+        customer = self.customers.customer_choice(customer_id)
+        if customer is not None:
+            self.mailing.write_to(customer, template)
+
     def _follow_up(self, customer_id: int, kind: str, source_id: int, purpose: str) -> None:
         self.follow_ups.schedule_follow_up(customer_id, source=(kind, source_id),
                                            purpose=purpose)
@@ -346,7 +354,11 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(file_menu, "Shop &settings…",
                                             self.admin.edit_settings,
                                             QKeySequence.StandardKey.Preferences)
-        gate(Permission.CHANGE_SETTINGS, self.settings_action)
+        self.letters_action = self._action(file_menu, "The shop's &letters and cards…",
+                                           self.mailing.edit_letters)
+        self.letters_action.setToolTip("The words of the birthday card, “we miss you” and "
+                                       "the shop's other letters")
+        gate(Permission.CHANGE_SETTINGS, self.settings_action, self.letters_action)
         self.users_action = self._action(file_menu, "&People who use the app…",
                                          self.admin.edit_users)
         gate(Permission.MANAGE_PEOPLE, self.users_action)
@@ -409,10 +421,10 @@ class MainWindow(QMainWindow):
             customer_menu, "Schedule a follow-&up…",
             lambda: self.follow_ups.schedule_follow_up(self.customers.current_customer_id()),
             "Ctrl+Shift+U")
-        self.post_action = self._action(customer_menu, "Labels and en&velopes…",
+        self.post_action = self._action(customer_menu, "Letters, cards, labels and en&velopes…",
                                         self.send_post, "Ctrl+Shift+P")
-        self.post_action.setToolTip("Address labels or envelopes for this customer, the "
-                                    "selection or the list")
+        self.post_action.setToolTip("A letter or card, address labels or envelopes for this "
+                                    "customer, the selection or the list")
         customer_menu.addSeparator()
         self.retention_action = self._action(customer_menu, "Customers to &review…",
                                              self.customers.review_retention)

@@ -67,6 +67,7 @@ from crm_desktop.services.invoices.invoice_service import (
     InvoiceService,
     PaymentInput,
 )
+from crm_desktop.services.mailing.letter_service import LetterService, LetterTemplate
 from crm_desktop.services.mailing.mailing_service import MailingService
 from crm_desktop.services.orders.order_service import (
     OrderLineInput,
@@ -490,3 +491,27 @@ def test_labels_and_envelopes(shop: tuple[Database, Actor, int], ids: list[objec
         if printout is not None:
             assert printout.pdf.startswith(b"%PDF")
             assert [r.customer_id for r in printout.mailing.recipients] in ([], [customer])
+
+
+@EXAMPLES
+@given(name=text, kind=st.one_of(text, st.sampled_from(["letter", "card"])), body=text,
+       note=text, key=st.one_of(text, st.sampled_from(["", "birthday", "own-1"])),
+       marketing=st.booleans())
+def test_letters_and_cards(shop: tuple[Database, Actor, int], name: str, kind: str, body: str,
+                           note: str, key: str, marketing: bool) -> None:
+    db, actor, customer = shop
+    letters = LetterService(db)
+    saved = survives(lambda: letters.save_template(
+        LetterTemplate(key, name, kind, body, note), actor))
+    if saved is not None:
+        clean(saved.name)
+        clean(saved.body)
+        clean(saved.note)
+        assert saved in letters.templates()
+    for chosen in (key, "miss_you", saved.key if saved else "birthday"):
+        made = survives(lambda c=chosen: letters.compose(  # type: ignore[misc]
+            [customer], c, actor, marketing=marketing, body=body, note=note))
+        if made is not None:
+            assert made.pdf.startswith(b"%PDF")
+            survives(lambda m=made: letters.record_sent(m, actor))  # type: ignore[misc]
+    survives(lambda: letters.remove_template(key, actor))

@@ -193,7 +193,7 @@ class CustomersPage(QWidget):
             self._bulk_actions[key] = action
         self.bulk_menu.addSeparator()
         # Also in the Customer menu (for one customer, the list or everyone).
-        self.post_action = self.bulk_menu.addAction("Labels and envelopes…")
+        self.post_action = self.bulk_menu.addAction("Letters, labels and envelopes…")
         self.post_action.triggered.connect(self.post_requested)
         button.setMenu(self.bulk_menu)
         button.setEnabled(False)

@@ -46,6 +46,7 @@ class FollowUpsController(Controller):
     # A follow-up fell due: a title and a line for the tray, the status bar and the badge.
     reminder = Signal(str, str)
     open_customer = Signal(int)
+    write_to = Signal(int, str)  # a card or letter for a customer: their id, the letter's key
 
     def __init__(self, desk: Desk, follow_ups: FollowUpService) -> None:
         super().__init__(desk)
@@ -54,7 +55,8 @@ class FollowUpsController(Controller):
         # Someone who may not follow up (a viewer) sees the day, but claims no reminders and
         # makes no suggestions: both are writes.
         self._follows_up = desk.access.gate(Permission.FOLLOW_UP, *(
-            b for k, b in self.today_page.buttons.items() if k != "open"))
+            b for k, b in self.today_page.buttons.items() if k not in ("open", "write")))
+        desk.access.gate(Permission.SEND_POST, self.today_page.buttons["write"])
         self.last_reminder: tuple[str, str] | None = None
         self._suggested_at: datetime | None = None
         self.reminder_timer = QTimer(self)
@@ -71,6 +73,7 @@ class FollowUpsController(Controller):
         page.accept_suggestion.connect(self.accept_suggestion)
         page.dismiss.connect(self.dismiss_suggestion)
         page.schedule_for.connect(self.schedule_follow_up)
+        page.write_to.connect(self.write_to)
         page.scope_changed.connect(self.refresh_today)
         page.refresh_requested.connect(self.refresh_today)
 

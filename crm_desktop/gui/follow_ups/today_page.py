@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from crm_desktop.formatting import FOLLOW_UP_CHANNEL_LABELS, Formatter
 from crm_desktop.gui.shared.palette import ALERT
 from crm_desktop.gui.shared.widgets import breakable
-from crm_desktop.models import FollowUpState
+from crm_desktop.models import DateKind, FollowUpState
 from crm_desktop.services.follow_ups.follow_up_service import (
     DateRow,
     FollowUpView,
@@ -49,6 +49,7 @@ class TodayPage(QWidget):
     change = Signal(object)
     dismiss = Signal(object)
     schedule_for = Signal(int)  # a customer id: a date or a quiet customer, to follow up
+    write_to = Signal(int, str)  # a customer id and the letter for the occasion (its key)
     scope_changed = Signal()
     refresh_requested = Signal()
 
@@ -110,6 +111,8 @@ class TodayPage(QWidget):
                 ("reassign", "Hand &over…", "Give it to someone else"),
                 ("cancel", "&Cancel…", "No longer needed, with a reason"),
                 ("schedule", "&Follow up…", "Schedule a follow-up for this customer"),
+                ("write", "&Write…", "A card or letter for the occasion: a birthday card, an "
+                                     "anniversary's thanks, or “we miss you”"),
                 ("open", "Open &customer", "Open the customer's profile")):
             button = QPushButton(label)
             button.setToolTip(tip)
@@ -270,7 +273,7 @@ class TodayPage(QWidget):
                 return {"accept", "change", "dismiss", "reassign", "open"}
             return {"complete", "snooze", "change", "reassign", "cancel", "open"}
         if isinstance(row, DateRow | QuietRow):
-            return {"schedule", "open"}
+            return {"schedule", "write", "open"}
         return set()
 
     def _update_buttons(self) -> None:
@@ -285,6 +288,9 @@ class TodayPage(QWidget):
     def _act(self, key: str) -> None:
         row = self.selected()
         if row is None or key not in self._allowed():
+            return
+        if key == "write" and isinstance(row, DateRow | QuietRow):
+            self.write_to.emit(row.customer_id, _occasion(row))
             return
         if key in {"open", "schedule"}:
             customer_id = getattr(row, "customer_id")  # noqa: B009 (three row types have it)
@@ -321,3 +327,11 @@ def _key(row: object | None) -> tuple[str, int] | None:
     if isinstance(row, QuietRow):
         return ("quiet", row.customer_id)
     return None
+
+
+def _occasion(row: DateRow | QuietRow) -> str:
+    """The shop's letter for a row of Today: a birthday card, thanks on another date, and
+    "we miss you" to a customer gone quiet."""
+    if isinstance(row, QuietRow):
+        return "miss_you"
+    return "birthday" if row.upcoming.kind is DateKind.BIRTHDAY else "thank_you"

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -45,9 +46,10 @@ from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.gui.shared.pdf import PdfPreview, choose_printer, send_to_printer
 from crm_desktop.paper import LABEL_SHEETS, PRINTED_ENVELOPES
 from crm_desktop.services.admin.settings_service import BusinessSettings
+from crm_desktop.services.mailing.letter_service import PLACEHOLDERS, Letters, LetterService
 from crm_desktop.services.mailing.mailing_service import MailingService, Printout
 
-LABELS, ENVELOPES = "labels", "envelopes"
+LABELS, ENVELOPES, LETTERS = "labels", "envelopes", "letters"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class Request:
     sheet: str
     start_at: int
     envelope: str
+    template: str = ""  # a letter's: its key, and its words as edited here
+    body: str | None = None
+    note: str | None = None
 
 
 class StartGrid(QWidget):
@@ -107,19 +112,23 @@ class StartGrid(QWidget):
 
 class PostDialog(QDialog):
     printed = Signal(str)  # what went to the printer or a file, for the status bar
+    letters_sent = Signal(list, str)  # the customers whose timelines have them, and the words
 
     def __init__(self, mailing: MailingService, background: Background, actor: Actor,
-                 settings: BusinessSettings, choices: list[Choice], *,
-                 kind: str = LABELS, parent: QWidget | None = None) -> None:
+                 settings: BusinessSettings, choices: list[Choice], *, letters: LetterService,
+                 kind: str = LABELS, template: str = "",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Labels and envelopes")
-        self.resize(980, 640)
+        self.setWindowTitle("Letters, cards, labels and envelopes")
+        self.resize(1020, 680)
         self._mailing = mailing
+        self._letters = letters
+        self.templates = letters.templates()
         self._actor = actor
         self._choices = choices
-        self.printout: Printout | None = None
+        self.printout: Printout | Letters | None = None
         self.pdf_document = QPdfDocument(self)  # before the preview: see PdfPreview
-        self._latest: Latest[Request, Printout | str] = Latest(
+        self._latest: Latest[Request, Printout | Letters | str] = Latest(
             background, self._work, self._show)
 
         self.whom = QComboBox()
@@ -127,7 +136,8 @@ class PostDialog(QDialog):
             self.whom.addItem(choice.label)
         self.kinds = QButtonGroup(self)
         kind_row = QHBoxLayout()
-        for name, text in ((LABELS, "&Address labels"), (ENVELOPES, "&Envelopes")):
+        for name, text in ((LETTERS, "Le&tter or card"), (LABELS, "&Address labels"),
+                           (ENVELOPES, "&Envelopes")):
             button = QRadioButton(text)
             button.setObjectName(name)
             self.kinds.addButton(button)
@@ -143,6 +153,7 @@ class PostDialog(QDialog):
         self.options = QStackedWidget()
         self.options.addWidget(label_box)
         self.options.addWidget(envelope_box)
+        self.options.addWidget(self._letter_options(template))
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -187,6 +198,9 @@ class PostDialog(QDialog):
         self.sheet.currentIndexChanged.connect(self._sheet_changed)
         self.start_at.valueChanged.connect(self.refresh)
         self.envelope.currentIndexChanged.connect(self.refresh)
+        self.template.currentIndexChanged.connect(self._template_changed)
+        self.body.textChanged.connect(self._words_changed)
+        self.note.textChanged.connect(self._words_changed)
         self._sheet_changed()
 
     def _label_options(self, settings: BusinessSettings) -> QWidget:
@@ -209,6 +223,49 @@ class PostDialog(QDialog):
 
         return box
 
+    def _letter_options(self, chosen: str) -> QWidget:
+        self.template = QComboBox()
+        for template in self.templates:
+            self.template.addItem(template.name, template.key)
+        self.template.setCurrentIndex(max(0, self.template.findData(chosen)))
+        self.body = QPlainTextEdit()
+        self.body.setPlaceholderText("The typed part of the letter")
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("The handwritten part")
+        self.note.setFixedHeight(self.note.fontMetrics().lineSpacing() * 5 + 12)
+        hint = QLabel("Changes here are for this letter only (the shop's own words are in "
+                      "File → The shop's letters and cards…). Placeholders: "
+                      + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS) + ".")
+        hint.setWordWrap(True)
+        box = QWidget()
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("&Letter:", self.template)
+        form.addRow("Typed:", self.body)
+        form.addRow("By hand:", self.note)
+        form.addRow("", hint)
+        self._edited = False
+        self._fill_words()
+        return box
+
+    def _fill_words(self) -> None:
+        template = self.templates[max(0, self.template.currentIndex())]
+        self._filling = True
+        self.body.setPlainText(template.body)
+        self.body.setEnabled(template.kind != "card")
+        self.note.setPlainText(template.note)
+        self._filling = False
+        self._edited = False
+
+    def _template_changed(self) -> None:
+        self._fill_words()
+        self.refresh()
+
+    def _words_changed(self) -> None:
+        if not getattr(self, "_filling", False):
+            self._edited = True
+            self.refresh()
+
     def _envelope_options(self, settings: BusinessSettings) -> QWidget:
         self.envelope = QComboBox()
         for name, title in PRINTED_ENVELOPES.items():
@@ -225,15 +282,24 @@ class PostDialog(QDialog):
 
     # ---- what is asked -------------------------------------------------------------------
 
+    def choose_kind(self, kind: str) -> None:
+        for button in self.kinds.buttons():
+            if button.objectName() == kind:
+                button.setChecked(True)
+
     @property
     def kind(self) -> str:
         checked = self.kinds.checkedButton()
         return checked.objectName() if checked is not None else LABELS
 
     def request(self) -> Request:
+        edited = self.kind == LETTERS and self._edited
         return Request(self.kind, self._choices[self.whom.currentIndex()].customer_ids,
                        self.marketing.isChecked(), str(self.sheet.currentData()),
-                       self.start_at.value(), str(self.envelope.currentData()))
+                       self.start_at.value(), str(self.envelope.currentData()),
+                       str(self.template.currentData() or ""),
+                       self.body.toPlainText() if edited else None,
+                       self.note.toPlainText() if edited else None)
 
     def _kind_toggled(self, _button: QAbstractButton, checked: bool) -> None:
         if checked:
@@ -247,7 +313,7 @@ class PostDialog(QDialog):
 
     def refresh(self) -> None:
         """Build the PDF for what is chosen now, on the worker; the newest choice wins."""
-        self.options.setCurrentIndex(0 if self.kind == LABELS else 1)
+        self.options.setCurrentIndex({LABELS: 0, ENVELOPES: 1, LETTERS: 2}[self.kind])
         self.print_button.setEnabled(False)
         self.save_button.setEnabled(False)
         self.summary.setText("Preparing…")
@@ -259,9 +325,13 @@ class PostDialog(QDialog):
 
     # ---- the worker and its result --------------------------------------------------------
 
-    def _work(self, request: Request) -> Printout | str:
+    def _work(self, request: Request) -> Printout | Letters | str:
         mailing, actor = self._mailing, self._actor  # services and values, never a widget
         try:
+            if request.kind == LETTERS:
+                return self._letters.compose(request.customer_ids, request.template, actor,
+                                             marketing=request.marketing, body=request.body,
+                                             note=request.note)
             if request.kind == LABELS:
                 return mailing.labels(request.customer_ids, actor,
                                       marketing=request.marketing, sheet=request.sheet,
@@ -271,7 +341,7 @@ class PostDialog(QDialog):
         except ValidationError as refused:  # said under the preview, not in a dialog
             return refused.message
 
-    def _show(self, result: Printout | str) -> None:
+    def _show(self, result: Printout | Letters | str) -> None:
         if isinstance(result, str):
             self.printout = None
             self.summary.setText(result)
@@ -286,9 +356,13 @@ class PostDialog(QDialog):
     # ---- out -------------------------------------------------------------------------------
 
     def _title(self) -> str:
+        if isinstance(self.printout, Letters):
+            return self.printout.template.name
         return "Address labels" if self.kind == LABELS else "Envelopes"
 
     def _noun(self) -> str:
+        if isinstance(self.printout, Letters):
+            return "card" if self.printout.template.kind == "card" else "letter"
         return "label" if self.kind == LABELS else "envelope"
 
     def print_to(self, printer: QPrinter | None = None) -> bool:
@@ -307,7 +381,14 @@ class PostDialog(QDialog):
 
         if not attempt(self, send):
             return False
-        self.printed.emit(f"Sent to the printer: {printout.mailing.summary(self._noun())}")
+        said = f"Sent to the printer: {printout.mailing.summary(self._noun())}"
+        if isinstance(printout, Letters):  # on each customer's timeline, with its words
+            letters, actor = self._letters, self._actor
+            if attempt(self, lambda: letters.record_sent(printout, actor)) is None:
+                return False
+            self.letters_sent.emit(list(printout.texts), said)
+        else:
+            self.printed.emit(said)
         return True
 
     def save_pdf(self, path: Path | None = None) -> Path | None:

@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
 from crm_desktop.gui.app import build_main_window
-from crm_desktop.gui.mailing.post_dialog import ENVELOPES, PostDialog
+from crm_desktop.gui.mailing.post_dialog import ENVELOPES, LETTERS, PostDialog
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.gui.shared.ui_state import open_ui_state
-from crm_desktop.models import ConsentChannel, ConsentMethod, Role
+from crm_desktop.models import ConsentChannel, ConsentMethod, DateKind, Role
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService
@@ -26,7 +26,9 @@ from crm_desktop.services.customers.customer_service import (
     AddressInput,
     CustomerInput,
     CustomerService,
+    DateInput,
 )
+from crm_desktop.services.mailing.letter_service import Letters, LetterService
 from crm_desktop.storage.database import Database
 from tests.conftest import PrintQueue
 from tests.passwords import FIRST_PASSWORD
@@ -80,7 +82,7 @@ def test_thirty_labels_from_label_five_then_envelopes_for_one_customer(
     window.post_action.trigger()
     dialog = window.mailing.dialog
     assert dialog is not None and dialog.whom.currentText() == "Alecia Brown 01"
-    dialog.kinds.buttons()[1].click()
+    dialog.choose_kind(ENVELOPES)
     assert dialog.kind == ENVELOPES
     _settled(window, dialog)
     assert dialog.summary.text() == "1 envelope."
@@ -130,5 +132,94 @@ def test_the_front_desk_prints_post_and_a_viewer_does_not(
         allowed = role is Role.RECEPTIONIST
         assert window.post_action.isEnabled() is allowed
         assert window.customers.list_page.post_action.isEnabled() is allowed
+        assert not window.letters_action.isEnabled()  # the words are the owner's
         if not allowed:
             assert "receptionist" in window.post_action.toolTip()
+
+
+def test_from_today_a_birthday_card_for_alecia_names_her_and_goes_on_her_timeline(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        printer: PrintQueue) -> None:
+    _customers(db, owner, 1)
+    alecia = CustomerService(db).create(CustomerInput(
+        first_name="Alecia", last_name="Nuñez", dates=[DateInput(DateKind.BIRTHDAY, 3, 5, 1980)],
+        addresses=[AddressInput("9 Elm Street", city="Springfield", region="IL",
+                                postal_code="62704", country="US", is_primary=True)]),
+        owner).id
+    window = make_window()
+    today = window.follow_ups.today_page
+    row = today.find_row("Birthday in 3 days")
+    assert row is not None
+    today.tree.setCurrentItem(row)
+    assert today.buttons["write"].isEnabled()
+    today.buttons["write"].click()
+    dialog = window.mailing.dialog
+    assert dialog is not None and dialog.kind == LETTERS
+    assert dialog.whom.currentText() == "Alecia Nuñez"
+    assert dialog.template.currentText() == "Birthday card"
+    _settled(window, dialog)
+    assert dialog.summary.text() == "1 card."
+    # A line added by hand, for her only.
+    dialog.note.setPlainText(dialog.note.toPlainText() + "\nP.S. Give Whiskers a cuddle!")
+    _settled(window, dialog)
+    assert isinstance(dialog.printout, Letters)
+    assert dialog.printout.texts[alecia].startswith("Dear Alecia,\nhappy birthday")
+    assert dialog.printout.texts[alecia].endswith("P.S. Give Whiskers a cuddle!")
+    before = printer.files()
+    chosen = QPrinter()
+    chosen.setPrinterName(printer.name)
+    assert dialog.print_to(chosen)
+    assert len(printer.printed(before)) == 1
+    window.customers.open_customer(alecia)
+    model = window.customers.timeline_model
+    titles = [model.entry(r).title for r in range(model.rowCount())]
+    assert "Birthday card sent" in titles
+
+
+def test_the_owner_keeps_her_own_words_for_a_letter_in_shop_settings(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database,
+        owner: Actor) -> None:
+    ids = _customers(db, owner, 2)
+    window = make_window()
+    window.post_action.trigger()
+    dialog = window.mailing.dialog
+    assert dialog is not None
+    dialog.choose_kind(LETTERS)
+    dialog.template.setCurrentIndex(dialog.template.findData("miss_you"))
+    _settled(window, dialog)
+    assert dialog.summary.text() == "2 letters."
+    assert isinstance(dialog.printout, Letters)
+    assert "we have missed you" in dialog.printout.texts[ids[0]]
+    dialog.body.setPlainText("Dear {first_name},\n\n{nonsense}")
+    _settled(window, dialog)
+    assert "Unknown placeholder" in dialog.summary.text()
+    assert not dialog.print_button.isEnabled()
+
+
+def test_the_owner_rewrites_the_birthday_card_and_adds_a_letter_of_her_own(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database,
+        owner: Actor) -> None:
+    window = make_window()
+    window.letters_action.trigger()
+    dialog = window.mailing.templates_dialog
+    assert dialog is not None and dialog.list.count() == 5
+    assert dialog.current is not None and dialog.current.key == "birthday"
+    assert not dialog.kind.isEnabled() and not dialog.body.isEnabled()  # a card: no typing
+    dialog.note.setPlainText("Happy birthday, {first_name}!\n{sender}")
+    assert dialog.save() is not None
+    dialog.new_button.click()
+    dialog.name.setText("Spring sale")
+    dialog.body.setPlainText("Dear {first_name},\n\nour sale starts on {day}.")
+    assert dialog.save() is None  # {day} is no placeholder: said at the field
+    assert "Unknown placeholder" in dialog.error.text()
+    dialog.body.setPlainText("Dear {first_name},\n\nour spring sale starts on Monday.")
+    saved = dialog.save()
+    assert saved is not None and dialog.list.count() == 6
+    assert dialog.list.currentItem().text() == "Spring sale"
+    letters = LetterService(db)
+    assert next(t for t in letters.templates() if t.key == "birthday").note \
+        == "Happy birthday, {first_name}!\n{sender}"
+    dialog.list.setCurrentRow(0)
+    dialog.remove_button.click()  # "Put back as it was"
+    assert next(t for t in letters.templates() if t.key == "birthday").note.startswith(
+        "Dear {first_name},\nhappy birthday from all of us")

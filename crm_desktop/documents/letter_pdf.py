@@ -1,0 +1,177 @@
+"""Letters and cards from the shop: the personal part in the handwriting of the invoices'
+thank-you note, the rest typeset.
+
+A letter is laid out for the shop's window envelope, as its invoices are (``envelopes``): the
+letterhead, the small return line and the recipient's address where the window is, the date,
+the typeset text and then the handwritten note, with fold marks. A card is an A6 page (an A4
+or Letter sheet cut in four, or card stock of that size) carrying the handwritten note alone,
+with the shop's name small at its foot; it goes in an envelope addressed by ``mailing_pdf``.
+Many customers make one PDF: a letter or a card each, each starting on a page of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A6
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+)
+
+from crm_desktop.documents import fonts
+from crm_desktop.documents.envelopes import Layout, layout
+from crm_desktop.documents.handwriting import HandwrittenNote
+
+GREY = Color(0.42, 0.42, 0.42)
+LETTER, CARD = "letter", "card"
+BODY_STYLE = ParagraphStyle("letter", fontName=fonts.BODY, fontSize=10.5, leading=15,
+                            spaceAfter=4 * mm)
+
+
+@dataclass(frozen=True)
+class LetterDocument:
+    """One letter or card, every word already filled in."""
+
+    kind: str  # LETTER or CARD
+    shop_name: str
+    shop_address: str
+    recipient: str  # the postal lines (a letter's window)
+    date: str  # as the shop writes dates
+    body: str  # typeset, paragraphs separated by blank lines
+    note: str  # in handwriting
+    seed: str  # the handwriting's variation: the same letter reprints the same
+    envelope: str = "din5008b"  # a letter's window envelope (``paper``)
+    shop_contact: str = ""  # phone · e-mail, under the letterhead
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _paragraphs(body: str) -> list[Paragraph]:
+    parts = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n")]
+    return [Paragraph(_escape(p).replace("\n", "<br/>"), BODY_STYLE) for p in parts if p]
+
+
+class _Letters(BaseDocTemplate):
+    def __init__(self, out: BytesIO, letters: Sequence[LetterDocument], title: str) -> None:
+        first = letters[0]
+        self.letters = list(letters)
+        self.index = -1  # the letter whose first page is being drawn
+        self.geometry: Layout = layout(first.envelope)
+        g = self.geometry
+        width, height = g.page
+        super().__init__(out, pagesize=g.page, leftMargin=g.left, rightMargin=g.right,
+                         topMargin=20 * mm, bottomMargin=18 * mm, title=title,
+                         author=first.shop_name, creator="CRM Desktop", invariant=True,
+                         initialFontName=fonts.BODY, initialFontSize=10)
+        frame_width = width - g.left - g.right
+        opening = Frame(g.left, 18 * mm, frame_width, height - g.body_top - 18 * mm,
+                        id="opening", leftPadding=0, rightPadding=0, topPadding=0,
+                        bottomPadding=0)
+        going_on = Frame(g.left, 18 * mm, frame_width, height - 38 * mm, id="going_on",
+                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([
+            PageTemplate("opening", [opening], onPage=self._opening_page),
+            PageTemplate("going_on", [going_on]),
+        ])
+
+    def _opening_page(self, c: Canvas, _doc: Any) -> None:
+        self.index += 1
+        letter, g = self.letters[self.index], self.geometry
+        width, height = g.page
+        c.saveState()
+        c.setFont(fonts.BODY_BOLD, 14)
+        c.drawString(g.left, height - 18 * mm, letter.shop_name)
+        c.setFont(fonts.BODY, 8)
+        c.setFillColor(GREY)
+        contact = [*letter.shop_address.splitlines(), letter.shop_contact]
+        c.drawString(g.left, height - 23 * mm, "  ·  ".join(p for p in contact if p))
+        if g.return_line is not None:  # DIN 5008: the sender, small, atop the window
+            sender = ", ".join([letter.shop_name, *letter.shop_address.splitlines()])
+            size = 6.5
+            while size > 5 and c.stringWidth(sender, fonts.BODY, size) > g.return_line.width:
+                size -= 0.25
+            c.setFont(fonts.BODY, size)
+            c.drawString(g.return_line.x, height - g.return_line.top - 3.2 * mm, sender)
+        c.setFillColor(Color(0, 0, 0))
+        box = g.address
+        lines = letter.recipient.splitlines()
+        size = 10.0
+        while size > 6.5 and (len(lines) * size * 1.18 > box.height or any(
+                c.stringWidth(line, fonts.BODY, size) > box.width for line in lines)):
+            size -= 0.25
+        c.setFont(fonts.BODY, size)
+        for number, line in enumerate(lines):
+            shown = line
+            while c.stringWidth(shown, fonts.BODY, size) > box.width:
+                shown = shown[:-1]  # never outside the window
+            c.drawString(box.x, height - box.top - size - number * size * 1.18, shown)
+        c.setFont(fonts.BODY, 10)
+        c.drawRightString(width - g.right, height - g.info.top - 4 * mm, letter.date)
+        c.setStrokeColor(GREY)
+        c.setLineWidth(0.4)
+        for fold in g.folds:
+            c.line(4 * mm, height - fold, 9 * mm, height - fold)
+        if g.hole is not None:
+            c.line(4 * mm, height - g.hole, 11 * mm, height - g.hole)
+        c.restoreState()
+
+
+def _render_letters(letters: Sequence[LetterDocument], title: str) -> bytes:
+    out = BytesIO()
+    doc = _Letters(out, letters, title)
+    story: list[Any] = []
+    for number, letter in enumerate(letters):
+        if number:
+            story += [NextPageTemplate("opening"), PageBreak()]
+        story.append(NextPageTemplate("going_on"))
+        story += _paragraphs(letter.body)
+        if letter.note.strip():
+            story += [Spacer(1, 2 * mm), HandwrittenNote(letter.note, letter.seed, size=17)]
+    doc.build(story)
+    return out.getvalue()
+
+
+def _render_cards(cards: Sequence[LetterDocument], title: str) -> bytes:
+    out = BytesIO()
+    canvas = Canvas(out, pagesize=A6, pageCompression=1, invariant=True)
+    canvas.setTitle(title)
+    canvas.setCreator("CRM Desktop")
+    width, height = A6
+    margin = 9 * mm
+    for card in cards:
+        note = HandwrittenNote(card.note or card.body, card.seed, size=19)
+        _w, note_height = note.wrap(width - 2 * margin, height)
+        top = max(margin, (height - note_height) / 2 - 6 * mm)
+        note.drawOn(canvas, margin, height - top - note_height)
+        canvas.setFont(fonts.BODY, 7)
+        canvas.setFillColor(GREY)
+        canvas.drawCentredString(width / 2, margin, card.shop_name)
+        canvas.setFillColor(Color(0, 0, 0))
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def render_letters(letters: Sequence[LetterDocument], *, title: str = "Letters") -> bytes:
+    """All ``letters`` (of one kind) as one PDF, each starting on a page of its own."""
+    if not letters:
+        raise ValueError("no letters to render")
+    fonts.register()
+    if letters[0].kind == CARD:
+        return _render_cards(letters, title)
+    return _render_letters(letters, title)
