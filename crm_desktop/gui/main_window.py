@@ -316,7 +316,8 @@ class MainWindow(QMainWindow):
         self.orders.invoice_order.connect(self.invoices.invoice_order)
         customers.list_page.export_requested.connect(self._export_customers)
         customers.list_page.post_requested.connect(self.send_post)
-        follow_ups.write_to.connect(self._write_to)
+        for writer in (follow_ups, self.feedback, self.invoices):
+            writer.write_to.connect(self._write_to)
         follow_ups.reminder.connect(self._remind)
         self.admin.settings_saved.connect(self._settings_saved)
         self.invoices.open_settings.connect(self.admin.edit_settings)

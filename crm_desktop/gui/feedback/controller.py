@@ -19,6 +19,7 @@ from crm_desktop.services.orders.order_list_service import OrderListService
 
 class FeedbackController(Controller):
     open_customer = Signal(int)
+    write_to = Signal(int, str)  # a letter to a customer: their id, the letter's key
 
     def __init__(self, desk: Desk, feedback: FeedbackService,
                  customer_list: CustomerListService, order_list: OrderListService,
@@ -34,6 +35,8 @@ class FeedbackController(Controller):
         self.tally_page.record.connect(
             lambda kind: self.record_feedback(None, FeedbackKind(kind)))
         self.tally_page.open_customer.connect(self.open_customer)
+        desk.access.gate(Permission.SEND_POST, self.tally_page.apology_button)
+        self.tally_page.write_apology.connect(lambda cid: self.write_to.emit(cid, "apology"))
         self.tally_page.edit_categories.connect(self.edit_categories)
 
     def on_changed(self, changes: Changes) -> None:

@@ -45,6 +45,7 @@ CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 4
 class TallyPage(QWidget):
     record = Signal(str)  # the kind to record
     open_customer = Signal(int)
+    write_apology = Signal(int)  # the customer behind a complaint
     edit_categories = Signal()
 
     def __init__(self, service: FeedbackService, formatter: Formatter, *, can_edit: bool,
@@ -102,7 +103,15 @@ class TallyPage(QWidget):
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.entries_title)
+        self.apology_button = QPushButton("Write an &apology…")
+        self.apology_button.setToolTip("A letter to the customer behind this complaint: "
+                                       "recognise the error, never blame the customer")
+        self.apology_button.setEnabled(False)
+        self.apology_button.clicked.connect(self._apologise)
+        entries_row = QHBoxLayout()
+        entries_row.addWidget(self.entries_title, 1)
+        entries_row.addWidget(self.apology_button)
+        lower_layout.addLayout(entries_row)
         lower_layout.addWidget(self.entries, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(upper)
@@ -117,6 +126,7 @@ class TallyPage(QWidget):
         self.period.currentIndexChanged.connect(self.refresh)
         self.table.currentCellChanged.connect(lambda *_: self._show_entries())
         self.entries.cellDoubleClicked.connect(self._open_entry)
+        self.entries.itemSelectionChanged.connect(self._entry_chosen)
         self.record_button.clicked.connect(
             lambda: self.record.emit(str(self.kind.currentData())))
         self.categories_button.clicked.connect(self.edit_categories)
@@ -234,6 +244,20 @@ class TallyPage(QWidget):
         self.ratings.setText(
             f"<b>Customers rate us {self._formatter.rating(summary.average)} / 5</b> "
             f"({summary.count} rating{'s' if summary.count != 1 else ''}). {quotes}")
+
+    def _entry_customer(self) -> int | None:
+        item = self.entries.item(self.entries.currentRow(), 0)
+        customer_id = item.data(CATEGORY_ROLE) if item is not None else None
+        return int(customer_id) if customer_id is not None else None
+
+    def _entry_chosen(self) -> None:
+        self.apology_button.setEnabled(self.current_kind() is FeedbackKind.COMPLAINT
+                                       and self._entry_customer() is not None)
+
+    def _apologise(self) -> None:
+        customer_id = self._entry_customer()
+        if customer_id is not None and self.current_kind() is FeedbackKind.COMPLAINT:
+            self.write_apology.emit(customer_id)
 
     def _open_entry(self, row: int, _column: int) -> None:
         item = self.entries.item(row, 0)

@@ -27,6 +27,7 @@ class InvoicesController(Controller):
     open_customer = Signal(int)
     open_settings = Signal()  # what the shop's invoices need is missing
     follow_up = Signal(int, str, int, str)  # customer id, source kind, source id, purpose
+    write_to = Signal(int, str)  # a letter to a customer: their id, the letter's key
 
     def __init__(self, desk: Desk, invoices: InvoiceService, invoice_list: InvoiceListService,
                  customer_list: CustomerListService, *, mailing: MailingService,
@@ -97,11 +98,13 @@ class InvoicesController(Controller):
         gate(Permission.CREDIT_INVOICES, buttons["credit"])
         gate(Permission.VOID_INVOICES, buttons["void"])
         gate(Permission.FOLLOW_UP, buttons["follow_up"])
+        gate(Permission.SEND_POST, buttons["reminder"])
         # The invoice window stays open while it saves: each save is announced.
         window.changed.connect(lambda _id: self._announce(invoice.customer_id))
         window.open_invoice.connect(self.open_invoice)
         window.open_customer.connect(self.open_customer)
         window.open_settings.connect(self.open_settings)
+        window.write_reminder.connect(lambda cid: self.write_to.emit(cid, "payment_reminder"))
         window.follow_up.connect(lambda cid, iid: self.follow_up.emit(
             cid, "invoice", iid, f"Follow up {window.invoice.title}"))
         return self.desk.ops.dialog(window)

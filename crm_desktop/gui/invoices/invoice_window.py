@@ -83,6 +83,7 @@ class InvoiceWindow(QDialog):
     open_customer = Signal(int)
     follow_up = Signal(int, int)  # customer id, invoice id
     open_settings = Signal()
+    write_reminder = Signal(int)  # a friendly payment reminder to this customer
 
     def __init__(self, invoices: InvoiceService, actor: Actor, formatter: Formatter,
                  invoice: InvoiceView, parent: QWidget | None = None, *,
@@ -247,6 +248,8 @@ class InvoiceWindow(QDialog):
                 ("void", "&Void…", self.void),
                 ("follow_up", "&Follow up…",
                  lambda: self.follow_up.emit(self.invoice.customer_id, self.invoice.id)),
+                ("reminder", "Reminder &letter…",
+                 lambda: self.write_reminder.emit(self.invoice.customer_id)),
                 ("customer", "Open c&ustomer",
                  lambda: self.open_customer.emit(self.invoice.customer_id))):
             self.buttons.add(key, label, slot)
@@ -274,7 +277,8 @@ class InvoiceWindow(QDialog):
             "payment": issued and is_invoice and invoice.balance > 0,
             "credit": issued and is_invoice,
             "void": issued and invoice.paid_total == 0 and invoice.credited_total == 0,
-            "follow_up": not draft})
+            "follow_up": not draft,
+            "reminder": invoice.status is InvoiceStatus.OVERDUE})
 
     def visible_actions(self) -> list[str]:
         """The buttons a person sees now, in order."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal as D
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -17,7 +18,14 @@ from crm_desktop.gui.app import build_main_window
 from crm_desktop.gui.mailing.post_dialog import ENVELOPES, LETTERS, PostDialog
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.gui.shared.ui_state import open_ui_state
-from crm_desktop.models import ConsentChannel, ConsentMethod, DateKind, Role
+from crm_desktop.models import (
+    ConsentChannel,
+    ConsentMethod,
+    CustomerStatus,
+    DateKind,
+    FeedbackKind,
+    Role,
+)
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService
@@ -28,20 +36,23 @@ from crm_desktop.services.customers.customer_service import (
     CustomerService,
     DateInput,
 )
+from crm_desktop.services.feedback.feedback_service import FeedbackInput, FeedbackService
+from crm_desktop.services.invoices.invoice_service import InvoiceLineInput, InvoiceService
 from crm_desktop.services.mailing.letter_service import Letters, LetterService
 from crm_desktop.storage.database import Database
-from tests.conftest import PrintQueue
+from tests.conftest import FakeClock, PrintQueue
 from tests.passwords import FIRST_PASSWORD
 from tests.pdf_tools import pages, text, words
 
 
-def _customers(db: Database, owner: Actor, count: int) -> list[int]:
+def _customers(db: Database, owner: Actor, count: int,
+               status: CustomerStatus = CustomerStatus.PROSPECT) -> list[int]:
     settings = SettingsService(db)
     settings.save_business(replace(settings.business(), shop_name="Corner Shop",
                                    address="1 High Street\nSpringfield, IL 62701"), owner)
     service = CustomerService(db)
     return [service.create(CustomerInput(
-        first_name="Alecia", last_name=f"Brown {n:02d}",
+        first_name="Alecia", last_name=f"Brown {n:02d}", status=status,
         addresses=[AddressInput(f"{n} Rose Lane", city="Springfield", region="IL",
                                 postal_code="62704", country="US", is_primary=True)]),
         owner).id for n in range(1, count + 1)]
@@ -223,3 +234,73 @@ def test_the_owner_rewrites_the_birthday_card_and_adds_a_letter_of_her_own(
     dialog.remove_button.click()  # "Put back as it was"
     assert next(t for t in letters.templates() if t.key == "birthday").note.startswith(
         "Dear {first_name},\nhappy birthday from all of us")
+
+
+def test_an_apology_from_a_complaint_and_a_reminder_from_an_overdue_invoice(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        clock: FakeClock) -> None:
+    (alecia,) = _customers(db, owner, 1)
+    invoices = InvoiceService(db)
+    draft = invoices.create_draft(alecia, [InvoiceLineInput("Chair", D(1), D("80.00"), D(0))],
+                                  owner)
+    issued = invoices.issue(draft.id, draft.version, owner)
+    clock.advance(days=45)  # the invoice is overdue; the complaint comes now
+    feedback = FeedbackService(db)
+    delivery = next(c for c in feedback.categories() if c.name == "Delivery")
+    feedback.record(FeedbackInput(FeedbackKind.COMPLAINT, "Parcel two days late",
+                                  category_id=delivery.id, customer_id=alecia), owner)
+    window = make_window()
+
+    window.feedback.show_tally()
+    page = window.feedback.tally_page
+    page.table.setCurrentCell(next(i for i, r in enumerate(page.rows) if r.name == "Delivery"),
+                              0)
+    assert not page.apology_button.isEnabled()
+    page.entries.selectRow(0)
+    assert page.apology_button.isEnabled()
+    page.apology_button.click()
+    dialog = window.mailing.dialog
+    assert dialog is not None and dialog.template.currentText() == "Apology after a complaint"
+    _settled(window, dialog)
+    assert isinstance(dialog.printout, Letters)
+    assert "it was our mistake, not yours" in dialog.printout.texts[alecia]
+    dialog.close()
+
+    invoice_window = window.invoices.open_invoice(issued.id)
+    assert invoice_window is not None
+    assert "reminder" in invoice_window.visible_actions()
+    invoice_window.action_buttons["reminder"].click()
+    dialog = window.mailing.dialog
+    assert dialog is not None and dialog.template.currentText() == "Friendly payment reminder"
+    _settled(window, dialog)
+    assert isinstance(dialog.printout, Letters)
+    assert f"$80.00 still open on invoice {issued.number}" in dialog.printout.texts[alecia]
+
+
+def test_we_miss_you_to_every_inactive_customer_who_agreed_to_post(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        clock: FakeClock) -> None:
+    ids = _customers(db, owner, 4, CustomerStatus.CUSTOMER)
+    consent = ConsentService(db)
+    for customer_id in ids[:3]:
+        consent.record(customer_id, [ConsentAnswer(ConsentChannel.POST, True,
+                                                   ConsentMethod.IN_PERSON)], owner)
+    clock.advance(days=400)  # past the shop's quiet period: all four are inactive
+    recent = CustomerService(db).create(CustomerInput(first_name="Nora", last_name="New"),
+                                        owner).id
+    window = make_window()
+    window.customers.show_list()
+    page = window.customers.list_page
+    page.status_filter.setCurrentIndex(page.status_filter.findData("inactive"))
+    qtbot.waitUntil(lambda: page.table.model().rowCount() == 4)
+    window.post_action.trigger()
+    dialog = window.mailing.dialog
+    assert dialog is not None
+    dialog.whom.setCurrentIndex(dialog.whom.findText("The customers the list shows (4)"))
+    assert dialog.whom.currentIndex() >= 0
+    dialog.choose_kind(LETTERS)
+    dialog.template.setCurrentIndex(dialog.template.findData("miss_you"))
+    dialog.marketing.setChecked(True)
+    _settled(window, dialog)
+    assert dialog.summary.text() == "3 letters; left out: 1 who did not agree to post."
+    assert isinstance(dialog.printout, Letters) and recent not in dialog.printout.texts
