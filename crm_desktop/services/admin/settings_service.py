@@ -33,6 +33,7 @@ from crm_desktop.paper import (
     US_10,
 )
 from crm_desktop.permissions import Permission
+from crm_desktop.services import placeholders
 from crm_desktop.storage.database import Database
 from crm_desktop.tax_rates import standard_tax_rate
 from crm_desktop.validation import clean_multiline, clean_text, gather
@@ -88,11 +89,6 @@ def _number_fields(template: str) -> set[str]:
             raise ValueError(spec)
         used.add(name)
     return used
-
-
-def template_fields(template: str) -> set[str]:
-    """The placeholders a note template uses; ValueError if it is not a valid template."""
-    return {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
 
 
 @dataclass(frozen=True)
@@ -245,14 +241,9 @@ class BusinessSettings:
                 errors["invoice_number_format"] = "Invoice numbers must be 1 to 30 characters."
         for key in ("note_first_order", "note_returning"):
             template = getattr(self, key)
-            try:
-                unknown = template_fields(template) - NOTE_PLACEHOLDERS.keys()
-            except ValueError:
-                errors[key] = "A brace is not closed; placeholders look like {first_name}."
-                continue
-            if unknown:
-                errors[key] = (f"Unknown placeholder {{{sorted(unknown)[0]}}}; use "
-                               + ", ".join(f"{{{n}}}" for n in NOTE_PLACEHOLDERS) + ".")
+            wrong = placeholders.problem(template, NOTE_PLACEHOLDERS)
+            if wrong:
+                errors[key] = wrong
             elif not template.strip():
                 errors[key] = "Write a note; the placeholders fill in each customer's details."
             elif len(template.splitlines()) > NOTE_MAX_LINES:

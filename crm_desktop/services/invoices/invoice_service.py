@@ -15,7 +15,6 @@ state, what was paid and credited, and the due date.
 from __future__ import annotations
 
 import json
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
@@ -49,6 +48,7 @@ from crm_desktop.models import (
 from crm_desktop.models.base import table_of
 from crm_desktop.money import Totals, line_net, tax_on, totals
 from crm_desktop.permissions import Permission
+from crm_desktop.services import placeholders
 from crm_desktop.services.admin.settings_service import (
     NOTE_MAX_CHARS,
     NOTE_MAX_LINES,
@@ -752,11 +752,6 @@ def billing_address(session: Session, customer: Customer, settings: BusinessSett
     return format_postal(addressee(customer), chosen, settings.country)
 
 
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
 def default_note(session: Session, invoice: Invoice, customer: Customer,
                  settings: BusinessSettings) -> str:
     """The thank-you note from the shop's template: one for a first order, another for a
@@ -776,15 +771,10 @@ def default_note(session: Session, invoice: Invoice, customer: Customer,
     preference = session.scalar(
         select(Preference.text).where(Preference.customer_id == customer.id)
         .order_by(Preference.pinned.desc(), Preference.position, Preference.id).limit(1))
-    values = _Blank(first_name=customer.first_name or customer.display_name,
-                    bought=_bought(invoice), preference=(preference or "").rstrip(". "),
-                    sender=settings.sender_name or settings.shop_name, shop=settings.shop_name)
-    kept = []
-    for line in template.splitlines():
-        used = {name for _t, name, _s, _c in _formatter.parse(line) if name}
-        if all(values[name] for name in used):
-            kept.append(line.format_map(values))
-    return "\n".join(kept)
+    return placeholders.fill(template, {
+        "first_name": customer.first_name or customer.display_name, "bought": _bought(invoice),
+        "preference": (preference or "").rstrip(". "),
+        "sender": settings.sender_name or settings.shop_name, "shop": settings.shop_name})
 
 
 def _bought(invoice: Invoice) -> str:
@@ -799,4 +789,3 @@ def _bought(invoice: Invoice) -> str:
     return f"your {names[0]} and {len(names) - 1} more things"
 
 
-_formatter = string.Formatter()

@@ -11,7 +11,6 @@ it is left out rather than printed half empty. Who gets one follows the mailing 
 from __future__ import annotations
 
 import json
-import string
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -29,6 +28,7 @@ from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.formatting import local_zone
 from crm_desktop.models import Customer, HistoryEntry, HistoryKind, Preference, Setting
 from crm_desktop.permissions import Permission
+from crm_desktop.services import placeholders
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
 from crm_desktop.services.customers import lifecycle
 from crm_desktop.services.customers.customer_service import overdue_invoices_query
@@ -98,38 +98,6 @@ class Letters:
     texts: dict[int, str]  # customer id → the words of their letter
 
 
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-_formatter = string.Formatter()
-
-
-def fill(template: str, values: dict[str, str]) -> str:
-    """``template`` with its placeholders filled; a line whose placeholder is empty goes."""
-    blank = _Blank(values)
-    kept = []
-    for line in template.splitlines():
-        used = {name for _t, name, _s, _c in _formatter.parse(line) if name}
-        if all(blank[name] for name in used):
-            kept.append(line.format_map(blank))
-    return "\n".join(kept)
-
-
-def _placeholders_errors(field: str, text: str) -> str | None:
-    try:
-        used = {name for _t, name, _s, _c in _formatter.parse(text) if name is not None}
-    except ValueError:
-        return "A { or } is unmatched: write {{ or }} for the character itself."
-    unknown = used - PLACEHOLDERS.keys()
-    if unknown or any(spec or conv for _t, name, spec, conv in _formatter.parse(text)
-                      if name is not None):
-        return ("Unknown placeholder: use " + ", ".join(f"{{{n}}}" for n in PLACEHOLDERS)
-                + f" ({field}).")
-    return None
-
-
 class LetterService:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -154,9 +122,9 @@ class LetterService:
         if template.kind not in KINDS:
             errors["kind"] = "Choose a letter or a card."
         for field, text in (("body", body), ("note", note)):
-            problem = _placeholders_errors(field, text) if field not in errors else None
-            if problem:
-                errors[field] = problem
+            wrong = placeholders.problem(text, PLACEHOLDERS) if field not in errors else None
+            if wrong:
+                errors[field] = wrong
         if not errors and not (body if template.kind == LETTER else note).strip():
             errors["body" if template.kind == LETTER else "note"] = (
                 "Write what the letter says." if template.kind == LETTER
@@ -206,8 +174,8 @@ class LetterService:
         with self._db.read(actor, Permission.SEND_POST) as session:
             for recipient in mailing.recipients:
                 values = _values(session, recipient.customer_id, settings, today)
-                filled_body, filled_note = fill(template.body, values), fill(template.note,
-                                                                             values)
+                filled_body = placeholders.fill(template.body, values)
+                filled_note = placeholders.fill(template.note, values)
                 texts[recipient.customer_id] = "\n\n".join(
                     p for p in (filled_body, filled_note) if p)
                 documents.append(LetterDocument(
@@ -233,9 +201,9 @@ class LetterService:
             except ValidationError as exc:
                 errors.update(exc.errors)
                 continue
-            problem = _placeholders_errors(field, cleaned[field])
-            if problem:
-                errors[field] = problem
+            wrong = placeholders.problem(cleaned[field], PLACEHOLDERS)
+            if wrong:
+                errors[field] = wrong
         if errors:
             raise ValidationError(errors)
         return replace(template, body=cleaned["body"], note=cleaned["note"])

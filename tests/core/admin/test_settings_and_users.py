@@ -63,3 +63,18 @@ def test_usernames_stay_unique(db: Database, owner: Actor) -> None:
 def test_receptionists_cannot_add_users(db: Database, receptionist: Actor) -> None:
     with pytest.raises(PermissionDeniedError):
         UserService(db).add("Eve", Role.OWNER, receptionist, first_password=FIRST_PASSWORD)
+
+
+@pytest.mark.parametrize(("note", "said"), [
+    ("Dear {first_name:>99999999},", "Unknown placeholder {first_name:>99999999}"),
+    ("Dear {first_name!r},", "Unknown placeholder {first_name!r}"),
+    ("Dear {firstname},", "Unknown placeholder {firstname}"),
+    ("Dear {first_name,", "A brace is not closed"),
+])
+def test_a_note_takes_only_the_known_placeholders_bare(db: Database, owner: Actor, note: str,
+                                                       said: str) -> None:
+    """A width of a hundred million would fill memory when each invoice is printed."""
+    service = SettingsService(db)
+    with pytest.raises(ValidationError) as refused:
+        service.save_business(BusinessSettings(note_first_order=note), owner)
+    assert refused.value.errors["note_first_order"].startswith(said)

@@ -29,7 +29,8 @@ from crm_desktop.services.customers.customer_service import (
 )
 from crm_desktop.services.customers.timeline_service import TimelineKind, TimelineService
 from crm_desktop.services.invoices.invoice_service import InvoiceLineInput, InvoiceService
-from crm_desktop.services.mailing.letter_service import LetterService, LetterTemplate, fill
+from crm_desktop.services.mailing.letter_service import LetterService, LetterTemplate
+from crm_desktop.services.placeholders import fill
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock
 from tests.passwords import FIRST_PASSWORD
