@@ -17,7 +17,7 @@ from io import BytesIO
 from typing import Any
 
 from reportlab.lib.colors import Color
-from reportlab.lib.pagesizes import A6
+from reportlab.lib.pagesizes import A5, A6, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -36,7 +36,7 @@ from crm_desktop.documents.envelopes import Layout, layout
 from crm_desktop.documents.handwriting import HandwrittenNote
 
 GREY = Color(0.42, 0.42, 0.42)
-LETTER, CARD = "letter", "card"
+LETTER, CARD, FOLDED = "letter", "card", "folded"
 BODY_STYLE = ParagraphStyle("letter", fontName=fonts.BODY, fontSize=10.5, leading=15,
                             spaceAfter=4 * mm)
 
@@ -45,7 +45,7 @@ BODY_STYLE = ParagraphStyle("letter", fontName=fonts.BODY, fontSize=10.5, leadin
 class LetterDocument:
     """One letter or card, every word already filled in."""
 
-    kind: str  # LETTER or CARD
+    kind: str  # LETTER, CARD or FOLDED
     shop_name: str
     shop_address: str
     recipient: str  # the postal lines (a letter's window)
@@ -146,21 +146,29 @@ def _render_letters(letters: Sequence[LetterDocument], title: str) -> bytes:
     return out.getvalue()
 
 
-def _render_cards(cards: Sequence[LetterDocument], title: str) -> bytes:
+def _render_cards(cards: Sequence[LetterDocument], title: str, *, folded: bool) -> bytes:
     out = BytesIO()
-    canvas = Canvas(out, pagesize=A6, pageCompression=1, invariant=True)
+    page = landscape(A5) if folded else A6
+    canvas = Canvas(out, pagesize=page, pageCompression=1, invariant=True)
     canvas.setTitle(title)
     canvas.setCreator("CRM Desktop")
-    width, height = A6
+    width, height = page
+    left = width / 2 if folded else 0.0  # a folded card is written inside, on the right
+    panel = width - left
     margin = 9 * mm
     for card in cards:
         note = HandwrittenNote(card.note or card.body, card.seed, size=19)
-        _w, note_height = note.wrap(width - 2 * margin, height)
+        _w, note_height = note.wrap(panel - 2 * margin, height)
         top = max(margin, (height - note_height) / 2 - 6 * mm)
-        note.drawOn(canvas, margin, height - top - note_height)
+        note.drawOn(canvas, left + margin, height - top - note_height)
         canvas.setFont(fonts.BODY, 7)
         canvas.setFillColor(GREY)
-        canvas.drawCentredString(width / 2, margin, card.shop_name)
+        canvas.drawCentredString(left + panel / 2, margin, card.shop_name)
+        if folded:  # where to fold: short marks at the top and the foot of the middle
+            canvas.setStrokeColor(GREY)
+            canvas.setLineWidth(0.4)
+            canvas.line(left, height, left, height - 5 * mm)
+            canvas.line(left, 0, left, 5 * mm)
         canvas.setFillColor(Color(0, 0, 0))
         canvas.showPage()
     canvas.save()
@@ -172,6 +180,6 @@ def render_letters(letters: Sequence[LetterDocument], *, title: str = "Letters")
     if not letters:
         raise ValueError("no letters to render")
     fonts.register()
-    if letters[0].kind == CARD:
-        return _render_cards(letters, title)
+    if letters[0].kind in (CARD, FOLDED):
+        return _render_cards(letters, title, folded=letters[0].kind == FOLDED)
     return _render_letters(letters, title)

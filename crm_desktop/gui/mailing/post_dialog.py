@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
+from crm_desktop.documents.letter_pdf import LETTER
 from crm_desktop.documents.mailing_pdf import SHEETS
 from crm_desktop.errors import ValidationError
 from crm_desktop.gui.shared.background import Background, Latest
@@ -252,7 +253,7 @@ class PostDialog(QDialog):
         template = self.templates[max(0, self.template.currentIndex())]
         self._filling = True
         self.body.setPlainText(template.body)
-        self.body.setEnabled(template.kind != "card")
+        self.body.setEnabled(template.kind == LETTER)
         self.note.setPlainText(template.note)
         self._filling = False
         self._edited = False
@@ -362,7 +363,7 @@ class PostDialog(QDialog):
 
     def _noun(self) -> str:
         if isinstance(self.printout, Letters):
-            return "card" if self.printout.template.kind == "card" else "letter"
+            return "letter" if self.printout.template.kind == LETTER else "card"
         return "label" if self.kind == LABELS else "envelope"
 
     def print_to(self, printer: QPrinter | None = None) -> bool:

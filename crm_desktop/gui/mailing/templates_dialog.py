@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.documents.letter_pdf import CARD, LETTER
+from crm_desktop.documents.letter_pdf import LETTER
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
 from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.services.mailing.letter_service import (
@@ -131,7 +131,7 @@ class TemplatesDialog(QDialog):
             return None
         kind = str(self.kind.currentData())
         wanted = LetterTemplate(template.key, self.name.text(), kind,
-                                self.body.toPlainText() if kind != CARD else "",
+                                self.body.toPlainText() if kind == LETTER else "",
                                 self.note.toPlainText(), template.built_in)
         letters, actor = self._letters, self._actor
         saved = attempt(self, lambda: letters.save_template(wanted, actor), fields=self.fields)

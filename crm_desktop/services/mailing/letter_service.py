@@ -23,7 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_desktop.actor import Actor
-from crm_desktop.documents.letter_pdf import CARD, LETTER, LetterDocument, render_letters
+from crm_desktop.documents.letter_pdf import (
+    CARD,
+    FOLDED,
+    LETTER,
+    LetterDocument,
+    render_letters,
+)
 from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.formatting import local_zone
 from crm_desktop.models import Customer, HistoryEntry, HistoryKind, Preference, Setting
@@ -46,7 +52,8 @@ PLACEHOLDERS = {
     "sender": "the sender's name",
     "shop": "the shop's name",
 }
-KINDS = {LETTER: "Letter (window envelope)", CARD: "Card (A6)"}
+KINDS = {LETTER: "Letter (window envelope)", CARD: "Card (A6)",
+         FOLDED: "Folded card (A5 sheet, folded to A6)"}
 MAX_BODY, MAX_NOTE = 4000, 600
 
 
@@ -54,7 +61,7 @@ MAX_BODY, MAX_NOTE = 4000, 600
 class LetterTemplate:
     key: str
     name: str
-    kind: str  # LETTER or CARD
+    kind: str  # LETTER, CARD or FOLDED
     body: str  # typeset (a card has none)
     note: str  # in handwriting
     built_in: bool = False
