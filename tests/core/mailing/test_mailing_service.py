@@ -118,3 +118,24 @@ def test_a_viewer_prints_no_post(any_db: Database, any_owner: Actor) -> None:
         mailing.labels(ids, viewer, marketing=False)
     with pytest.raises(ValidationError, match="at least one"):
         mailing.labels([], any_owner, marketing=False)
+
+
+def test_addresses_read_the_same_however_often_and_in_whatever_order_countries_come() -> None:
+    """Each country's rules are read once and kept (postal._keep_country_rules): what a
+    later address of another country looks up never changes the first's."""
+    from crm_desktop.models import Address
+    from crm_desktop.services.customers.postal import format_postal
+
+    places = [Address(line1="14 Rose Lane", city="Springfield", region="IL",
+                      postal_code="62704", country="US"),
+              Address(line1="Hauptstraße 5", city="Berlin", postal_code="10115", country="DE"),
+              Address(line1="1-2-3 Ginza", city="Chuo-ku", region="Tokyo",
+                      postal_code="104-0061", country="JP"),
+              Address(line1="10 Downing Street", city="London", postal_code="SW1A 2AA",
+                      country="GB")]
+    first = [format_postal("Zoë Nuñez", a, "US") for a in places]
+    assert first[0] == "Zoë Nuñez\n14 Rose Lane\nSPRINGFIELD, IL 62704"
+    assert first[1] == "Zoë Nuñez\nHauptstraße 5\n10115 BERLIN\nGERMANY"
+    for _ in range(3):
+        assert [format_postal("Zoë Nuñez", a, "US") for a in reversed(places)] \
+            == list(reversed(first))
