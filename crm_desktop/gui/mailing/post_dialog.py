@@ -225,6 +225,8 @@ class PostDialog(QDialog):
         return box
 
     def _letter_options(self, chosen: str) -> QWidget:
+        self._filling = False  # the template's words are being put in the boxes
+        self._edited = False  # the words were changed here, for this letter only
         self.template = QComboBox()
         for template in self.templates:
             self.template.addItem(template.name, template.key)
@@ -245,7 +247,6 @@ class PostDialog(QDialog):
         form.addRow("Typed:", self.body)
         form.addRow("By hand:", self.note)
         form.addRow("", hint)
-        self._edited = False
         self._fill_words()
         return box
 
@@ -263,7 +264,7 @@ class PostDialog(QDialog):
         self.refresh()
 
     def _words_changed(self) -> None:
-        if not getattr(self, "_filling", False):
+        if not self._filling:
             self._edited = True
             self.refresh()
 

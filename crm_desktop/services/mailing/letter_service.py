@@ -122,22 +122,16 @@ class LetterService:
         errors: dict[str, str] = {}
         name = gather(errors, lambda: clean_text("name", "Name", template.name, max_length=80,
                                                  required=True), "")
-        body = gather(errors, lambda: clean_multiline("body", "The letter", template.body,
-                                                      max_length=MAX_BODY), "")
-        note = gather(errors, lambda: clean_multiline("note", "The handwritten part",
-                                                      template.note, max_length=MAX_NOTE), "")
         if template.kind not in KINDS:
             errors["kind"] = "Choose a letter or a card."
-        for field, text in (("body", body), ("note", note)):
-            wrong = placeholders.problem(text, PLACEHOLDERS) if field not in errors else None
-            if wrong:
-                errors[field] = wrong
-        if not errors and not (body if template.kind == LETTER else note).strip():
-            errors["body" if template.kind == LETTER else "note"] = (
-                "Write what the letter says." if template.kind == LETTER
-                else "Write what the card says.")
+        words = gather(errors, lambda: self._cleaned_words(template), template)
+        letter = template.kind == LETTER
+        if not errors and not (words.body if letter else words.note).strip():
+            errors["body" if letter else "note"] = ("Write what the letter says." if letter
+                                                    else "Write what the card says.")
         if errors:
             raise ValidationError(errors)
+        body, note = words.body, words.note
         with self._db.transaction(actor, Permission.CHANGE_SETTINGS) as session:
             stored = _stored(session)
             key = template.key or f"own-{uuid.uuid4().hex[:8]}"
@@ -201,10 +195,11 @@ class LetterService:
         naming each part that cannot be)."""
         errors: dict[str, str] = {}
         cleaned: dict[str, str] = {}
-        for field, text, most in (("body", template.body, MAX_BODY),
-                                  ("note", template.note, MAX_NOTE)):
+        for field, label, text, most in (
+                ("body", "The letter", template.body, MAX_BODY),
+                ("note", "The handwritten part", template.note, MAX_NOTE)):
             try:
-                cleaned[field] = clean_multiline(field, "The words", text, max_length=most)
+                cleaned[field] = clean_multiline(field, label, text, max_length=most)
             except ValidationError as exc:
                 errors.update(exc.errors)
                 continue
