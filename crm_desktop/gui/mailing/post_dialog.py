@@ -145,9 +145,6 @@ class PostDialog(QDialog):
             kind_row.addWidget(button)
             button.setChecked(name == kind)
         kind_row.addStretch()
-        self.marketing = QCheckBox("Offers or news: only those who agreed to post")
-        self.marketing.setToolTip("For offers or a newsletter, leave out whoever did not "
-                                  "agree to hear from the shop by post")
 
         label_box = self._label_options(settings)
         envelope_box = self._envelope_options(settings)
@@ -168,10 +165,7 @@ class PostDialog(QDialog):
         close.clicked.connect(self.reject)
 
         left = QVBoxLayout()
-        whom_box = QGroupBox("For")
-        whom_layout = QVBoxLayout(whom_box)
-        whom_layout.addWidget(self.whom)
-        whom_layout.addWidget(self.marketing)
+        whom_box = self._whom_box(choices)
         what_box = QGroupBox("Print")
         what_layout = QVBoxLayout(what_box)
         what_layout.addLayout(kind_row)
@@ -193,7 +187,7 @@ class PostDialog(QDialog):
         layout.addWidget(holder)
         layout.addWidget(self.preview, 1)
 
-        self.whom.currentIndexChanged.connect(self.refresh)
+        self.whom.currentIndexChanged.connect(self._whom_changed)
         self.kinds.buttonToggled.connect(self._kind_toggled)
         self.marketing.toggled.connect(self.refresh)
         self.sheet.currentIndexChanged.connect(self._sheet_changed)
@@ -302,6 +296,31 @@ class PostDialog(QDialog):
                        str(self.template.currentData() or ""),
                        self.body.toPlainText() if edited else None,
                        self.note.toPlainText() if edited else None)
+
+    def _whom_box(self, choices: list[Choice]) -> QGroupBox:
+        box = QGroupBox("For")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.whom)
+        self.marketing = QCheckBox("Offers or news: only those who agreed to post")
+        # Ticked for a group unless the person says otherwise: post to many is most often an
+        # offer, and an offer goes only to those who agreed; one customer's letter is not.
+        self.marketing.setChecked(len(choices[0].customer_ids) > 1)
+        self._marketing_chosen = False
+        self.marketing.clicked.connect(self._marketing_clicked)
+        self.marketing.setToolTip("For offers or a newsletter, leave out whoever did not "
+                                  "agree to hear from the shop by post")
+        layout.addWidget(self.marketing)
+        return box
+
+    def _marketing_clicked(self) -> None:
+        self._marketing_chosen = True  # the person's own choice now stands
+
+    def _whom_changed(self, index: int) -> None:
+        if not self._marketing_chosen:
+            self.marketing.blockSignals(True)
+            self.marketing.setChecked(len(self._choices[index].customer_ids) > 1)
+            self.marketing.blockSignals(False)
+        self.refresh()
 
     def _kind_toggled(self, _button: QAbstractButton, checked: bool) -> None:
         if checked:

@@ -72,6 +72,12 @@ def test_thirty_labels_from_label_five_then_envelopes_for_one_customer(
     dialog = window.mailing.dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.whom.currentText() == "All customers (30)"
+    # Post to many is taken for an offer until the person says it is not.
+    assert dialog.marketing.isChecked()
+    _settled(window, dialog)
+    assert dialog.summary.text() == "Nobody to print for: 30 who did not agree to post."
+    dialog.marketing.click()  # the shop's own news: to everyone
+    assert not dialog.marketing.isChecked()
     dialog.sheet.setCurrentIndex(dialog.sheet.findData("L7160"))
     qtbot.mouseClick(dialog.grid.buttons[4], Qt.MouseButton.LeftButton)  # label 5
     assert dialog.start_at.value() == 5
@@ -197,6 +203,7 @@ def test_the_owner_keeps_her_own_words_for_a_letter_in_shop_settings(
     assert dialog is not None
     dialog.choose_kind(LETTERS)
     dialog.template.setCurrentIndex(dialog.template.findData("miss_you"))
+    dialog.marketing.click()  # not an offer: to all of them
     _settled(window, dialog)
     assert dialog.summary.text() == "2 letters."
     assert isinstance(dialog.printout, Letters)
