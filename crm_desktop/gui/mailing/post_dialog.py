@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -154,6 +155,11 @@ class PostDialog(QDialog):
         self.options.addWidget(self._letter_options(template))
 
         self.summary = QLabel()
+        self.busy = QProgressBar()  # moving while the PDF is being made (on the worker)
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(8)
+        self.busy.hide()
         self.summary.setWordWrap(True)
         self.summary.setObjectName("summary")
         self.preview = PdfPreview(self.pdf_document)
@@ -173,6 +179,7 @@ class PostDialog(QDialog):
         left.addWidget(whom_box)
         left.addWidget(what_box)
         left.addWidget(self.summary)
+        left.addWidget(self.busy)
         left.addStretch()
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
@@ -338,6 +345,7 @@ class PostDialog(QDialog):
         self.print_button.setEnabled(False)
         self.save_button.setEnabled(False)
         self.summary.setText("Preparing…")
+        self.busy.show()
         self._latest.request(self.request())
 
     @property
@@ -363,6 +371,7 @@ class PostDialog(QDialog):
             return refused.message
 
     def _show(self, result: Printout | Letters | str) -> None:
+        self.busy.setVisible(self.pending)
         if isinstance(result, str):
             self.printout = None
             self.summary.setText(result)

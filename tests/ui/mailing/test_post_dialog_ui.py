@@ -82,7 +82,9 @@ def test_thirty_labels_from_label_five_then_envelopes_for_one_customer(
     qtbot.mouseClick(dialog.grid.buttons[4], Qt.MouseButton.LeftButton)  # label 5
     assert dialog.start_at.value() == 5
     assert "used" in dialog.grid.buttons[3].accessibleName()
+    assert dialog.busy.isVisibleTo(dialog)  # the PDF is being made on the worker
     _settled(window, dialog)
+    assert not dialog.busy.isVisibleTo(dialog)
     assert dialog.summary.text() == "30 labels."
     assert dialog.pdf_document.pageCount() == 2  # 17 on the used sheet, 13 on a new one
     before = printer.files()
