@@ -42,6 +42,11 @@ from crm_desktop.documents import fonts
 from crm_desktop.documents.envelopes import Layout, layout
 from crm_desktop.documents.handwriting import HandwrittenNote
 from crm_desktop.documents.invoice_document import InvoiceDocument
+from crm_desktop.documents.letterhead import (
+    draw_fold_marks,
+    draw_letterhead,
+    draw_window_address,
+)
 
 GREY = Color(0.42, 0.42, 0.42)
 LIGHT = Color(0.93, 0.93, 0.93)
@@ -245,26 +250,10 @@ class _InvoiceTemplate(BaseDocTemplate):
             draw_h = min(20 * mm, 60 * mm * h / w)
             c.drawImage(image, width - g.right - draw_h * w / h, self._top(12 * mm + draw_h),
                         draw_h * w / h, draw_h, mask="auto")
-        c.setFont(fonts.BODY_BOLD, 14)
-        c.drawString(g.left, self._top(18 * mm), doc.shop_name)
-        c.setFont(fonts.BODY, 8)
-        c.setFillColor(GREY)
-        contact = [*doc.shop_address.splitlines(), doc.shop_phone, doc.shop_email]
-        c.drawString(g.left, self._top(23 * mm), "  ·  ".join(p for p in contact if p))
-        c.setFillColor(black)
-        # Return-address line at the top of the window (DIN 5008), small and underlined.
-        if g.return_line is not None:
-            sender = ", ".join([doc.shop_name, *doc.shop_address.splitlines()])
-            size = 6.5
-            while size > 5 and c.stringWidth(sender, fonts.BODY, size) > g.return_line.width:
-                size -= 0.25
-            c.setFont(fonts.BODY, size)
-            baseline = self._top(g.return_line.top + 3.2 * mm)
-            c.drawString(g.return_line.x, baseline, sender)
-            c.setLineWidth(0.3)
-            used = min(c.stringWidth(sender, fonts.BODY, size), g.return_line.width)
-            c.line(g.return_line.x, baseline - 1, g.return_line.x + used, baseline - 1)
-        self._draw_address(c)
+        draw_letterhead(c, g, doc.shop_name,
+                        [*doc.shop_address.splitlines(), doc.shop_phone, doc.shop_email],
+                        doc.shop_address)
+        draw_window_address(c, g, doc.recipient)
         # Particulars beside the window.
         rows = [(f"{doc.title} no.", doc.number or "Draft — not yet issued"),
                 ("Date", f.date(doc.issued_on)),
@@ -284,34 +273,9 @@ class _InvoiceTemplate(BaseDocTemplate):
             c.setFont(fonts.BODY_BOLD if label.endswith("no.") else fonts.BODY, 8.5)
             c.drawString(g.info.x + 30 * mm, y, value)
             y -= 4.6 * mm
-        # Fold marks and the hole mark, in the left margin.
-        c.setStrokeColor(GREY)
-        c.setLineWidth(0.4)
-        for fold in g.folds:
-            c.line(4 * mm, self._top(fold), 9 * mm, self._top(fold))
-        if g.hole is not None:
-            c.line(4 * mm, self._top(g.hole), 11 * mm, self._top(g.hole))
+        draw_fold_marks(c, g)
         c.restoreState()
         self._watermark(c)
-
-    def _draw_address(self, c: Canvas) -> None:
-        """The recipient's lines, fitted into the address box: smaller type for a long
-        address rather than a line outside the window."""
-        box = self.geometry.address
-        lines = self.invoice.recipient.splitlines()
-        size = 10.0
-        while size > 6.5 and (len(lines) * size * 1.18 > box.height or any(
-                c.stringWidth(line, fonts.BODY, size) > box.width for line in lines)):
-            size -= 0.25
-        leading = size * 1.18
-        c.setFont(fonts.BODY, size)
-        y = self._top(box.top + size)
-        for line in lines:
-            shown = line
-            while c.stringWidth(shown, fonts.BODY, size) > box.width:
-                shown = shown[:-1]  # the last resort: never outside the window
-            c.drawString(box.x, y, shown)
-            y -= leading
 
     def _later_page(self, c: Canvas, _doc: Any) -> None:
         doc, g = self.invoice, self.geometry

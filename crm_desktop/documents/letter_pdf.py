@@ -34,8 +34,13 @@ from reportlab.platypus import (
 from crm_desktop.documents import fonts
 from crm_desktop.documents.envelopes import Layout, layout
 from crm_desktop.documents.handwriting import HandwrittenNote
+from crm_desktop.documents.letterhead import (
+    GREY,
+    draw_fold_marks,
+    draw_letterhead,
+    draw_window_address,
+)
 
-GREY = Color(0.42, 0.42, 0.42)
 LETTER, CARD, FOLDED = "letter", "card", "folded"
 BODY_STYLE = ParagraphStyle("letter", fontName=fonts.BODY, fontSize=10.5, leading=15,
                             spaceAfter=4 * mm)
@@ -94,40 +99,13 @@ class _Letters(BaseDocTemplate):
         letter, g = self.letters[self.index], self.geometry
         width, height = g.page
         c.saveState()
-        c.setFont(fonts.BODY_BOLD, 14)
-        c.drawString(g.left, height - 18 * mm, letter.shop_name)
-        c.setFont(fonts.BODY, 8)
-        c.setFillColor(GREY)
-        contact = [*letter.shop_address.splitlines(), letter.shop_contact]
-        c.drawString(g.left, height - 23 * mm, "  ·  ".join(p for p in contact if p))
-        if g.return_line is not None:  # DIN 5008: the sender, small, atop the window
-            sender = ", ".join([letter.shop_name, *letter.shop_address.splitlines()])
-            size = 6.5
-            while size > 5 and c.stringWidth(sender, fonts.BODY, size) > g.return_line.width:
-                size -= 0.25
-            c.setFont(fonts.BODY, size)
-            c.drawString(g.return_line.x, height - g.return_line.top - 3.2 * mm, sender)
-        c.setFillColor(Color(0, 0, 0))
-        box = g.address
-        lines = letter.recipient.splitlines()
-        size = 10.0
-        while size > 6.5 and (len(lines) * size * 1.18 > box.height or any(
-                c.stringWidth(line, fonts.BODY, size) > box.width for line in lines)):
-            size -= 0.25
-        c.setFont(fonts.BODY, size)
-        for number, line in enumerate(lines):
-            shown = line
-            while c.stringWidth(shown, fonts.BODY, size) > box.width:
-                shown = shown[:-1]  # never outside the window
-            c.drawString(box.x, height - box.top - size - number * size * 1.18, shown)
+        draw_letterhead(c, g, letter.shop_name,
+                        [*letter.shop_address.splitlines(), letter.shop_contact],
+                        letter.shop_address)
+        draw_window_address(c, g, letter.recipient)
         c.setFont(fonts.BODY, 10)
         c.drawRightString(width - g.right, height - g.info.top - 4 * mm, letter.date)
-        c.setStrokeColor(GREY)
-        c.setLineWidth(0.4)
-        for fold in g.folds:
-            c.line(4 * mm, height - fold, 9 * mm, height - fold)
-        if g.hole is not None:
-            c.line(4 * mm, height - g.hole, 11 * mm, height - g.hole)
+        draw_fold_marks(c, g)
         c.restoreState()
 
 
