@@ -3,7 +3,7 @@ the live customers among a list of ids."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, select
@@ -47,6 +47,12 @@ def active_user(session: Session, user_id: int, *, field: str, cannot: str) -> U
 _IN_CHUNK = 500  # ids per IN list: well within what SQLite and PostgreSQL take in one statement
 
 
+def in_chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    """``ids`` a few hundred at a time, for one ``IN (…)`` query each."""
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield list(ids[start:start + _IN_CHUNK])
+
+
 def live_customer_ids(session: Session, customer_ids: Sequence[int] | None,
                       *criteria: ColumnElement[Any]) -> list[int]:
     """The customers neither in the trash nor erased (and meeting ``criteria``): all of them
@@ -57,5 +63,5 @@ def live_customer_ids(session: Session, customer_ids: Sequence[int] | None,
     if customer_ids is None:
         return list(session.scalars(query.order_by(Customer.sort_name, Customer.id)))
     wanted = sorted({i for i in customer_ids if 1 <= i < 2**31})
-    return [i for start in range(0, len(wanted), _IN_CHUNK) for i in session.scalars(
-        query.where(Customer.id.in_(wanted[start:start + _IN_CHUNK])))]
+    return [i for chunk in in_chunks(wanted)
+            for i in session.scalars(query.where(Customer.id.in_(chunk)))]

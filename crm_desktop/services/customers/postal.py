@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_desktop.models import Address, AddressKind, Customer
-
-_IN_CHUNK = 500  # ids per IN (...) list
+from crm_desktop.services.records import in_chunks
 
 
 def _keep_country_rules() -> None:
@@ -68,10 +67,9 @@ def addresses_by_customer(session: Session, customer_ids: Sequence[int]
                           ) -> dict[int, list[Address]]:
     """Every address of these customers, in their own order, a query per 500 customers."""
     found: dict[int, list[Address]] = {}
-    wanted = sorted(set(customer_ids))
-    for start in range(0, len(wanted), _IN_CHUNK):
+    for chunk in in_chunks(sorted(set(customer_ids))):
         for address in session.scalars(
-                select(Address).where(Address.customer_id.in_(wanted[start:start + _IN_CHUNK]))
+                select(Address).where(Address.customer_id.in_(chunk))
                 .order_by(Address.customer_id, Address.position, Address.id)):
             found.setdefault(address.customer_id, []).append(address)
     return found

@@ -164,11 +164,12 @@ class LetterService:
             template = self._cleaned_words(replace(
                 template, body=template.body if body is None else body,
                 note=template.note if note is None else note))
-        mailing = self._mailing.mailing(customer_ids, actor, marketing=marketing)
+        settings = self._settings.business()
+        mailing = self._mailing.who(customer_ids, actor, marketing=marketing,
+                                    home=settings.country)
         if not mailing.recipients:
             raise ValidationError.single("customers",
                                          f"Nobody to write to: {mailing.left_out()}.")
-        settings = self._settings.business()
         today = self._db.clock().astimezone(local_zone()).date()
         documents: list[LetterDocument] = []
         texts: dict[int, str] = {}

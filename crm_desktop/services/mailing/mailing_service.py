@@ -34,10 +34,9 @@ from crm_desktop.services.customers.postal import (
     chosen_address,
     format_postal,
 )
-from crm_desktop.services.records import live_customer_ids
+from crm_desktop.services.records import in_chunks, live_customer_ids
 from crm_desktop.storage.database import Database
 
-_IN_CHUNK = 500
 NAMES_SHOWN = 5  # of the customers left out for want of an address
 
 
@@ -104,8 +103,14 @@ class MailingService:
     def mailing(self, customer_ids: Sequence[int], actor: Actor, *,
                 marketing: bool) -> Mailing:
         """Who of ``customer_ids`` gets post, in the order given (see the module's words)."""
+        return self.who(customer_ids, actor, marketing=marketing,
+                        home=self._settings.business().country)
+
+    def who(self, customer_ids: Sequence[int], actor: Actor, *, marketing: bool,
+            home: str) -> Mailing:
+        """``mailing`` for a caller that has read the shop's settings already: ``home`` is
+        the shop's country (post at home has no country line)."""
         wanted = _ids(customer_ids)
-        home = self._settings.business().country
         with self._db.read(actor, Permission.SEND_POST) as session:
             live = set(live_customer_ids(session, wanted))
             agreed = (set(live_customer_ids(session, sorted(live),
@@ -113,9 +118,9 @@ class MailingService:
                       if marketing else live)
             going = [i for i in wanted if i in agreed]
             customers: dict[int, Customer] = {}
-            for start in range(0, len(going), _IN_CHUNK):
+            for chunk in in_chunks(going):
                 for customer in session.scalars(select(Customer).where(
-                        Customer.id.in_(going[start:start + _IN_CHUNK]))):
+                        Customer.id.in_(chunk))):
                     customers[customer.id] = customer
             addresses = addresses_by_customer(session, going)
             recipients: list[Recipient] = []
@@ -142,7 +147,7 @@ class MailingService:
         if not isinstance(start_at, int) or not 1 <= start_at <= chosen.per_sheet:
             raise ValidationError.single(
                 "start_at", f"Start at a label from 1 to {chosen.per_sheet} of this sheet.")
-        mailing = self._printable(customer_ids, actor, marketing=marketing)
+        mailing = self._printable(customer_ids, actor, marketing=marketing, settings=settings)
         return Printout(render_labels([r.address for r in mailing.recipients], chosen,
                                       start_at=start_at), mailing)
 
@@ -151,7 +156,7 @@ class MailingService:
         """An envelope each, the shop's return address at the top left."""
         settings = self._settings.business()
         envelope = self._size(size or settings.post_envelope)
-        mailing = self._printable(customer_ids, actor, marketing=marketing)
+        mailing = self._printable(customer_ids, actor, marketing=marketing, settings=settings)
         sender = shop_address(settings)
         return Printout(render_envelopes(
             [Envelope(r.address, sender=sender) for r in mailing.recipients], envelope,
@@ -170,16 +175,16 @@ class MailingService:
             raise ValidationError.single(
                 "address", "Add the shop's postal address in Shop settings first: the return "
                            "envelope comes back to it.")
-        mailing = self._printable(customer_ids, actor, marketing=False)
+        mailing = self._printable(customer_ids, actor, marketing=False, settings=settings)
         senders = {r.customer_id: r.address for r in mailing.recipients}
         return Printout(render_envelopes(
             [Envelope(shop, sender=senders[i], postage=settings.reply_postage)
              for i in customer_ids if i in senders], envelope, feed=settings.envelope_feed,
             title="Return envelopes"), mailing)
 
-    def _printable(self, customer_ids: Sequence[int], actor: Actor, *,
-                   marketing: bool) -> Mailing:
-        mailing = self.mailing(customer_ids, actor, marketing=marketing)
+    def _printable(self, customer_ids: Sequence[int], actor: Actor, *, marketing: bool,
+                   settings: BusinessSettings) -> Mailing:
+        mailing = self.who(customer_ids, actor, marketing=marketing, home=settings.country)
         if not mailing.recipients:
             raise ValidationError.single("customers",
                                          f"Nobody to print for: {mailing.left_out()}.")
