@@ -43,7 +43,6 @@ NAMES_SHOWN = 5  # of the customers left out for want of an address
 @dataclass(frozen=True)
 class Recipient:
     customer_id: int
-    name: str
     address: str  # the lines as they go on the envelope or label
 
 
@@ -52,7 +51,6 @@ class Mailing:
     """Who a run of labels or envelopes goes to, and who was left out and why."""
 
     recipients: tuple[Recipient, ...]
-    chosen: int  # customers asked for
     gone: int  # in the trash or erased since they were chosen
     not_agreed: int  # for offers: did not agree to post
     no_address: tuple[str, ...]  # the names of those with no postal address
@@ -131,9 +129,9 @@ class MailingService:
                 if chosen is None:
                     no_address.append(customer.display_name)
                     continue
-                recipients.append(Recipient(customer_id, customer.display_name,
+                recipients.append(Recipient(customer_id,
                                             format_postal(addressee(customer), chosen, home)))
-        return Mailing(tuple(recipients), chosen=len(wanted), gone=len(wanted) - len(live),
+        return Mailing(tuple(recipients), gone=len(wanted) - len(live),
                        not_agreed=len(live) - len(agreed), no_address=tuple(no_address))
 
     def labels(self, customer_ids: Sequence[int], actor: Actor, *, marketing: bool,
