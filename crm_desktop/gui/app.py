@@ -48,6 +48,7 @@ from crm_desktop.services.mailing.mailing_service import MailingService
 from crm_desktop.services.orders.order_list_service import OrderListService
 from crm_desktop.services.orders.order_service import OrderService
 from crm_desktop.services.queries.query_service import QueryService
+from crm_desktop.services.reports.report_service import ReportService
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportService
 from crm_desktop.services.transfer.shop_archive import ShopArchiveService
@@ -154,6 +155,7 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
         exports=ExportService(database),
         archive=ShopArchiveService(database),
         audit=AuditService(database),
+        reports=ReportService(database),
         backups=backup_service(database, paths or app_paths()),
         clock=database.clock,
     )

@@ -39,6 +39,7 @@ from crm_desktop.gui.invoices.controller import InvoicesController
 from crm_desktop.gui.mailing.controller import MailingController
 from crm_desktop.gui.orders.controller import OrdersController
 from crm_desktop.gui.queries.controller import QueriesController
+from crm_desktop.gui.reports.controller import ReportsController
 from crm_desktop.gui.shared.access import Access
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.desk import Controller, Desk
@@ -76,6 +77,7 @@ from crm_desktop.services.mailing.mailing_service import MailingService
 from crm_desktop.services.orders.order_list_service import OrderListService
 from crm_desktop.services.orders.order_service import OrderService
 from crm_desktop.services.queries.query_service import QueryService
+from crm_desktop.services.reports.report_service import ReportService
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportService
 from crm_desktop.services.transfer.shop_archive import ShopArchiveService
@@ -88,8 +90,8 @@ OWNER_IDLE_MINUTES = 30
 
 READ_ONLY_TIP = "A backup opened to look inside: nothing in it can be changed."
 
-NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Orders", "Invoices", "Products",
-             "Trash")
+NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Reports", "Orders", "Invoices",
+             "Products", "Trash")
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class Services:
     exports: ExportService
     archive: ShopArchiveService
     audit: AuditService
+    reports: ReportService
     backups: BackupService
     clock: Clock
 
@@ -179,9 +182,10 @@ class MainWindow(QMainWindow):
         self.backups = BackupsController(desk, services.backups)
         self.mailing = MailingController(desk, services.mailing, services.settings,
                                          services.customer_list, letters=services.letters)
+        self.reports = ReportsController(desk, services.reports, services.settings)
         self.controllers: tuple[Controller, ...] = (
             self.customers, self.follow_ups, self.queries, self.feedback, self.orders,
-            self.invoices, self.admin, self.transfer, self.backups, self.mailing)
+            self.invoices, self.admin, self.transfer, self.backups, self.mailing, self.reports)
         for controller in self.controllers:  # deleted with the window, timers and all
             controller.setParent(self)
 
@@ -190,6 +194,7 @@ class MainWindow(QMainWindow):
             (self.customers.list_page, self.customers.show_list),
             (self.queries.page, self.queries.show_queries),
             (self.feedback.tally_page, self.feedback.show_tally),
+            (self.reports.page, self.reports.show_reports),
             (self.orders.page, self.orders.show_orders),
             (self.invoices.page, self.invoices.show_invoices),
             (self.orders.products_page, self.orders.show_products),
@@ -309,14 +314,17 @@ class MainWindow(QMainWindow):
         profile.follow_up_entry.connect(self._follow_up)
         profile.show_changes.connect(lambda customer_id: self.admin.show_changes(
             customer_id, profile.customer.display_name if profile.customer else ""))
-        for controller in (follow_ups, self.queries, self.feedback, self.invoices):
+        for controller in (follow_ups, self.queries, self.feedback, self.invoices,
+                           self.reports):
             controller.open_customer.connect(customers.open_customer)
+        self.reports.open_invoice.connect(self.invoices.open_invoice)
+        self.reports.follow_up.connect(self._follow_up_customer)
         for source in (self.orders, self.queries, self.invoices):
             source.follow_up.connect(self._follow_up)
         self.orders.invoice_order.connect(self.invoices.invoice_order)
         customers.list_page.export_requested.connect(self._export_customers)
         customers.list_page.post_requested.connect(self.send_post)
-        for writer in (follow_ups, self.feedback, self.invoices):
+        for writer in (follow_ups, self.feedback, self.invoices, self.reports):
             writer.write_to.connect(self._write_to)
         follow_ups.reminder.connect(self._remind)
         self.admin.settings_saved.connect(self._settings_saved)
@@ -344,6 +352,9 @@ class MainWindow(QMainWindow):
     def _follow_up(self, customer_id: int, kind: str, source_id: int, purpose: str) -> None:
         self.follow_ups.schedule_follow_up(customer_id, source=(kind, source_id),
                                            purpose=purpose)
+
+    def _follow_up_customer(self, customer_id: int, purpose: str) -> None:
+        self.follow_ups.schedule_follow_up(customer_id, purpose=purpose)
 
     def _build_menus(self) -> None:
         gate = self.access.gate

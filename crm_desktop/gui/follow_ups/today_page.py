@@ -33,6 +33,7 @@ from crm_desktop.services.follow_ups.follow_up_service import (
     Section,
     TodayView,
 )
+from crm_desktop.services.reports.at_risk import AtRiskCustomer
 
 ROW = Qt.ItemDataRole.UserRole
 COLUMNS = ("When", "Customer", "What", "How", "For")
@@ -169,6 +170,7 @@ class TodayPage(QWidget):
         self._section("Coming up this week", day.upcoming, day.now)
         self._dates(day.dates)
         self._quiet(day.quiet, day.now)
+        self._at_risk(day.at_risk)
         self.tree.expandAll()
         self._reselect(selected)
         self._update_buttons()
@@ -256,6 +258,17 @@ class TodayPage(QWidget):
                 f"Usually in touch every {round(entry.usual_gap_days)} days", "", ""])
             row.setData(0, ROW, entry)
 
+    def _at_risk(self, section: Section[AtRiskCustomer]) -> None:
+        if not section.total:
+            return
+        top = self._heading("Customers we may lose", section.total, len(section.rows))
+        top.setToolTip(0, "The worst few; Reports → Customers we may lose lists them all, "
+                          "with how the score is worked out")
+        for entry in section.rows:
+            row = QTreeWidgetItem(top, [f"Score {entry.score}", entry.name, entry.why, "", ""])
+            row.setToolTip(2, entry.why)
+            row.setData(0, ROW, entry)
+
     def _reselect(self, previous: object | None) -> None:
         key = _key(previous)
         if key is None:
@@ -274,6 +287,8 @@ class TodayPage(QWidget):
             return {"complete", "snooze", "change", "reassign", "cancel", "open"}
         if isinstance(row, DateRow | QuietRow):
             return {"schedule", "write", "open"}
+        if isinstance(row, AtRiskCustomer):
+            return {"schedule", "open"}
         return set()
 
     def _update_buttons(self) -> None:
@@ -293,7 +308,7 @@ class TodayPage(QWidget):
             self.write_to.emit(row.customer_id, _occasion(row))
             return
         if key in {"open", "schedule"}:
-            customer_id = getattr(row, "customer_id")  # noqa: B009 (three row types have it)
+            customer_id = getattr(row, "customer_id")  # noqa: B009 (four row types have it)
             (self.open_customer if key == "open" else self.schedule_for).emit(customer_id)
             return
         signal = {"complete": self.complete, "snooze": self.snooze, "accept":
@@ -326,6 +341,8 @@ def _key(row: object | None) -> tuple[str, int] | None:
         return ("date", row.customer_id)
     if isinstance(row, QuietRow):
         return ("quiet", row.customer_id)
+    if isinstance(row, AtRiskCustomer):
+        return ("at_risk", row.customer_id)
     return None
 
 

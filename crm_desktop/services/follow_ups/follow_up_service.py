@@ -50,12 +50,14 @@ from crm_desktop.services.admin.settings_service import BusinessSettings, Settin
 from crm_desktop.services.customers import dates, lifecycle
 from crm_desktop.services.follow_ups import recurrence
 from crm_desktop.services.records import active_user, load_current
+from crm_desktop.services.reports.at_risk import AtRiskCustomer, at_risk
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, clean_text, gather
 
 DEFAULT_HOUR = 9  # a follow-up due "on a day" is due at the start of the working day
 MAX_YEARS_AHEAD = 10
 SECTION_LIMIT = 100  # rows per Today section; the heading shows the full count
+AT_RISK_ON_TODAY = 3  # the customers we may lose, shown on Today (the worst first)
 QUIET_COUNT_CAP = 1000  # gone-quiet customers are counted up to this many
 WEEK = 7
 MIDNIGHT = time(0)
@@ -200,6 +202,7 @@ class TodayView:
     dates: Section[DateRow]
     quiet: Section[QuietRow]
     missed: tuple[FollowUpView, ...] = field(default=())
+    at_risk: Section[AtRiskCustomer] = field(default=Section((), 0))
 
 
 @dataclass(frozen=True)
@@ -435,6 +438,7 @@ class FollowUpService:
                                  FollowUp.due_at < week_end),
                 dates=_dates_this_week(session, day, scope),
                 quiet=_quiet_customers(session, now, settings, scope),
+                at_risk=_at_risk(session, now, settings, self._zone_name),
             )
 
     def due_count(self, scope: TodayScope) -> int:
@@ -704,6 +708,14 @@ def _dates_this_week(session: Session, today: date, scope: TodayScope) -> Sectio
                                 coming))
     rows.sort(key=lambda r: (r.upcoming.on, r.customer_name))
     return Section(tuple(rows[:SECTION_LIMIT]), len(rows))
+
+
+def _at_risk(session: Session, now: datetime, settings: BusinessSettings,
+             zone_name: str) -> Section[AtRiskCustomer]:
+    """The few customers we are likeliest to lose (the Reports page lists them all)."""
+    found = at_risk(session, now, settings, recurrence.zone_for(zone_name),
+                    limit=AT_RISK_ON_TODAY)
+    return Section(found.customers, found.total)
 
 
 def _quiet_customers(session: Session, now: datetime, settings: BusinessSettings,

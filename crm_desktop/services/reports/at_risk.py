@@ -194,6 +194,9 @@ def _ago(at: datetime | date, now: datetime) -> str:
 
 
 def _falling(recent: Decimal | float | int, earlier: Decimal | float | int) -> str:
+    if not recent:
+        return (f"No orders in the last {ORDER_WINDOW_DAYS} days, after ordering in the "
+                f"{ORDER_WINDOW_DAYS} before")
     drop = 1 - Decimal(str(recent)) / Decimal(str(earlier))
     return (f"Orders down {round(drop * 100)} % (the last {ORDER_WINDOW_DAYS} days against "
             f"the {ORDER_WINDOW_DAYS} before)")

@@ -30,6 +30,20 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, type_coer
 from sqlalchemy.orm import Session, aliased
 
 from crm_desktop.actor import Actor
+from crm_desktop.documents.report_document import (
+    Chart,
+    ChartKind,
+    Column,
+    Drill,
+    Figure,
+    Kind,
+    Period,
+    Report,
+    Row,
+    Series,
+    Table,
+    add_months,
+)
 from crm_desktop.formatting import (
     FEEDBACK_KIND_LABELS,
     PRIORITY_LABELS,
@@ -66,20 +80,6 @@ from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.records import in_chunks
 from crm_desktop.services.reports.at_risk import AT_RISK_RULE, AtRisk, at_risk
-from crm_desktop.services.reports.model import (
-    Chart,
-    ChartKind,
-    Column,
-    Drill,
-    Figure,
-    Kind,
-    Period,
-    Report,
-    Row,
-    Series,
-    Table,
-    add_months,
-)
 from crm_desktop.storage.database import Database
 
 TOP = 20  # products and customers in the sales report
@@ -202,7 +202,7 @@ class ReportService:
             charts=(Chart("Sales by month, against the year before", ChartKind.BARS, months, (
                 Series("This period", tuple(r.cells[1] for r in month_rows)),  # type: ignore[misc]
                 Series("A year before", tuple(r.cells[2] for r in month_rows)),  # type: ignore[misc]
-            ), money=True),),
+            ), money=True, table="By month"),),
             tables=(
                 Table("By month", (Column("Month", Kind.MONTH), Column("Sales", Kind.MONEY),
                                    Column("A year before", Kind.MONEY),
@@ -286,7 +286,8 @@ class ReportService:
                      Figure("Unpaid invoices", len(rows), Kind.COUNT),
                      Figure("Customers owing", len(per_customer), Kind.COUNT)),
             charts=(Chart("What is owed, by days past due", ChartKind.BARS, BUCKETS,
-                          (Series("Owed", tuple(amounts)),), money=True),),
+                          (Series("Owed", tuple(amounts)),), money=True,
+                          table="Ageing"),),
             tables=(
                 Table("Ageing", (Column("Days past due"), Column("Invoices", Kind.COUNT),
                                  Column("Owed", Kind.MONEY)), bucket_rows,
@@ -347,7 +348,7 @@ class ReportService:
                             "of those done or overdue")),
             charts=(Chart("Follow-ups by month", ChartKind.STACKED, months, tuple(
                 Series(o, tuple(r.cells[1 + i] for r in month_rows))  # type: ignore[misc]
-                for i, o in enumerate(OUTCOMES[:4]))),),
+                for i, o in enumerate(OUTCOMES[:4])), table="Per month"),),
             tables=(Table("Per person", (Column("Person"), *columns), person_rows,
                           total=Row(("Everyone", *counts(totals)))),
                     Table("Per month", (Column("Month", Kind.MONTH), *columns), month_rows)),
@@ -420,8 +421,8 @@ class ReportService:
             charts=(Chart("Queries by channel", ChartKind.BARS,
                           tuple(r.cells[0] for r in channels.rows),
                           (Series("Queries", tuple(r.cells[1] for r in channels.rows)),  # type: ignore[misc]
-                           Series("Still open", tuple(r.cells[2] for r in channels.rows)))),  # type: ignore[misc]
-                    ),
+                           Series("Still open", tuple(r.cells[2] for r in channels.rows))),  # type: ignore[misc]
+                          table="By channel"),),
             tables=(channels, table("By priority", "priority", PRIORITY_LABELS)),
             notes=("Queries logged in the period. First answer: when a query first left "
                    "“New”; resolution: when it was resolved. Times are calendar hours.",))
@@ -475,7 +476,8 @@ class ReportService:
             charts=(Chart("Complaints and wins by month", ChartKind.BARS,
                           tuple(r.cells[0] for r in month_rows),
                           (Series("Complaints", tuple(r.cells[1] for r in month_rows)),  # type: ignore[misc]
-                           Series("Wins", tuple(r.cells[2] for r in month_rows)))),),  # type: ignore[misc]
+                           Series("Wins", tuple(r.cells[2] for r in month_rows))),  # type: ignore[misc]
+                          table="Per month"),),
             tables=(Table("Per category", (Column("Category"), *columns), category_rows,
                           total=Row(("Total", complaints, wins))),
                     Table("Per month", (Column("Month", Kind.MONTH), *columns), month_rows)),
@@ -531,7 +533,8 @@ class ReportService:
             charts=(Chart("New and lost customers by month", ChartKind.BARS,
                           tuple(sorted(per_month)),
                           (Series("New", tuple(v[0] for _, v in sorted(per_month.items()))),
-                           Series("Lost", tuple(v[1] for _, v in sorted(per_month.items()))))),),
+                           Series("Lost", tuple(v[1] for _, v in sorted(per_month.items())))),
+                          table="Per month"),),
             tables=(
                 Table("Lost, and why", (Column("Reason given"), Column("Customers", Kind.COUNT)),
                       tuple(Row((reason, count), drill=Drill(

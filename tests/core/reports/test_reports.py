@@ -9,10 +9,10 @@ from decimal import Decimal as D
 import pytest
 
 from crm_desktop.actor import Actor
+from crm_desktop.documents.report_document import Period, PeriodChoice, add_months, period_for
 from crm_desktop.errors import PermissionDeniedError, ValidationError
 from crm_desktop.models import Role
 from crm_desktop.services.admin.user_service import UserService
-from crm_desktop.services.reports.model import Period, PeriodChoice, add_months, period_for
 from crm_desktop.services.reports.report_service import ReportService, bucket_of
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock

@@ -96,6 +96,7 @@ class Chart:
     categories: tuple[Value, ...]  # along the bottom: months (dates) or names
     series: tuple[Series, ...]
     money: bool = False  # the values are amounts of money
+    table: str = ""  # the title of the table holding its numbers, shown beside it
 
 
 @dataclass(frozen=True)
