@@ -11,7 +11,7 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -89,6 +89,11 @@ NOTES = [
 ]
 TAGS = ["VIP", "Regular", "Wholesale", "Newsletter", "Local", "Gift buyer", "Trade", "Seasonal"]
 CATEGORIES = ["Delivery", "Billing", "Product quality", "Staff", "Waiting time"]
+LOST_REASONS = ["Moved away", "Moved away", "Found a cheaper shop", "Unhappy with a delivery",
+                "Closed their business", "No longer needs what we sell"]
+# How much each month sells against the best (December): the seasons of a gift shop.
+SEASON = {1: 0.35, 2: 0.4, 3: 0.5, 4: 0.55, 5: 0.6, 6: 0.5, 7: 0.4, 8: 0.45, 9: 0.6,
+          10: 0.7, 11: 0.9, 12: 1.0}
 FEEDBACK_TEXTS = {
     "complaint": ["The parcel came two days late.", "Charged twice for one order.",
                   "The lid was cracked when it arrived."],
@@ -255,6 +260,12 @@ class _DemoShop:
         self.streets = _pool(fake, fake.street_address, 800)
         self.cities = [(fake.postcode(), fake.city()) for _ in range(300)]
         self.now = now = database.clock()
+        self.today = now.date()
+        # What happens to customers over the years (repeat orders with the seasons, late
+        # payers, customers drifting away, past follow-ups and queries, complaints that come
+        # in a cluster) is drawn from a stream of its own: the rest of a seeded shop stays as
+        # it was before the story was added.
+        self.story = random.Random(seed * 7919 + 17)
         self.stamp = stamp = {"version": 1, "created_at": now, "updated_at": now,
                               "created_by_id": None, "updated_by_id": None}
         with database.engine.begin() as conn:
@@ -307,12 +318,21 @@ class _DemoShop:
         lifetime = Decimal("0.00")
         first_order: datetime | None = None
         if status in ("customer", "lost"):
-            lifetime, first_order, self.invoice_seq = _order_with_invoice(
-                self.rows, self.ids, rng, stamp, cid, self.products, since, self.currency,
-                self.invoice_seq)
+            ordered = since + timedelta(days=rng.randint(0, 20))
+            lifetime, self.invoice_seq = _order_with_invoice(
+                self.rows, self.ids, rng, stamp, cid, self.products, ordered, self.currency,
+                self.invoice_seq, today=self.today)
+            first_order = ordered
+            if status == "customer":
+                lifetime += self._repeat_orders(cid, ordered, last_contact)
         next_follow_up = self._follow_up(cid, owner)
         self._query(cid, owner)
         self._feedback(cid)
+        next_follow_up = self._story(cid, owner, next_follow_up)
+        lost_reason, lost_on = None, since
+        if status == "lost":
+            lost_reason = self.story.choice(LOST_REASONS)
+            lost_on = min(now, last_contact + timedelta(days=self.story.randint(20, 240)))
         country_code = len(str(self.phone_example.country_code))
         self.rows["search"].append({"customer_id": cid, **document(
             first, last, company or "", emails=emails, phones=[], other=searchable),
@@ -320,14 +340,114 @@ class _DemoShop:
         self.rows["customer"].append({
             **stamp, "id": cid, "first_name": first, "last_name": last, "company": company,
             "sort_name": sort_name_for(first, last, company or ""), "status": status,
-            "lost_reason": "Moved away" if status == "lost" else None,
-            "status_changed_at": since, "owner_id": owner,
+            "lost_reason": lost_reason, "status_changed_at": lost_on, "owner_id": owner,
             "source": rng.choice(["Walk-in", "Recommendation", "Website", "Market stall"]),
             "last_contact_at": last_contact, "next_follow_up_at": next_follow_up,
             "first_order_at": first_order, "lifetime_value": lifetime,
             **_rhythm(since, last_contact, self.history_per_customer),
             "deleted_at": None, "deleted_by_id": None,
         })
+
+    def _repeat_orders(self, cid: int, first: datetime, last_contact: datetime) -> Decimal:
+        """More orders between the first and the last contact, more of them before
+        Christmas; one customer in eight drifts away, buying less in the last six months.
+        Returns what they spent."""
+        story = self.story
+        span = (last_contact - first).total_seconds()
+        if span < 30 * 86400:
+            return Decimal("0.00")
+        drifting = story.random() < 0.12
+        spent = Decimal("0.00")
+        for _ in range(story.choice([0, 1, 2, 2, 3, 4, 6])):
+            while True:  # the seasons: a date is kept as often as its month sells
+                at = first + timedelta(seconds=story.random() * span)
+                if story.random() * max(SEASON.values()) < SEASON[at.month]:
+                    break
+            recent = (self.now - at).days < 180
+            gross, self.invoice_seq = _order_with_invoice(
+                self.rows, self.ids, story, self.stamp, cid, self.products, at, self.currency,
+                self.invoice_seq, late_share=0.2, small=drifting and recent, today=self.today)
+            spent += gross
+        return spent
+
+    def _story(self, cid: int, owner: int, next_follow_up: datetime | None) -> datetime | None:
+        """Follow-ups and queries of the past year, complaints that come in a cluster (a
+        courier's bad month) and ratings. Returns the customer's next open follow-up."""
+        story, now, stamp, rows = self.story, self.now, self.stamp, self.rows
+        if story.random() < 0.35:
+            due = now - timedelta(days=story.randint(1, 365), hours=story.randint(0, 8))
+            state, done = story.choices(
+                [("done", 0), ("done", 1), ("cancelled", 0), ("open", 0)],
+                [65, 15, 10, 10])[0]
+            completed = (due + timedelta(hours=story.randint(0, 8)) if not done
+                         else due + timedelta(days=story.randint(1, 10)))
+            rows["follow"].append({
+                **stamp, "id": self._next("follow"), "customer_id": cid, "due_at": due,
+                "has_time": False, "time_zone": "UTC", "channel": story.choice(
+                    ["call", "visit", "email", "card"]),
+                "purpose": story.choice(["Check they are happy", "Chase the quote",
+                                         "Ask about the delivery", "Thank them"]),
+                "notes": "", "assignee_id": owner if story.random() < 0.8
+                else story.choice(self.user_ids),
+                "rrule": None, "series_id": None, "series_start_at": None,
+                "occurrence_at": None, "suggestion_key": None, "state": state,
+                "source_kind": None, "source_id": None,
+                "completed_at": min(completed, now) if state == "done" else None,
+                "outcome": "Done" if state == "done" else None,
+                "cancel_reason": "Not needed any more" if state == "cancelled" else None,
+                "notified_at": None})
+            if state == "open":
+                next_follow_up = due if next_follow_up is None else min(due, next_follow_up)
+        if story.random() < 0.06:
+            self._answered_query(cid, owner)
+        if story.random() < 0.015:  # the courier's bad weeks, about two and a half months ago
+            at = now - timedelta(days=story.randint(65, 85), hours=story.randint(0, 23))
+            apologised = story.random() < 0.5
+            rows["feedback"].append({
+                **stamp, "id": self._next("feedback"), "customer_id": cid, "order_id": None,
+                "invoice_id": None, "kind": "complaint", "category_id": self.category_ids[0],
+                "occurred_at": at, "rating": None, "text": "The parcel came days late.",
+                "apology_made": apologised,
+                "action_taken": "Refunded the postage" if apologised and story.random() < 0.7
+                else None})
+        if story.random() < 0.03:
+            rows["feedback"].append({
+                **stamp, "id": self._next("feedback"), "customer_id": cid, "order_id": None,
+                "invoice_id": None, "kind": "survey", "category_id": None,
+                "occurred_at": now - timedelta(days=story.randint(0, 365)),
+                "rating": story.choices([1, 2, 3, 4, 5], [5, 10, 15, 35, 35])[0],
+                "text": story.choice(FEEDBACK_TEXTS["survey"]), "apology_made": None,
+                "action_taken": None})
+        return next_follow_up
+
+    def _answered_query(self, cid: int, owner: int) -> None:
+        """A query of the past year, answered within hours and resolved within days; one in
+        fifteen was reopened."""
+        story, now = self.story, self.now
+        query_id = self._next("query")
+        logged = now - timedelta(days=story.randint(2, 365), hours=story.randint(0, 23))
+        answered = logged + timedelta(hours=story.uniform(0.5, 30))
+        resolved = answered + timedelta(hours=story.uniform(1, 240))
+        reopened = story.random() < 1 / 15
+        events = [(logged, "logged", "new"), (answered, "status", "in_progress"),
+                  (resolved, "status", "resolved")]
+        if reopened:
+            events.append((resolved + timedelta(days=2), "reopened", "in_progress"))
+        status = events[-1][2] if events[-1][0] < now else "in_progress"
+        self.rows["query"].append({
+            **self.stamp, "created_at": logged, "id": query_id, "customer_id": cid,
+            "channel": story.choice(["phone", "phone", "walk_in", "email", "letter"]),
+            "subject": story.choice(["Where is my order?", "Can I change my order?",
+                                     "A question about my invoice", "Do you deliver?"]),
+            "details": "", "priority": story.choice(["normal", "normal", "high", "low"]),
+            "status": status, "owner_id": owner, "due_at": logged + timedelta(days=2),
+            "resolved_at": resolved if status == "resolved" else None,
+            "resolution": "Answered" if status == "resolved" else None})
+        for at, kind, step in events:
+            if at < now:
+                self.rows["query_event"].append({
+                    "query_id": query_id, "customer_id": cid, "at": at, "kind": kind,
+                    "status": step, "detail": "", "user_id": owner})
 
     def _contacts(self, cid: int, first: str, last: str) -> tuple[list[str], str]:
         """A phone for everyone, an e-mail for three in four: (e-mails, phone in E.164)."""
@@ -543,13 +663,16 @@ def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loo
     stamp: dict[str, Any],
     customer_id: int,
     products: list[tuple[int, str, Decimal, Decimal]],
-    since: datetime,
+    ordered: datetime,
     currency: str,
     invoice_seq: int,
-) -> tuple[Decimal, datetime, int]:
+    *,
+    late_share: float = 0.0,  # of invoices paid after their due date (others: on time)
+    small: bool = False,  # one of the cheapest things, once: a customer drifting away
+    today: date,
+) -> tuple[Decimal, int]:
     order_id = ids["order"]
     ids["order"] += 1
-    ordered = since + timedelta(days=rng.randint(0, 20))
     delivered = ordered + timedelta(days=rng.randint(1, 6))
     rows["order"].append({**stamp, "id": order_id, "customer_id": customer_id,
                           "state": "delivered", "currency": currency, "ordered_at": ordered,
@@ -560,9 +683,10 @@ def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loo
     invoice_id = ids["invoice"]
     ids["invoice"] += 1
     bought = []
-    for position in range(rng.randint(1, 3)):
-        product_id, name, price, tax_rate = rng.choice(products)
-        qty = Decimal(rng.randint(1, 4))
+    cheapest = sorted(products, key=itemgetter(2))[:4]
+    for position in range(1 if small else rng.randint(1, 3)):
+        product_id, name, price, tax_rate = rng.choice(cheapest if small else products)
+        qty = Decimal(1 if small else rng.randint(1, 4))
         rows["line"].append({**stamp, "id": ids["line"], "order_id": order_id,
                              "position": position, "product_id": product_id,
                              "description": name, "quantity": qty, "delivered_quantity": qty,
@@ -597,12 +721,17 @@ def _order_with_invoice(  # noqa: PLR0917 - a private helper of generate()'s loo
                             "printed_at": delivered, "voided_at": None, "void_reason": None,
                             "payment_terms_days": 14, "paid_total": Decimal("0.00")})
     if rng.random() < 0.85:
-        rows["invoice"][-1]["paid_total"] = gross_total
-        rows["payment"].append({**stamp, "id": ids["payment"], "invoice_id": invoice_id,
-                                "paid_on": issued + timedelta(days=rng.randint(0, 20)),
-                                "amount": gross_total, "method": "card", "reference": ""})
-        ids["payment"] += 1
-    return gross_total, ordered, invoice_seq
+        days = rng.randint(0, 20)
+        if late_share and rng.random() < late_share:
+            days = rng.randint(15, 75)
+        paid_on = issued + timedelta(days=days)
+        if paid_on <= today:  # (a payment still to come is not made up)
+            rows["invoice"][-1]["paid_total"] = gross_total
+            rows["payment"].append({**stamp, "id": ids["payment"], "invoice_id": invoice_id,
+                                    "paid_on": paid_on, "amount": gross_total,
+                                    "method": "card", "reference": ""})
+            ids["payment"] += 1
+    return gross_total, invoice_seq
 
 
 __all__ = ["DemoResult", "generate"]
