@@ -1,5 +1,5 @@
-"""Screenshot the main window (customer list, a profile, labels, queries, the tally, backups)
-for the README and for review.
+"""Screenshot the main window (customer list, a profile, labels, queries, the tally, each
+report, backups) for the README and for review.
 
     CRM_DESKTOP_HOME=/tmp/demo python scripts/screenshot.py OUT_DIR
 
@@ -98,6 +98,11 @@ def main(out_dir: Path) -> int:
     window.feedback.show_tally()
     settle()
     window.grab().save(str(out_dir / "tally.png"))
+    for key in ("sales", "owed", "follow_ups", "queries", "feedback", "customers", "at_risk"):
+        window.reports.show_reports(key)
+        window.background.wait()
+        settle()
+        window.grab().save(str(out_dir / f"reports-{key}.png"))
     review = window.customers.review_retention()
     window.background.wait()
     settle()

@@ -79,7 +79,6 @@ class Table:
 
 class ChartKind(StrEnum):
     BARS = "bars"
-    LINES = "lines"
     STACKED = "stacked"
 
 
@@ -129,6 +128,7 @@ class Report:
 # ---- periods ---------------------------------------------------------------------------------
 
 MAX_PERIOD_DAYS = 366 * 10
+EARLIEST, LATEST = date(1901, 1, 1), date(9998, 12, 31)  # a year either side stays a date
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,8 @@ class Period:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValidationError.single("period", "The period ends before it starts.")
+        if self.start < EARLIEST or self.end > LATEST:
+            raise ValidationError.single("period", "Choose dates between 1901 and 9998.")
         if (self.end - self.start).days > MAX_PERIOD_DAYS:
             raise ValidationError.single("period", "Choose a period of ten years at most.")
 

@@ -10,7 +10,9 @@ from crm_desktop.models.commerce import (
     OrderLine,
     Payment,
     Product,
+    SalesDay,
     amount_owing,
+    owing_invoices,
 )
 from crm_desktop.models.enums import (
     AddressKind,
@@ -116,6 +118,7 @@ __all__ = [
     "QueryStatus",
     "RefundKind",
     "Role",
+    "SalesDay",
     "Setting",
     "ShopImage",
     "SignInFailures",
@@ -125,4 +128,5 @@ __all__ = [
     "amount_owing",
     "customer_name",
     "customer_tags",
+    "owing_invoices",
 ]

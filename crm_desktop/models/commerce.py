@@ -17,7 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     false,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -56,6 +58,9 @@ class Order(Tracked, Base):
         Index("ix_orders_customer_ordered", "customer_id", "ordered_at"),
         Index("ix_orders_state_ordered", "state", "ordered_at"),
         Index("ix_orders_ordered", "ordered_at", "id"),  # the order list: newest first
+        # The reports: the orders of a period, counted and added up from the index alone.
+        Index("ix_orders_ordered_totals", "ordered_at", "state", "currency", "customer_id",
+              "net_total"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +153,9 @@ class OrderEvent(Base):
 
 
 _UNPRINTED = text("state = 'issued' AND printed_at IS NULL")
+# What is still owed on an invoice (``amount_owing() > 0``, as the queries write it).
+_OWING = text("state = 'issued' AND kind = 'invoice' "
+              "AND gross_total - credited_total - paid_total > 0")
 
 
 class InvoiceSequence(Base):
@@ -180,6 +188,17 @@ class Invoice(Tracked, Base):
         # partial index keeps the lookup instant however many invoices were printed before.
         Index("ix_invoices_unprinted", "id", sqlite_where=_UNPRINTED,
               postgresql_where=_UNPRINTED),
+        # The reports. Sales read the invoices issued in a period from the index alone (no
+        # table lookup for the best customers); money owed and the customers we may lose
+        # read the few unpaid invoices from a small covering index, not every issued one
+        # (5 ms against 330 ms walking 190,000 invoices through ix_invoices_state_due). It
+        # leads with the terms of its WHERE, so SQLite's planner, which has no statistics,
+        # prefers it to the other indexes on state.
+        Index("ix_invoices_state_issued", "state", "issued_on", "currency", "customer_id",
+              "net_total"),
+        Index("ix_invoices_owing", "state", "kind", "customer_id", "due_on", "currency",
+              "gross_total", "credited_total", "paid_total", sqlite_where=_OWING,
+              postgresql_where=_OWING),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -231,6 +250,16 @@ def amount_owing() -> ColumnElement[Decimal]:
     return Invoice.gross_total - Invoice.credited_total - Invoice.paid_total
 
 
+def owing_invoices() -> ColumnElement[bool]:
+    """Issued invoices with something left to pay, written as ``ix_invoices_owing``'s WHERE
+    with its very constants: SQLite uses a partial index only when the query holds the same
+    terms, and a bound parameter is not the same term."""
+    return and_(Invoice.state == literal_column("'issued'"),
+                Invoice.kind == literal_column("'invoice'"),
+                amount_owing() > literal_column("0"))
+
+
+
 class InvoiceLine(Tracked, Base):
     __tablename__ = "invoice_lines"
     __table_args__ = (
@@ -259,6 +288,23 @@ class InvoiceLine(Tracked, Base):
     tax_rate: Mapped[Decimal] = mapped_column(percent_type())
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class SalesDay(Base):
+    """What was sold on a day, per product: the invoices issued that day less the credit notes
+    (before tax, each line rounded as on the invoice). Kept by the invoice service in the
+    transaction that issues, credits or voids, so the sales report adds up a few hundred rows
+    instead of every invoice line of the year (0.6 s at 90,000 invoices)."""
+
+    __tablename__ = "sales_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    # The product's id; 0 for lines not from the catalogue. (No foreign key: products are
+    # never deleted, and 0 must be allowed.)
+    product_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    quantity: Mapped[Decimal] = mapped_column(quantity_type(), default=Decimal(0))
+    net: Mapped[Decimal] = mapped_column(money_type(), default=Decimal("0.00"))
 
 
 class Payment(Tracked, Base):

@@ -105,6 +105,13 @@ class Customer(Tracked, Base):
                 ("ix_customers_next_follow_up", ("next_follow_up_at", "id")),
                 ("ix_customers_lifetime_value", ("lifetime_value", "id")),
                 ("ix_customers_quiet_after", ("quiet_after_at", "id")),
+                ("ix_customers_first_order", ("first_order_at", "id")),  # new, per period
+                # Who went quiet, and when: the at-risk rule and the customers report read it
+                # alone, deleted_at included so no row is looked up (it leads with status,
+                # or SQLite's planner, having no statistics, would take
+                # ix_customers_status_sort_name: 70,000 rows).
+                ("ix_customers_quiet",
+                 ("status", "quiet_after_at", "last_contact_at", "deleted_at")),
             )
         ),
         # Only the trash looks rows up by deleted_at; an index over every live row would lure

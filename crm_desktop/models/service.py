@@ -78,6 +78,9 @@ class CustomerQuery(Tracked, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     channel: Mapped[QueryChannel] = mapped_column(str_enum(QueryChannel, "query_channel"))
+    # What it is about, from the owner's list the tally uses too (delivery, billing, ...).
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_categories.id", ondelete="RESTRICT"))
     subject: Mapped[str] = mapped_column(String(200))
     details: Mapped[str] = mapped_column(Text, default="")
     priority: Mapped[Priority] = mapped_column(

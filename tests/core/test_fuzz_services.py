@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_desktop.actor import Actor
+from crm_desktop.documents.report_document import Drill, Period
 from crm_desktop.errors import CrmError
 from crm_desktop.models import (
     AddressKind,
@@ -76,6 +77,7 @@ from crm_desktop.services.orders.order_service import (
     ReturnInput,
 )
 from crm_desktop.services.queries.query_service import QueryInput, QueryService
+from crm_desktop.services.reports.report_service import ReportService
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.storage.backup import KeepPolicy
 from crm_desktop.storage.database import Database
@@ -515,3 +517,28 @@ def test_letters_and_cards(shop: tuple[Database, Actor, int], name: str, kind: s
             assert made.pdf.startswith(b"%PDF")
             survives(lambda m=made: letters.record_sent(m, actor))  # type: ignore[misc]
     survives(lambda: letters.remove_template(key, actor))
+
+
+# ---- reports ---------------------------------------------------------------------------------
+
+filters = st.sampled_from(["start", "end", "customer_id", "product_id", "person", "category",
+                           "bucket", "channel", "priority", "which", "reason", "nope"])
+
+
+@EXAMPLES
+@given(start=a_date, end=a_date, what=st.sampled_from(
+    ["invoices", "follow_ups", "queries", "feedback", "customers", "nope"]),
+    key=filters, value=st.one_of(text, small_int, st.sampled_from(["phone", "new", "lost"])))
+def test_reports_and_the_rows_behind_them(shop: tuple[Database, Actor, int], start: date,
+                                         end: date, what: str, key: str,
+                                         value: str | int) -> None:
+    db, actor, _customer = shop
+    reports = ReportService(db)
+    period = survives(lambda: Period(start, end))
+    if period is not None:
+        for report in (reports.sales, reports.follow_ups, reports.queries, reports.feedback,
+                       reports.customers):
+            survives(lambda report=report: report(period, actor))  # type: ignore[misc]
+    span = (("start", start.isoformat()), ("end", end.isoformat()))
+    survives(lambda: reports.behind(Drill(what, "", (*span, (key, value))), actor))
+    survives(lambda: reports.behind(Drill(what, "", ((key, value),)), actor))

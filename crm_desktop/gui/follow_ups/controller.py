@@ -21,15 +21,18 @@ from crm_desktop.gui.follow_ups.follow_up_dialogs import (
     SnoozeDialog,
 )
 from crm_desktop.gui.follow_ups.today_page import TodayPage
+from crm_desktop.gui.shared.background import Latest
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
 from crm_desktop.permissions import Permission
 from crm_desktop.services.follow_ups.follow_up_service import (
     FollowUpService,
     FollowUpView,
+    Section,
     TodayScope,
     TodayView,
 )
+from crm_desktop.services.reports.at_risk import AtRiskCustomer
 
 log = logging.getLogger(__name__)
 DialogT = TypeVar("DialogT", bound=QDialog)
@@ -39,7 +42,9 @@ DialogT = TypeVar("DialogT", bound=QDialog)
 REMINDER_INTERVAL_MS = 60_000
 SUGGEST_EVERY = timedelta(hours=1)
 # Today shows follow-ups, and suggestions that deliveries and resolved queries make.
-TODAY_SHOWS = Change.FOLLOW_UPS | Change.HISTORY | Change.ORDERS | Change.QUERIES
+# (and the customers we may lose, whom complaints and unpaid invoices put there too).
+TODAY_SHOWS = (Change.FOLLOW_UPS | Change.HISTORY | Change.ORDERS | Change.QUERIES
+               | Change.FEEDBACK | Change.INVOICES)
 
 
 class FollowUpsController(Controller):
@@ -62,6 +67,12 @@ class FollowUpsController(Controller):
         self.reminder_timer = QTimer(self)
         self.reminder_timer.setInterval(REMINDER_INTERVAL_MS)
         self.reminder_timer.timeout.connect(self.check_reminders)
+
+        # The customers we may lose are scored over the whole shop: on a worker, after the
+        # day is on screen. A failure there only leaves the section as it was.
+        self._at_risk: Latest[None, Section[AtRiskCustomer]] = Latest(
+            desk.background, lambda _key: follow_ups.at_risk(), self.today_page.show_at_risk,
+            lambda exc: log.warning("customers we may lose not worked out: %s", exc))
 
         page = self.today_page
         page.open_customer.connect(self.open_customer)
@@ -119,6 +130,7 @@ class FollowUpsController(Controller):
             return
         self.today_page.show_day(day)
         self._set_badge(day if not everyone else None)
+        self._at_risk.request(None)
 
     def _look_for_suggestions(self) -> None:
         """Dates coming up and customers gone quiet are looked for at start and then once

@@ -58,6 +58,8 @@ class TodayPage(QWidget):
         super().__init__(parent)
         self._formatter = formatter
         self._missed: dict[int, datetime] = {}  # follow-up id → the due time that was missed
+        self.at_risk: Section[AtRiskCustomer] | None = None  # worked out on a worker
+        self._at_risk_top: QTreeWidgetItem | None = None
         self.heading = QLabel()
         self.heading.setObjectName("pageTitle")
         font = self.heading.font()
@@ -170,7 +172,9 @@ class TodayPage(QWidget):
         self._section("Coming up this week", day.upcoming, day.now)
         self._dates(day.dates)
         self._quiet(day.quiet, day.now)
-        self._at_risk(day.at_risk)
+        self._at_risk_top = None
+        if self.at_risk is not None:  # as last worked out, until the worker has news
+            self._show_at_risk(self.at_risk)
         self.tree.expandAll()
         self._reselect(selected)
         self._update_buttons()
@@ -258,16 +262,30 @@ class TodayPage(QWidget):
                 f"Usually in touch every {round(entry.usual_gap_days)} days", "", ""])
             row.setData(0, ROW, entry)
 
-    def _at_risk(self, section: Section[AtRiskCustomer]) -> None:
+    def show_at_risk(self, section: Section[AtRiskCustomer]) -> None:
+        """The worst few customers we may lose, under the rest of the day."""
+        selected = self.selected()
+        self.at_risk = section
+        self._show_at_risk(section)
+        self._reselect(selected)
+
+    def _show_at_risk(self, section: Section[AtRiskCustomer]) -> None:
+        if self._at_risk_top is not None:
+            index = self.tree.indexOfTopLevelItem(self._at_risk_top)
+            if index >= 0:
+                self.tree.takeTopLevelItem(index)
+            self._at_risk_top = None
         if not section.total:
             return
         top = self._heading("Customers we may lose", section.total, len(section.rows))
+        self._at_risk_top = top
         top.setToolTip(0, "The worst few; Reports → Customers we may lose lists them all, "
                           "with how the score is worked out")
         for entry in section.rows:
             row = QTreeWidgetItem(top, [f"Score {entry.score}", entry.name, entry.why, "", ""])
             row.setToolTip(2, entry.why)
             row.setData(0, ROW, entry)
+        top.setExpanded(True)
 
     def _reselect(self, previous: object | None) -> None:
         key = _key(previous)

@@ -62,6 +62,7 @@ class QueriesController(Controller):
         dialog = LogQueryDialog(self._queries, self._customer_list, self.actor,
                                 users=self.desk.active_users(), formatter=self.desk.formatter,
                                 clock=self.desk.clock,
+                                categories=attempt(self.window, self._queries.categories),
                                 customer=self.desk.customer_choice(customer_id),
                                 parent=self.window)
 

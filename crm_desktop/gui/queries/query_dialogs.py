@@ -40,6 +40,7 @@ from crm_desktop.gui.shared.widgets import FormDialog
 from crm_desktop.models import Priority, QueryChannel, QueryStatus
 from crm_desktop.services.admin.user_service import UserView
 from crm_desktop.services.customers.customer_list_service import CustomerListService
+from crm_desktop.services.feedback.feedback_service import CategoryView
 from crm_desktop.services.queries.query_service import (
     NEXT_STATUSES,
     QueryInput,
@@ -61,6 +62,7 @@ class LogQueryDialog(FormDialog):
 
     def __init__(self, queries: QueryService, customers: CustomerListService, actor: Actor, *,
                  users: list[UserView], formatter: Formatter, clock: Clock,
+                 categories: list[CategoryView] | None = None,
                  customer: tuple[int, str] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__("Log a query", parent)
@@ -104,6 +106,12 @@ class LogQueryDialog(FormDialog):
         for priority in Priority:
             self.priority.addItem(PRIORITY_LABELS[priority], priority.value)
         self.priority.setCurrentIndex(self.priority.findData(Priority.NORMAL.value))
+        self.category = QComboBox()
+        self.category.addItem("—", None)
+        for category in categories or []:
+            self.category.addItem(category.name, category.id)
+        self.category.setToolTip("What it is about, so the reports can count queries by it "
+                                 "(the owner's list, as in the tally)")
         self.owner = QComboBox()
         for user in users:
             self.owner.addItem(user.display_name, user.id)
@@ -115,6 +123,7 @@ class LogQueryDialog(FormDialog):
         self.add_field("&Subject", self.subject, "subject")
         self.add_field("&Details", self.details, "details")
         self.add_field("&Priority", self.priority)
+        self.add_field("C&ategory", self.category, "category_id")
         self.add_field("&Owner", self.owner, "owner_id")
         self.add_field("Answer by", self.due_label)
         self.watch("new_name", self.new_name)
@@ -155,7 +164,7 @@ class LogQueryDialog(FormDialog):
         data = QueryInput(
             subject=self.subject.text(), channel=QueryChannel(self.channel.currentData()),
             details=self.details.toPlainText(), priority=Priority(self.priority.currentData()),
-            owner_id=self.owner.currentData(),
+            owner_id=self.owner.currentData(), category_id=self.category.currentData(),
             customer_id=customer[0] if customer else None,
             new_name="" if customer else self.new_name.text(),
             new_contact="" if customer else self.new_contact.text())
@@ -238,7 +247,8 @@ class QueryDialog(QDialog):
         self.facts.setText(
             f"<b>{QUERY_STATUS_LABELS[q.status]}</b> · {escape(q.customer_name)} · "
             f"{QUERY_CHANNEL_LABELS[q.channel]} · {PRIORITY_LABELS[q.priority]} priority · "
-            f"owner {owner} · asked {f.age(q.created_at, now)} ago"
+            + (f"{escape(q.category)} · " if q.category else "")
+            + f"owner {owner} · asked {f.age(q.created_at, now)} ago"
             + (f" · {due}" if due else ""))
         parts = [f"<p>{escape(q.details).replace(chr(10), '<br>')}</p>"] if q.details else []
         parts.append("<h4>History</h4>")

@@ -138,10 +138,12 @@ class Latest(Generic[Key, Result]):
     """Only the newest request of a stream is worked on and shown."""
 
     def __init__(self, background: Background, work: Callable[[Key], Result],
-                 done: Callable[[Result], None]) -> None:
+                 done: Callable[[Result], None],
+                 failed: Callable[[Exception], None] = _show) -> None:
         self._background = background
         self._work = work
         self._done = done
+        self._on_failure = failed
         self._newest = 0  # the number of the newest request
         self._shown = 0  # the number of the request on screen (or cancelled up to)
         self._waiting: tuple[int, Key] | None = None
@@ -184,7 +186,7 @@ class Latest(Generic[Key, Result]):
         self._running = False
         if number == self._newest:
             self._shown = number
-            _show(exc)
+            self._on_failure(exc)
         self._next()
 
     def _next(self) -> None:

@@ -202,7 +202,6 @@ class TodayView:
     dates: Section[DateRow]
     quiet: Section[QuietRow]
     missed: tuple[FollowUpView, ...] = field(default=())
-    at_risk: Section[AtRiskCustomer] = field(default=Section((), 0))
 
 
 @dataclass(frozen=True)
@@ -438,8 +437,16 @@ class FollowUpService:
                                  FollowUp.due_at < week_end),
                 dates=_dates_this_week(session, day, scope),
                 quiet=_quiet_customers(session, now, settings, scope),
-                at_risk=_at_risk(session, now, settings, self._zone_name),
             )
+
+    def at_risk(self) -> Section[AtRiskCustomer]:
+        """The few customers we are likeliest to lose, for Today (the Reports page lists them
+        all). Scoring reads the whole shop, so Today asks for it on a worker."""
+        settings = self._settings.business()
+        with self._db.read() as session:
+            found = at_risk(session, self._db.clock(), settings,
+                            recurrence.zone_for(self._zone_name), limit=AT_RISK_ON_TODAY)
+        return Section(found.customers, found.total)
 
     def due_count(self, scope: TodayScope) -> int:
         """Open follow-ups due by the end of today, overdue ones included: the badge."""
@@ -708,14 +715,6 @@ def _dates_this_week(session: Session, today: date, scope: TodayScope) -> Sectio
                                 coming))
     rows.sort(key=lambda r: (r.upcoming.on, r.customer_name))
     return Section(tuple(rows[:SECTION_LIMIT]), len(rows))
-
-
-def _at_risk(session: Session, now: datetime, settings: BusinessSettings,
-             zone_name: str) -> Section[AtRiskCustomer]:
-    """The few customers we are likeliest to lose (the Reports page lists them all)."""
-    found = at_risk(session, now, settings, recurrence.zone_for(zone_name),
-                    limit=AT_RISK_ON_TODAY)
-    return Section(found.customers, found.total)
 
 
 def _quiet_customers(session: Session, now: datetime, settings: BusinessSettings,

@@ -58,6 +58,7 @@ from crm_desktop.services.admin.settings_service import (
 )
 from crm_desktop.services.customers.customer_service import customer_number
 from crm_desktop.services.customers.postal import addressee, chosen_address, format_postal
+from crm_desktop.services.invoices import sales_days
 from crm_desktop.services.orders.order_service import (
     SOLD_STATES,
     percent_errors,
@@ -500,6 +501,7 @@ class InvoiceService:
             if not invoice.thank_you_note.strip():
                 invoice.thank_you_note = default_note(session, invoice, customer, settings)
             session.flush()
+            sales_days.record(session, invoice)
             return self._view(session, invoice)
 
     # ---- money -----------------------------------------------------------------------------
@@ -517,7 +519,7 @@ class InvoiceService:
                 raise ValidationError.single(
                     "amount", f"Payments are recorded on issued invoices, not on a "
                               f"{STATUS_LABELS[view.status].lower()}.")
-            if data.amount <= 0:
+            if not data.amount.is_finite() or data.amount <= 0:
                 errors["amount"] = "Enter the amount received."
             elif data.amount != data.amount.quantize(Decimal("0.01")):
                 errors["amount"] = "Amounts are in whole cents."
@@ -588,6 +590,7 @@ class InvoiceService:
             session.add(note)
             invoice.credited_total = invoice.credited_total - note.gross_total
             session.flush()
+            sales_days.record(session, note)
             return self._view(session, note)
 
     def void(self, invoice_id: int, expected_version: int, reason: str,
@@ -612,6 +615,7 @@ class InvoiceService:
                 assert credited is not None
                 credited.credited_total = credited.credited_total + invoice.gross_total
             session.flush()
+            sales_days.record(session, invoice, sign=-1)
             return self._view(session, invoice)
 
     def mark_printed(self, invoice_ids: Sequence[int], actor: Actor) -> None:

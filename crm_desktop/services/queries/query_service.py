@@ -26,6 +26,7 @@ from crm_desktop.models import (
     Customer,
     CustomerQuery,
     CustomerStatus,
+    FeedbackCategory,
     Priority,
     QueryChannel,
     QueryEvent,
@@ -44,6 +45,7 @@ from crm_desktop.services.customers.customer_service import (
     add_customer,
     live_customer,
 )
+from crm_desktop.services.feedback.feedback_service import CategoryView, FeedbackService
 from crm_desktop.services.follow_ups import follow_up_service
 from crm_desktop.services.records import active_user, load_current
 from crm_desktop.storage.database import Database
@@ -84,6 +86,7 @@ class QueryInput:
     customer_id: int | None = None  # who asked, if they are already a customer...
     new_name: str = ""  # ...or a prospect created on the spot: a name
     new_contact: str = ""  # and one phone number or e-mail address
+    category_id: int | None = None  # what it is about, from the owner's list of categories
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class QueryView:
     status: QueryStatus
     owner_id: int
     owner_name: str
+    category: str  # its category's name, or nothing
     owner_active: bool
     created_at: datetime
     due_at: datetime | None
@@ -175,6 +179,10 @@ class QueryService:
         """When an answer is due: the shop's setting for this priority, in hours."""
         return self._settings.business().answer_due(priority, logged_at)
 
+    def categories(self) -> list[CategoryView]:
+        """The owner's categories in use, to say what a query is about."""
+        return FeedbackService(self._db).categories()
+
     # ---- writes ----------------------------------------------------------------------------
 
     def log(self, data: QueryInput, actor: Actor) -> QueryView:
@@ -204,8 +212,14 @@ class QueryService:
             else:
                 assert data.customer_id is not None
                 customer = live_customer(session, data.customer_id)
+            if data.category_id is not None:
+                category = session.get(FeedbackCategory, data.category_id)
+                if category is None or not category.active:
+                    raise ValidationError.single("category_id",
+                                                 "That category is no longer in use.")
             query = CustomerQuery(
-                customer_id=customer.id, channel=data.channel, subject=subject,
+                customer_id=customer.id, channel=data.channel, category_id=data.category_id,
+                subject=subject,
                 details=details, priority=data.priority, status=QueryStatus.NEW,
                 owner_id=owner_id, due_at=settings.answer_due(data.priority, now))
             session.add(query)
@@ -411,6 +425,8 @@ def _view(session: Session, query: CustomerQuery) -> QueryView:
     customer = session.get(Customer, query.customer_id)
     owner = session.get(User, query.owner_id)
     assert customer is not None and owner is not None
+    category = (session.get(FeedbackCategory, query.category_id)
+                if query.category_id is not None else None)
     events = session.execute(
         select(QueryEvent, User.display_name).outerjoin(User, User.id == QueryEvent.user_id)
         .where(QueryEvent.query_id == query.id).order_by(QueryEvent.at, QueryEvent.id)
@@ -420,6 +436,7 @@ def _view(session: Session, query: CustomerQuery) -> QueryView:
         customer_name=customer.display_name, channel=query.channel, subject=query.subject,
         details=query.details, priority=query.priority, status=query.status,
         owner_id=owner.id, owner_name=owner.display_name, owner_active=owner.active,
+        category=category.name if category is not None else "",
         created_at=query.created_at, due_at=query.due_at, resolved_at=query.resolved_at,
         resolution=query.resolution or "",
         events=tuple(QueryEventView(e.at, e.kind, e.status, e.detail, who or "")

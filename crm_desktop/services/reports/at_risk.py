@@ -22,11 +22,13 @@ first, and among equal scores the customer who has spent the most.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from crm_desktop.models import (
@@ -37,16 +39,13 @@ from crm_desktop.models import (
     FollowUp,
     FollowUpState,
     Invoice,
-    InvoiceKind,
-    InvoiceState,
     Order,
     OrderState,
-    amount_owing,
     customer_name,
+    owing_invoices,
 )
 from crm_desktop.services.admin.settings_service import BusinessSettings
 from crm_desktop.services.customers.lifecycle import quiet_since
-from crm_desktop.services.records import in_chunks
 
 QUIET = 3
 COMPLAINT = 3
@@ -97,94 +96,155 @@ class AtRisk:
     total: int  # how many customers have at least one reason
 
 
+Rule = Select[Any, Any, Any, Any]  # customer id, points, and two facts for the words
+
+
+class _Rules:
+    """Each reason as one SELECT of (customer id, points, two facts for its words), over the
+    whole shop or only some customers."""
+
+    def __init__(self, now: datetime, settings: BusinessSettings, zone: tzinfo) -> None:
+        self.now = now
+        self.today = now.astimezone(zone).date()
+        self.grace = timedelta(days=settings.quiet_grace_days)
+        self.since = quiet_since(now, settings.inactive_after_days)
+
+    def all(self, only: Sequence[int] | None = None) -> list[Rule]:
+        return [self.quiet(only), self.complaint(only), self.rating(only), self.overdue(only),
+                self.missed(only), self.falling(only)]
+
+    def quiet(self, only: Sequence[int] | None) -> Rule:
+        query = (select(Customer.id.label("customer_id"), literal(QUIET).label("points"),
+                        Customer.last_contact_at.label("a"), Customer.usual_gap_days.label("b"))
+                 .where(*_CUSTOMER, Customer.quiet_after_at < self.now - self.grace,
+                        # (quiet_after_at is the last contact plus the gap: bounded below
+                        # too, so only the quiet period's range of the index is walked)
+                        Customer.quiet_after_at >= self.since,
+                        Customer.last_contact_at >= self.since))
+        return query.where(Customer.id.in_(only)) if only is not None else query
+
+    def _latest(self, condition: ColumnElement[bool], days: int,
+                only: Sequence[int] | None) -> Any:
+        """Each customer's newest feedback of a kind within ``days``."""
+        query = (select(Feedback.customer_id, func.max(Feedback.occurred_at).label("at"))
+                 .where(condition, Feedback.customer_id.is_not(None),
+                        Feedback.occurred_at >= self.now - timedelta(days=days))
+                 .group_by(Feedback.customer_id))
+        if only is not None:
+            query = query.where(Feedback.customer_id.in_(only))
+        return query.subquery()
+
+    def complaint(self, only: Sequence[int] | None) -> Rule:
+        latest = self._latest(Feedback.kind == FeedbackKind.COMPLAINT, COMPLAINT_DAYS, only)
+        points = case((Feedback.apology_made.is_(True), literal(COMPLAINT)),
+                      else_=literal(COMPLAINT + NO_APOLOGY))
+        return (select(Feedback.customer_id, points.label("points"),
+                       Feedback.occurred_at.label("a"), Feedback.apology_made.label("b"))
+                .join(latest, (latest.c.customer_id == Feedback.customer_id)
+                      & (latest.c.at == Feedback.occurred_at))
+                .where(Feedback.kind == FeedbackKind.COMPLAINT))
+
+    def rating(self, only: Sequence[int] | None) -> Rule:
+        latest = self._latest(Feedback.rating.is_not(None), RATING_DAYS, only)
+        return (select(Feedback.customer_id, literal(LOW_RATING).label("points"),
+                       Feedback.occurred_at.label("a"), Feedback.rating.label("b"))
+                .join(latest, (latest.c.customer_id == Feedback.customer_id)
+                      & (latest.c.at == Feedback.occurred_at))
+                .where(Feedback.rating <= LOW_RATING_MAX))
+
+    def overdue(self, only: Sequence[int] | None) -> Rule:
+        oldest = func.min(Invoice.due_on)
+        points = case((oldest < self.today - timedelta(days=LONG_OVERDUE_DAYS),
+                       literal(LONG_OVERDUE)), else_=literal(OVERDUE))
+        query = (select(Invoice.customer_id, points.label("points"), oldest.label("a"),
+                        literal(None).label("b"))
+                 .where(owing_invoices(), Invoice.due_on < self.today)
+                 .group_by(Invoice.customer_id))
+        return query.where(Invoice.customer_id.in_(only)) if only is not None else query
+
+    def missed(self, only: Sequence[int] | None) -> Rule:
+        query = (select(FollowUp.customer_id, literal(MISSED_FOLLOW_UP).label("points"),
+                        func.min(FollowUp.due_at).label("a"), func.min(FollowUp.purpose).label("b"))
+                 .where(FollowUp.state == FollowUpState.OPEN,
+                        FollowUp.due_at < self.now - timedelta(days=MISSED_AFTER_DAYS))
+                 .group_by(FollowUp.customer_id))
+        return query.where(FollowUp.customer_id.in_(only)) if only is not None else query
+
+    def falling(self, only: Sequence[int] | None) -> Rule:
+        recent_start = self.now - timedelta(days=ORDER_WINDOW_DAYS)
+        recent = func.sum(case((Order.ordered_at >= recent_start, Order.net_total), else_=0))
+        earlier = func.sum(case((Order.ordered_at < recent_start, Order.net_total), else_=0))
+        query = (select(Order.customer_id, literal(FALLING_ORDERS).label("points"),
+                        recent.label("a"), earlier.label("b"))
+                 .where(Order.ordered_at >= recent_start - timedelta(days=ORDER_WINDOW_DAYS),
+                        Order.ordered_at <= self.now,
+                        Order.state.not_in((OrderState.DRAFT, OrderState.CANCELLED)))
+                 .group_by(Order.customer_id)
+                 .having(recent * 2 < earlier))
+        return query.where(Order.customer_id.in_(only)) if only is not None else query
+
+    def words(self, rule: int, a: Any, b: Any) -> str:
+        """What a reason says, from the two facts its SELECT read."""
+        now = self.now
+        if rule == 0:
+            days = (now - a).days if a else 0
+            return f"Quiet for {days} days; usually in touch every {round(b or 0)}"
+        if rule == 1:
+            return f"Complained {_ago(a, now)}" + ("" if b else ", no apology recorded")
+        if rule == 2:
+            return f"Rated us {b}/5 {_ago(a, now)}"
+        if rule == 3:
+            return f"An invoice {(self.today - a).days} days overdue"
+        if rule == 4:
+            return f"Follow-up “{b}” missed, due {_ago(a, now)}"
+        return _falling(a, b)
+
+
+_CUSTOMER = (Customer.deleted_at.is_(None), Customer.status == CustomerStatus.CUSTOMER)
+_LATEST_FEEDBACK = {1, 2}  # the rules reading each customer's newest complaint, or rating
+
+
 def at_risk(session: Session, now: datetime, settings: BusinessSettings, zone: tzinfo,
             *, limit: int = 200) -> AtRisk:
-    """Every customer with a reason to worry, scored; the first ``limit`` of them in full."""
-    today = now.astimezone(zone).date()
-    found: dict[int, list[Reason]] = defaultdict(list)
-    customer = (Customer.deleted_at.is_(None), Customer.status == CustomerStatus.CUSTOMER)
-
-    grace = timedelta(days=settings.quiet_grace_days)
-    for cid, last, gap in session.execute(
-            select(Customer.id, Customer.last_contact_at, Customer.usual_gap_days)
-            .where(*customer, Customer.quiet_after_at < now - grace,
-                   Customer.last_contact_at >= quiet_since(now, settings.inactive_after_days))):
-        days = (now - last).days if last else 0
-        found[cid].append(Reason(QUIET, f"Quiet for {days} days; usually in touch every "
-                                        f"{round(gap or 0)}"))
-
-    for complainer, at, apology in session.execute(
-            select(Feedback.customer_id, Feedback.occurred_at, Feedback.apology_made)
-            .where(Feedback.kind == FeedbackKind.COMPLAINT, Feedback.customer_id.is_not(None),
-                   Feedback.occurred_at >= now - timedelta(days=COMPLAINT_DAYS))
-            .order_by(Feedback.occurred_at.desc())):
-        if complainer is None or any(r.text.startswith("Complained")
-                                     for r in found[complainer]):
-            continue  # the newest complaint speaks for them
-        found[complainer].append(Reason(COMPLAINT + (0 if apology else NO_APOLOGY),
-                                 f"Complained {_ago(at, now)}"
-                                 + ("" if apology else ", no apology recorded")))
-
-    latest = (select(Feedback.customer_id, func.max(Feedback.occurred_at).label("at"))
-              .where(Feedback.rating.is_not(None), Feedback.customer_id.is_not(None),
-                     Feedback.occurred_at >= now - timedelta(days=RATING_DAYS))
-              .group_by(Feedback.customer_id).subquery())
-    for rater, rating, at in session.execute(
-            select(Feedback.customer_id, Feedback.rating, Feedback.occurred_at)
-            .join(latest, (latest.c.customer_id == Feedback.customer_id)
-                  & (latest.c.at == Feedback.occurred_at))
-            .where(Feedback.rating <= LOW_RATING_MAX)):
-        if rater is not None:
-            found[rater].append(Reason(LOW_RATING, f"Rated us {rating}/5 {_ago(at, now)}"))
-
-    owing = amount_owing()
-    for cid, oldest_due in session.execute(
-            select(Invoice.customer_id, func.min(Invoice.due_on))
-            .where(Invoice.state == InvoiceState.ISSUED, Invoice.kind == InvoiceKind.INVOICE,
-                   owing > 0, Invoice.due_on < today)
-            .group_by(Invoice.customer_id)):
-        days = (today - (oldest_due or today)).days
-        found[cid].append(Reason(LONG_OVERDUE if days > LONG_OVERDUE_DAYS else OVERDUE,
-                                 f"An invoice {days} days overdue"))
-
-    for cid, due_at, purpose in session.execute(
-            select(FollowUp.customer_id, func.min(FollowUp.due_at), func.min(FollowUp.purpose))
-            .where(FollowUp.state == FollowUpState.OPEN,
-                   FollowUp.due_at < now - timedelta(days=MISSED_AFTER_DAYS))
-            .group_by(FollowUp.customer_id)):
-        found[cid].append(Reason(MISSED_FOLLOW_UP,
-                                 f"Follow-up “{purpose}” missed, due {_ago(due_at, now)}"))
-
-    recent_start = now - timedelta(days=ORDER_WINDOW_DAYS)
-    earlier_start = recent_start - timedelta(days=ORDER_WINDOW_DAYS)
-    recent = func.sum(case((Order.ordered_at >= recent_start, Order.net_total), else_=0))
-    earlier = func.sum(case((Order.ordered_at < recent_start, Order.net_total), else_=0))
-    for cid, recent_value, earlier_value in session.execute(
-            select(Order.customer_id, recent, earlier)
-            .where(Order.ordered_at >= earlier_start, Order.ordered_at <= now,
-                   Order.state.not_in((OrderState.DRAFT, OrderState.CANCELLED)))
-            .group_by(Order.customer_id)
-            .having(recent * 2 < earlier)):
-        found[cid].append(Reason(FALLING_ORDERS, _falling(recent_value, earlier_value)))
-
-    if not found:
+    """Every customer with a reason to worry, scored in SQL; the first ``limit`` of them with
+    their reasons in words."""
+    rules = _Rules(now, settings, zone)
+    parts = []
+    for rule, query in enumerate(rules.all()):
+        customer_id, points = query.selected_columns[:2]
+        # Only the customer and the points: the facts for the words are read for the top
+        # few alone. (Two complaints, or ratings, at one moment count once.)
+        parts.append(query.with_only_columns(customer_id, func.max(points).label("points"))
+                     .group_by(customer_id) if rule in _LATEST_FEEDBACK
+                     else query.with_only_columns(customer_id, points))
+    found = union_all(*parts).subquery()
+    # Scored first, then each scored customer looked up once (not once per reason).
+    scored = (select(found.c.customer_id, func.sum(found.c.points).label("score"))
+              .group_by(found.c.customer_id).subquery())
+    ranked = session.execute(
+        select(scored.c.customer_id, scored.c.score, func.count().over(),
+               Customer.last_contact_at, Customer.lifetime_value)
+        .join(Customer, Customer.id == scored.c.customer_id)
+        .where(*_CUSTOMER)
+        .order_by(scored.c.score.desc(), Customer.lifetime_value.desc(), scored.c.customer_id)
+        .limit(limit)).all()
+    if not ranked:
         return AtRisk((), 0)
-    # Only customers count: the reasons above were found without asking who is one.
-    facts: dict[int, tuple[str, datetime | None, Decimal]] = {}
-    for chunk in in_chunks(sorted(found)):
-        for cid, first_name, last_name, company, contact, value in session.execute(
-                select(Customer.id, Customer.first_name, Customer.last_name, Customer.company,
-                       Customer.last_contact_at, Customer.lifetime_value)
-                .where(Customer.id.in_(chunk), *customer)):
-            facts[cid] = (customer_name(first_name, last_name, company, cid), contact, value)
-    scored = sorted(((sum(r.points for r in found[cid]), facts[cid][2], cid) for cid in facts),
-                    key=lambda t: (-t[0], -t[1], t[2]))
-    rows = tuple(
-        AtRiskCustomer(cid, facts[cid][0], score,
-                       tuple(sorted(found[cid], key=lambda r: -r.points)),
-                       facts[cid][1], facts[cid][2])
-        for score, _value, cid in scored[:limit])
-    return AtRisk(rows, len(scored))
+    ids = [row[0] for row in ranked]
+    names = {cid: customer_name(first, last, company, cid) for cid, first, last, company
+             in session.execute(select(Customer.id, Customer.first_name, Customer.last_name,
+                                       Customer.company).where(Customer.id.in_(ids)))}
+    reasons: dict[int, list[Reason]] = defaultdict(list)
+    for rule, query in enumerate(rules.all(ids)):
+        seen: set[int] = set()
+        for cid, points, a, b in session.execute(query):
+            if cid is not None and cid not in seen:
+                seen.add(cid)
+                reasons[cid].append(Reason(int(points), rules.words(rule, a, b)))
+    return AtRisk(tuple(
+        AtRiskCustomer(cid, names[cid], int(total_points),
+                       tuple(sorted(reasons[cid], key=lambda r: -r.points)), contact, value)
+        for cid, total_points, _count, contact, value in ranked), int(ranked[0][2]))
 
 
 def _ago(at: datetime | date, now: datetime) -> str:

@@ -25,6 +25,7 @@ from crm_desktop.services.customers.customer_service import (
     CustomerService,
 )
 from crm_desktop.services.customers.timeline_service import TimelineKind, TimelineService
+from crm_desktop.services.feedback.feedback_service import FeedbackService
 from crm_desktop.services.queries.query_service import (
     QueryFilter,
     QueryInput,
@@ -69,6 +70,24 @@ def test_missing_and_wrong_details_are_named_at_their_fields(db: Database, owner
     with pytest.raises(ValidationError) as raised:
         QueryService(db).log(QueryInput("Hello", new_name="Ann", new_contact=""), owner)
     assert "phone number or an e-mail" in raised.value.errors["new_contact"]
+
+
+def test_a_query_says_what_it_is_about_from_the_owners_categories(
+        db: Database, owner: Actor) -> None:
+    queries = QueryService(db)
+    jim = CustomerService(db).create(CustomerInput(first_name="Jim"), owner).id
+    categories = {c.name: c.id for c in queries.categories()}
+    query = queries.log(QueryInput("Where is the parcel?", customer_id=jim,
+                                   category_id=categories["Delivery"]), owner)
+    assert queries.get(query.id).category == "Delivery"
+    assert queries.log(QueryInput("Hello", customer_id=jim), owner).category == ""
+    feedback = FeedbackService(db)
+    feedback.set_category_active(categories["Staff"], False, owner)
+    assert "Staff" not in {c.name for c in queries.categories()}
+    for gone in (categories["Staff"], 10_000):
+        with pytest.raises(ValidationError) as raised:
+            queries.log(QueryInput("Hello", customer_id=jim, category_id=gone), owner)
+        assert raised.value.errors == {"category_id": "That category is no longer in use."}
 
 
 def test_the_status_flow_and_every_step_on_the_timeline(

@@ -10,6 +10,9 @@ catalogue at 0.10 with no tax. Today is 2 March 2026 (the test clock), in UTC.
 - Alecia: an armchair on 1 Mar 2026, credited in full on 1 Mar; a basket on 2 Mar 2026
   (55.00 gross, due 16 Mar).
 - Bob: marked lost ("Moved away") on 20 Feb 2026.
+- Queries: Jim's armchair (phone, Delivery) answered in 2 h and resolved in a day; Margo's
+  cushions (e-mail, no category) never answered; Margo's invoice address (phone, Billing)
+  resolved in 4 h and reopened the next day.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Shop:
     bob: int
     armchair: int
     basket: int
+    alecias_basket: int  # the invoice of 2 March, unpaid
 
 
 def build(db: Database, owner: Actor, clock: FakeClock) -> Shop:
@@ -84,7 +88,7 @@ def build(db: Database, owner: Actor, clock: FakeClock) -> Shop:
     credited, lines = sell(alecia, date(2026, 3, 1), [OrderLineInput(D(1), product_id=armchair)])
     invoice = invoices.get(credited)
     invoices.credit(credited, invoice.version, {lines[0]: D(1)}, "Wrong colour", owner)
-    sell(alecia, date(2026, 3, 2), [OrderLineInput(D(1), product_id=basket)])
+    alecias_basket, _ = sell(alecia, date(2026, 3, 2), [OrderLineInput(D(1), product_id=basket)])
     clock.now = at(date(2026, 2, 1))
     invoice = invoices.get(margo_invoice)
     invoices.record_payment(margo_invoice, invoice.version, PaymentInput(
@@ -113,8 +117,10 @@ def build(db: Database, owner: Actor, clock: FakeClock) -> Shop:
     follow_ups.cancel(*cancelled, "Not needed", owner)
 
     queries = QueryService(db)
+    category = {c.name: c.id for c in queries.categories()}
     clock.now = at(date(2026, 2, 1))
-    q1 = queries.log(QueryInput("Where is my armchair?", customer_id=jim), owner)
+    q1 = queries.log(QueryInput("Where is my armchair?", customer_id=jim,
+                                category_id=category["Delivery"]), owner)
     clock.now = at(date(2026, 2, 1), 12)
     q1 = queries.move(q1.id, q1.version, QueryStatus.IN_PROGRESS, owner)
     clock.now = at(date(2026, 2, 2))
@@ -123,14 +129,14 @@ def build(db: Database, owner: Actor, clock: FakeClock) -> Shop:
     queries.log(QueryInput("Do you sell cushions?", channel=QueryChannel.EMAIL,
                            customer_id=margo), owner)
     clock.now = at(date(2026, 2, 15), 9)
-    q3 = queries.log(QueryInput("Invoice address wrong", customer_id=margo), owner)
+    q3 = queries.log(QueryInput("Invoice address wrong", customer_id=margo,
+                                category_id=category["Billing"]), owner)
     clock.now = at(date(2026, 2, 15), 13)
     q3 = queries.move(q3.id, q3.version, QueryStatus.RESOLVED, owner, note="Fixed")
     clock.now = at(date(2026, 2, 16))
     queries.reopen(q3.id, q3.version, owner, reason="Still wrong")
 
     feedback = FeedbackService(db)
-    category = {c.name: c.id for c in feedback.categories()}
     for day, kind, name, who, apology, action in (
             (date(2026, 1, 20), FeedbackKind.COMPLAINT, "Delivery", margo, True,
              "Refunded the postage"),
@@ -144,4 +150,4 @@ def build(db: Database, owner: Actor, clock: FakeClock) -> Shop:
     feedback.record(FeedbackInput(FeedbackKind.SURVEY, "Lovely chair", customer_id=margo,
                                   rating=4), owner)
     clock.now = at(date(2026, 3, 2), 9)
-    return Shop(jim, margo, alecia, bob, armchair, basket)
+    return Shop(jim, margo, alecia, bob, armchair, basket, alecias_basket)

@@ -7,12 +7,17 @@ from datetime import UTC, date
 from decimal import Decimal as D
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crm_desktop.actor import Actor
 from crm_desktop.documents.report_document import Period, PeriodChoice, add_months, period_for
 from crm_desktop.errors import PermissionDeniedError, ValidationError
-from crm_desktop.models import Role
+from crm_desktop.models import Role, SalesDay
 from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.follow_ups.follow_up_service import FollowUpService
+from crm_desktop.services.invoices import sales_days
+from crm_desktop.services.invoices.invoice_service import InvoiceService
 from crm_desktop.services.reports.report_service import ReportService, bucket_of
 from crm_desktop.storage.database import Database
 from tests.conftest import FakeClock
@@ -125,6 +130,12 @@ def test_queries_by_channel_with_median_times_and_reopened(
     assert [row.cells for row in report.table("By channel").rows] == [
         ("Phone", 2, 1, D("3.0"), D("24.0"), 1), ("E-mail", 1, 1, None, None, 0)]
     assert [row.cells[0] for row in report.table("By priority").rows] == ["Normal"]
+    assert [row.cells[:3] for row in report.table("By category").rows] == [
+        ("Delivery", 1, 0), ("No category", 1, 1), ("Billing", 1, 1)]
+    billing = report.table("By category").rows[2].drill
+    assert billing is not None
+    assert [r.cells[2] for r in reports.behind(billing, any_owner).rows] == [
+        "Invoice address wrong"]
     phone = report.table("By channel").rows[0].drill
     assert phone is not None
     assert [r.cells[2] for r in reports.behind(phone, any_owner).rows] == [
@@ -163,7 +174,7 @@ def test_customers_new_lost_with_reasons_and_ratings(shop: Shop, reports: Report
 
 
 def test_the_customers_we_may_lose_each_with_the_reasons(
-        shop: Shop, reports: ReportService, any_owner: Actor) -> None:
+        shop: Shop, reports: ReportService, any_owner: Actor, any_db: Database) -> None:
     found = reports.at_risk(any_owner)
     assert [(c.name, c.score) for c in found.customers] == [
         ("Jim", 9), ("Margo", 5), ("Alecia", 2)]
@@ -177,6 +188,8 @@ def test_the_customers_we_may_lose_each_with_the_reasons(
     assert found.total == 3
     table = reports.at_risk_report(any_owner).tables[0]
     assert [r.customer_id for r in table.rows] == [shop.jim, shop.margo, shop.alecia]
+    on_today = FollowUpService(any_db, zone_name="UTC").at_risk()
+    assert ([c.name for c in on_today.rows], on_today.total) == (["Jim", "Margo", "Alecia"], 3)
 
 
 def test_only_people_who_may_see_revenue_get_the_sales(
@@ -211,3 +224,24 @@ def test_periods_are_whole_months_and_quarters() -> None:
         Period(date(2026, 3, 1), date(2026, 2, 1))
     assert [bucket_of(d) for d in (-3, 0, 1, 30, 31, 60, 61, 90, 91)] == [
         0, 0, 1, 1, 2, 2, 3, 3, 4]
+
+
+def test_the_sales_of_each_day_follow_issues_credits_and_voids(
+        shop: Shop, reports: ReportService, any_db: Database, any_owner: Actor) -> None:
+    invoices = InvoiceService(any_db)
+    basket = invoices.get(shop.alecias_basket)
+    invoices.void(basket.id, basket.version, "Sent to the wrong Alecia", any_owner)
+    report = reports.sales(Q1, any_owner)
+    assert report.figure("Sales") == D("150.30")
+    assert report.table("By product (top 20)").rows[1].cells == ("Basket", 1, D("50.00"))
+    # Kept step by step, they are what working them out again from the invoices gives.
+    with any_db.read() as session:
+        kept = session.execute(select(SalesDay).order_by(SalesDay.day, SalesDay.product_key)
+                               ).scalars().all()
+        kept_rows = [(d.day, d.currency, d.product_key, d.quantity, d.net) for d in kept]
+    with any_db.engine.begin() as connection, Session(bind=connection) as session:
+        sales_days.rebuild(session)
+        session.flush()
+        again = [(d.day, d.currency, d.product_key, d.quantity, d.net) for d in session.execute(
+            select(SalesDay).order_by(SalesDay.day, SalesDay.product_key)).scalars()]
+    assert [r for r in kept_rows if r[3] or r[4]] == [r for r in again if r[3] or r[4]]

@@ -30,6 +30,7 @@ from crm_desktop.models import (
     Payment,
     QueryEvent,
     QueryEventKind,
+    SalesDay,
 )
 from crm_desktop.money import totals
 from crm_desktop.paths import AppPaths
@@ -120,6 +121,13 @@ def test_upgrading_a_database_holding_data_keeps_it(fixture: Path, app_home: App
             assert invoice.tax_per_line == old
             assert (invoice.net_total, invoice.tax_total, invoice.gross_total) == _figures(
                 invoice.lines, per_line=old)
+        # Since 0012 the sales of each day are kept per product, filled from the invoices
+        # issued before: they add up to the invoices' own totals.
+        issued = sum((i.net_total for i in invoices if i.state == InvoiceState.ISSUED),
+                     Decimal("0.00"))
+        assert session.scalar(select(func.sum(SalesDay.net))) == issued > 0
+        if fixture.stem < "crm-0012":  # (queries had no category before)
+            assert all(q.category_id is None for q in queries)
     customer = CustomerService(database).get(first_id)
     # Whatever the upgrade added works on the old data: the search finds the customer.
     found = CustomerListService(database).page(CustomerFilter(text=customer.last_name))

@@ -48,6 +48,8 @@ def test_a_phone_query_from_a_new_caller_assigned_resolved_and_on_their_timeline
     QTest.keyClicks(dialog.new_contact, "201 555 0188")
     QTest.keyClicks(dialog.subject, "Can you repair a cane chair?")
     dialog.priority.setCurrentIndex(dialog.priority.findData("high"))
+    assert dialog.category.currentText() == "—"  # saying what it is about is optional
+    dialog.category.setCurrentIndex(dialog.category.findText("Product quality"))
     assert dialog.due_label.text() == "Mar 3, 2026, 9:30\u202fAM"  # a day, for high priority
     dialog.button_box.button(dialog.button_box.StandardButton.Save).click()
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -63,6 +65,7 @@ def test_a_phone_query_from_a_new_caller_assigned_resolved_and_on_their_timeline
         "0 seconds", "High", "New", "Can you repair a cane chair?", "Alecia Brown"]
     window.queries.page.table.activated.emit(model.index(0, 0))
     [query_dialog] = window.findChildren(QueryDialog)
+    assert "Product quality" in query_dialog.facts.text()
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Rita Reception", True))
     query_dialog.reassign_button.click()
     assert query_dialog.query.owner_name == "Rita Reception"
