@@ -5,9 +5,9 @@ repeated on each page. A4 or Letter, as the shop's paper; every font embedded.""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
@@ -19,6 +19,7 @@ from reportlab.lib.colors import Color, HexColor, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
@@ -84,7 +85,9 @@ def render(report: Report, formatter: Formatter, *, shop_name: str, printed_on: 
     document = SimpleDocTemplate(
         out, pagesize=page_size, leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN, title=f"{report.title} — {shop_name}",
-        author=shop_name, creator="CRM Desktop")
+        author=shop_name, creator="CRM Desktop",
+        # Else the canvas starts in Helvetica: listed, but not embedded.
+        initialFontName=fonts.BODY, initialFontSize=9)
     document.build(story, onFirstPage=page, onLaterPages=page)
     return out.getvalue()
 
@@ -118,19 +121,25 @@ def _period(report: Report, f: Formatter) -> str:
 
 def _figures(figures: Sequence[Figure], f: Formatter, styles: dict[str, ParagraphStyle],
              width: float) -> LongTable:
-    per_row = 4
+    per_row = min(4, len(figures))
     cells: list[list[Any]] = []
     for start in range(0, len(figures), per_row):
         row: list[Any] = []
         for figure in figures[start:start + per_row]:
             label = figure.label + (f" ({figure.note})" if figure.note else "")
-            row.append([Paragraph(escape(text_of(figure.value, figure.kind, f)),
-                                  styles["figure"]),
+            text = text_of(figure.value, figure.kind, f)
+            # A long amount is set smaller rather than broken over two lines.
+            size = min(13.0, (width / per_row - 12) / max(
+                stringWidth(text, fonts.BODY_BOLD, 13), 1) * 13)
+            style = ParagraphStyle("fitted", parent=styles["figure"], fontSize=size,
+                                   leading=max(size * 1.2, 12))
+            row.append([Paragraph(escape(text), style),
                         Paragraph(escape(label), styles["label"])])
         row += [""] * (per_row - len(row))
         cells.append(row)
     grid = LongTable(cells, colWidths=[width / per_row] * per_row)
     grid.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), fonts.BODY),  # (the empty cells: else Helvetica)
         ("BACKGROUND", (0, 0), (-1, -1), SHADE),
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
@@ -150,33 +159,37 @@ def _category(value: object, f: Formatter) -> str:
 def _chart(chart: Chart, f: Formatter, width: float) -> Drawing:
     height = 62 * mm
     drawing = Drawing(width, height)
+    drawing.initialFontName = fonts.BODY  # (else it starts in Helvetica, not embedded)
     bars = VerticalBarChart()
     bars.x, bars.y = 14 * mm, 12 * mm
     bars.width, bars.height = width - 20 * mm, height - 22 * mm
-    data = [[float(v) for v in series.values] for series in chart.series]
+    top = max((float(v) for series in chart.series for v in series.values), default=0.0)
+    if chart.kind is ChartKind.STACKED:
+        top = max((sum(float(s.values[i]) for s in chart.series)
+                   for i in range(len(chart.categories))), default=0.0)
+    # Big amounts read in thousands, as on the screen.
+    scale = 1000.0 if chart.money and top >= 10_000 else 1.0
+    data = [[float(v) / scale for v in series.values] for series in chart.series]
     bars.data = data or [[0]]
     bars.categoryAxis.categoryNames = [_category(c, f) for c in chart.categories]
     bars.categoryAxis.labels.fontName = fonts.BODY
     bars.categoryAxis.labels.fontSize = 7
     bars.valueAxis.labels.fontName = fonts.BODY
     bars.valueAxis.labels.fontSize = 7
-    top = max((max(values, default=0) for values in data), default=0)
     bars.valueAxis.valueMin = 0
-    bars.valueAxis.valueMax = max(top * 1.1, 1 if chart.money else 4)
-    if chart.money:
-        bars.valueAxis.labelTextFormat = lambda v: _short_money(v, f)
-    else:
-        bars.valueAxis.labelTextFormat = "%d"
+    bars.valueAxis.valueMax = max(top / scale * 1.1, 4)
+    bars.valueAxis.labelTextFormat = lambda v: f.number(round(v))
+    if not chart.money or top / scale < 10:
         bars.valueAxis.valueStep = max(1, round(bars.valueAxis.valueMax / 5))
+    if scale > 1:
+        drawing.add(String(0, height - 4 * mm, f"thousands ({f.currency})",
+                           fontName=fonts.BODY, fontSize=7, fillColor=GREY))
     bars.valueAxis.strokeColor = RULE
     bars.valueAxis.gridStrokeColor = LIGHT
     bars.valueAxis.visibleGrid = True
     bars.categoryAxis.strokeColor = RULE
     if chart.kind is ChartKind.STACKED:
         bars.categoryAxis.style = "stacked"
-        bars.valueAxis.valueMax = max(
-            max((sum(float(s.values[i]) for s in chart.series)
-                 for i in range(len(chart.categories))), default=0) * 1.1, 4)
     bars.barSpacing = 1
     bars.groupSpacing = 6
     for i in range(len(data)):
@@ -200,11 +213,6 @@ def _chart(chart: Chart, f: Formatter, width: float) -> Drawing:
     return drawing
 
 
-def _short_money(value: float, f: Formatter) -> str:
-    """Axis labels: whole amounts, no cents."""
-    return f.money(Decimal(round(value))).replace(".00", "").replace(",00", "")
-
-
 def _table(table: Table, f: Formatter, styles: dict[str, ParagraphStyle],
            width: float) -> list[Any]:
     kinds = [c.kind for c in table.columns]
@@ -218,7 +226,16 @@ def _table(table: Table, f: Formatter, styles: dict[str, ParagraphStyle],
 
     rows = [cells(row.cells) for row in table.rows]
     total = cells(table.total.cells) if table.total else None
-    widths = _widths(kinds, width)
+    every = (*table.rows, *((table.total,) if table.total else ()))
+    texts = [[text_of(r.cells[i], kinds[i], f) for r in every] for i in range(len(kinds))]
+    widest = [max((stringWidth(t, fonts.BODY_BOLD, 8.5)
+                   for t in (table.columns[i].title, *texts[i])), default=0)
+              for i in range(len(kinds))]
+    # Text columns share what is left by how much they usually hold (a name next to a
+    # long sentence still gets room for a name).
+    weights = [math.sqrt(min(max(sum(map(len, column)) / max(len(column), 1), 8), 120))
+               for column in texts]
+    widths = _widths(kinds, widest, weights, width)
     flowables: list[Any] = [Paragraph(escape(table.title), styles["heading"])]
     if not rows:
         flowables.append(Paragraph("Nothing in this period.", styles["small"]))
@@ -229,6 +246,7 @@ def _table(table: Table, f: Formatter, styles: dict[str, ParagraphStyle],
         body = [header, *chunk, *([total] if total and last else [])]
         grid = LongTable(body, colWidths=widths, repeatRows=1)
         style = [
+            ("FONTNAME", (0, 0), (-1, -1), fonts.BODY),  # (else the table's own Helvetica)
             ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
             ("LINEBELOW", (0, 0), (-1, 0), 0.5, GREY),
             ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
@@ -246,13 +264,16 @@ def _table(table: Table, f: Formatter, styles: dict[str, ParagraphStyle],
     return flowables
 
 
-def _widths(kinds: Sequence[Kind], width: float) -> list[float]:
-    """Text columns share what the number columns leave."""
-    number = 24 * mm
-    texts = sum(k is Kind.TEXT for k in kinds)
-    numbers = len(kinds) - texts
-    if not texts:
+def _widths(kinds: Sequence[Kind], widest: Sequence[float], weights: Sequence[float],
+            width: float) -> list[float]:
+    """Number and date columns as wide as their widest value (header included); text
+    columns share what is left by their weights."""
+    padding = 12
+    fixed = [min(max(w + padding, 14 * mm), 42 * mm) if k is not Kind.TEXT else 0.0
+             for k, w in zip(kinds, widest, strict=True)]
+    text_weight = sum(w for k, w in zip(kinds, weights, strict=True) if k is Kind.TEXT)
+    if not text_weight:
         return [width / len(kinds)] * len(kinds)
-    number = min(number, width * 0.6 / max(numbers, 1))
-    text = (width - number * numbers) / texts
-    return [text if k is Kind.TEXT else number for k in kinds]
+    left = max(width - sum(fixed), 30 * mm)
+    return [left * w / text_weight if k is Kind.TEXT else n
+            for k, w, n in zip(kinds, weights, fixed, strict=True)]

@@ -53,6 +53,7 @@ from crm_desktop.models.people import (
     SignInFailures,
     Tag,
     User,
+    current_customers,
     customer_name,
     customer_tags,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "Tracked",
     "User",
     "amount_owing",
+    "current_customers",
     "customer_name",
     "customer_tags",
     "owing_invoices",

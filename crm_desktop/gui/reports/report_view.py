@@ -39,6 +39,7 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 7
 SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 LEFT_KINDS = (Kind.TEXT, Kind.MONTH, Kind.DATE)
 MAX_VISIBLE_ROWS = 14
+BESIDE_MAX_COLUMNS = 4  # a table beside its chart; a wider one goes under it
 
 
 class ReportTable(QTableWidget):
@@ -110,29 +111,34 @@ def chart_view(chart: Chart, formatter: Formatter) -> QChartView:
     view_chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     view_chart.legend().setVisible(len(chart.series) > 1)
     series = QStackedBarSeries() if chart.kind is ChartKind.STACKED else QBarSeries()
-    top = 0.0
+    top = max((float(v) for data in chart.series for v in data.values), default=0.0)
+    if chart.kind is ChartKind.STACKED and chart.series:
+        top = max((sum(float(s.values[i]) for s in chart.series)
+                   for i in range(len(chart.categories))), default=0.0)
+    # Big amounts read in thousands (an axis cannot write 1,000,000 the locale's way).
+    scale = 1000.0 if chart.money and top >= 10_000 else 1.0
     for i, data in enumerate(chart.series):
         bars = QBarSet(data.name)
         bars.setColor(QColor(SERIES_COLOURS[i % len(SERIES_COLOURS)]))
         for value in data.values:
-            bars.append(float(value))
+            bars.append(float(value) / scale)
         series.append(bars)
-        top = max(top, max((float(v) for v in data.values), default=0.0))
-    if chart.kind is ChartKind.STACKED and chart.series:
-        top = max((sum(float(s.values[i]) for s in chart.series)
-                   for i in range(len(chart.categories))), default=0.0)
     view_chart.addSeries(series)
     axis_x = QBarCategoryAxis()
     axis_x.append([formatter.month_initial(c) if isinstance(c, date) else str(c)
                    for c in chart.categories])
     axis_y = QValueAxis()
-    axis_y.setRange(0, max(top * 1.1, 1.0 if chart.money else 4.0))
     axis_y.setLabelFormat("%.0f")
-    if chart.money:
-        axis_y.applyNiceNumbers()
-    else:
+    if scale > 1:
+        axis_y.setTitleText(f"thousands ({formatter.currency})")
+    if top / scale >= 10:
+        axis_y.setRange(0, top / scale * 1.05)
+        axis_y.applyNiceNumbers()  # 0, 500, 1000 … rather than 0, 867, 1734 …
+    else:  # a few: a tick for each whole number
+        axis_y.setRange(0, max(4.0, float(int(top / scale) + 1)))
         axis_y.setTickType(QValueAxis.TickType.TicksDynamic)
-        axis_y.setTickInterval(max(1, round(max(top, 4) / 5)))
+        axis_y.setTickAnchor(0)
+        axis_y.setTickInterval(1)
     view_chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     view_chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(axis_x)
@@ -168,20 +174,25 @@ class ReportView(QScrollArea):
             self.charts.append(view)
             row.addWidget(view, 3)
             table = next((t for t in report.tables if t.title == chart.table), None)
-            if table is not None:
+            if table is not None and len(table.columns) <= BESIDE_MAX_COLUMNS:
                 beside_chart = self._titled(table, formatter)
                 beside_chart.addStretch(1)
                 row.addLayout(beside_chart, 2)
+            else:  # a wide table goes under its chart
+                beside.discard(chart.table)
             layout.addLayout(row)
+        # The only table of a report (the customers we may lose) fills the page.
+        alone = len(report.tables) == 1 and not report.charts
         for table in report.tables:
             if table.title not in beside:
-                layout.addLayout(self._titled(table, formatter))
+                layout.addLayout(self._titled(table, formatter, fit=not alone), 1 if alone else 0)
+        if not alone:
+            layout.addStretch(1)
         for note in report.notes:
             label = QLabel(escape(note))
             label.setWordWrap(True)
             label.setStyleSheet("color: palette(placeholder-text);")
             layout.addWidget(label)
-        layout.addStretch(1)
         self.setWidget(body)
 
     def selected(self) -> Row | None:
@@ -213,16 +224,16 @@ class ReportView(QScrollArea):
             grid.addWidget(box, i // 4, i % 4)
         return grid
 
-    def _titled(self, table: Table, formatter: Formatter) -> QVBoxLayout:
+    def _titled(self, table: Table, formatter: Formatter, *, fit: bool = True) -> QVBoxLayout:
         box = QVBoxLayout()
         title = QLabel(f"<b>{escape(table.title)}</b>")
         box.addWidget(title)
-        widget = ReportTable(table, formatter)
+        widget = ReportTable(table, formatter, fit=fit)
         widget.drill.connect(self.drill)
         widget.open_row.connect(self.open_row)
         widget.itemSelectionChanged.connect(lambda w=widget: self._chosen(w))
         self.tables[table.title] = widget
-        box.addWidget(widget)
+        box.addWidget(widget, 1)
         if table.note:
             note = QLabel(f"<small>{escape(table.note)}</small>")
             note.setWordWrap(True)

@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.models import (
     Customer,
-    CustomerStatus,
     Feedback,
     FeedbackKind,
     FollowUp,
@@ -41,6 +40,7 @@ from crm_desktop.models import (
     Invoice,
     Order,
     OrderState,
+    current_customers,
     customer_name,
     owing_invoices,
 )
@@ -188,7 +188,7 @@ class _Rules:
         now = self.now
         if rule == 0:
             days = (now - a).days if a else 0
-            return f"Quiet for {days} days; usually in touch every {round(b or 0)}"
+            return f"Quiet for {days} days (usually in touch every {round(b or 0)} days)"
         if rule == 1:
             return f"Complained {_ago(a, now)}" + ("" if b else ", no apology recorded")
         if rule == 2:
@@ -200,7 +200,7 @@ class _Rules:
         return _falling(a, b)
 
 
-_CUSTOMER = (Customer.deleted_at.is_(None), Customer.status == CustomerStatus.CUSTOMER)
+_CUSTOMER = current_customers()
 _LATEST_FEEDBACK = {1, 2}  # the rules reading each customer's newest complaint, or rating
 
 

@@ -1,13 +1,13 @@
 """The owner's reports: sales, money owed, follow-ups, queries, complaints and wins, and
 customers. Each is a :class:`Report` of figures, charts and tables, counted with SQL aggregates
-over indexed columns (a 100,000-customer shop in well under 200 ms each: ``bench/reports.py``).
+over indexed columns (within 200 ms each on the 100,000-customer demo: ``bench/reports.py``).
 
 How things are counted (also in the README):
 
 - *Sales* are the invoices issued in the period, before tax, less the credit notes issued in
-  it; void invoices count for nothing. By product, the invoice lines are added up (a line not
-  from the catalogue counts under "Other"), so the product figures may differ from the total
-  by rounding cents.
+  it; void invoices count for nothing. They are added up from each day's sales per product
+  (``SalesDay``, kept by the invoice service; a line not from the catalogue counts under
+  "Other").
 - *Money owed* is what is left to pay on issued invoices today, aged by days past their due
   date.
 - A follow-up is *on time* when it was done by the end of the day it was due.
@@ -85,6 +85,7 @@ from crm_desktop.models import (
     SalesDay,
     User,
     amount_owing,
+    current_customers,
     customer_name,
     owing_invoices,
 )
@@ -242,7 +243,7 @@ class ReportService:
                                 drill=_invoices_drill(f"Invoices with {name or 'other lines'}",
                                                       period, product_id=product_id))
                             for product_id, name, qty, value in products),
-                      note="Added up from the invoice lines, before tax."),
+                      note="From each day's sales, before tax."),
                 Table(f"By customer (top {TOP})",
                       (Column("Customer"), Column("Invoices", Kind.COUNT),
                        Column("Sales", Kind.MONEY)),
@@ -368,7 +369,8 @@ class ReportService:
             add(assignee_id, index, self.outcome(due_at, FollowUpState.DONE, completed_at, now),
                 1)
         rows = sum(totals)
-        columns = (*(Column(o, Kind.COUNT) for o in OUTCOMES), Column("On time", Kind.PERCENT))
+        columns = (*(Column(o, Kind.COUNT) for o in OUTCOMES),
+                   Column("Share on time", Kind.PERCENT))
 
         def counts(values: list[int]) -> tuple[int | Decimal | None, ...]:
             return (*values, share(values[0], values[0] + values[1] + values[2]))
@@ -938,8 +940,8 @@ def _first_answers(in_period: ColumnElement[bool]) -> Select[int, datetime]:
 
 
 def _went_quiet(since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (Customer.deleted_at.is_(None), Customer.status == CustomerStatus.CUSTOMER,
-            Customer.quiet_after_at >= since, Customer.quiet_after_at < until)
+    return (*current_customers(), Customer.quiet_after_at >= since,
+            Customer.quiet_after_at < until)
 
 
 def _names(session: Session, customer_ids: Iterable[int]) -> dict[int, str]:

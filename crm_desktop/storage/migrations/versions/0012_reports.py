@@ -23,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 OWING = sa.text("state = 'issued' AND kind = 'invoice' "
                 "AND gross_total - credited_total - paid_total > 0")
 LIVE = sa.text("deleted_at IS NULL")
+QUIET = sa.text("deleted_at IS NULL AND status = 'customer'")
 CENT = Decimal("0.01")
 
 
@@ -53,7 +54,7 @@ def upgrade() -> None:
                               unique=False, sqlite_where=LIVE, postgresql_where=LIVE)
         batch_op.create_index('ix_customers_quiet',
                               ['status', 'quiet_after_at', 'last_contact_at', 'deleted_at'],
-                              unique=False, sqlite_where=LIVE, postgresql_where=LIVE)
+                              unique=False, sqlite_where=QUIET, postgresql_where=QUIET)
     with op.batch_alter_table('queries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('category_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(op.f('fk_queries_category_id_feedback_categories'),
