@@ -3,6 +3,8 @@ customers lost for a reason. Each opens its customer (or invoice)."""
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,9 +31,9 @@ class BehindDialog(QDialog):
         self.resize(900, 480)
         self.table = ReportTable(table, formatter, fit=False)
         count = len(table.rows)
-        heading = QLabel(f"<b>{count:,} row{'s' if count != 1 else ''}</b>"
-                         + (f" — {table.note}" if table.note else "")
-                         + ("" if not count else ". Double-click one to open it."))
+        said = table.note or f"{count:,} row{'s' if count != 1 else ''}."
+        heading = QLabel(f"<b>{escape(table.title)}</b>: {escape(said)}"
+                         + (" Double-click one to open it." if count else ""))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_button = QPushButton("&Open")
         self.csv_button = QPushButton("Export &CSV…")

@@ -63,7 +63,8 @@ class ReportTable(QTableWidget):
             total = row is table.total
             for c, (value, column) in enumerate(zip(row.cells, table.columns, strict=True)):
                 item = QTableWidgetItem(text_of(value, column.kind, formatter))
-                item.setData(ROW_ROLE, None if total else row)
+                if not total:  # (a total row leads nowhere)
+                    item.setData(ROW_ROLE, row)
                 if column.kind not in LEFT_KINDS:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
