@@ -43,15 +43,15 @@ from crm_desktop.documents.envelopes import Layout, layout
 from crm_desktop.documents.handwriting import HandwrittenNote
 from crm_desktop.documents.invoice_document import InvoiceDocument
 from crm_desktop.documents.letterhead import (
+    GREY,
+    LIGHT,
+    RULE,
+    SHADE,
     draw_fold_marks,
     draw_letterhead,
     draw_window_address,
 )
 
-GREY = Color(0.42, 0.42, 0.42)
-LIGHT = Color(0.93, 0.93, 0.93)
-RULE = Color(0.75, 0.75, 0.75)
-SHADE = Color(0.97, 0.97, 0.97)
 FOOTER_HEIGHT = 20 * mm
 SLIP_HEIGHT = 62 * mm
 PAGE_NUMBER_Y = 8 * mm

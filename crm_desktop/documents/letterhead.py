@@ -13,7 +13,11 @@ from reportlab.pdfgen.canvas import Canvas
 from crm_desktop.documents import fonts
 from crm_desktop.documents.envelopes import Layout
 
+# The house style's greys: text, table headers, rules and shaded boxes.
 GREY = Color(0.42, 0.42, 0.42)
+LIGHT = Color(0.93, 0.93, 0.93)
+RULE = Color(0.75, 0.75, 0.75)
+SHADE = Color(0.97, 0.97, 0.97)
 
 
 def draw_letterhead(c: Canvas, g: Layout, shop_name: str, contact: Sequence[str],

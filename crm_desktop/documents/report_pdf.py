@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib.colors import Color, HexColor, black
+from reportlab.lib.colors import HexColor, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -31,14 +31,11 @@ from reportlab.platypus import (
 )
 
 from crm_desktop.documents import fonts
+from crm_desktop.documents.letterhead import GREY, LIGHT, RULE, SHADE
 from crm_desktop.documents.report_document import Chart, ChartKind, Figure, Kind, Report, Table
 from crm_desktop.documents.report_output import text_of
 from crm_desktop.formatting import Formatter
 
-GREY = Color(0.42, 0.42, 0.42)
-LIGHT = Color(0.93, 0.93, 0.93)
-RULE = Color(0.75, 0.75, 0.75)
-SHADE = Color(0.97, 0.97, 0.97)
 # Colour-blind-safe (Okabe–Ito), in the order the series come.
 SERIES_COLOURS = [HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#D55E00",
                                         "#CC79A7", "#56B4E9")]
