@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
 from reportlab.lib.pagesizes import A4, LETTER
 
@@ -140,23 +141,27 @@ class ReportsController(Controller):
             printed_on=self._reports.today(),
             page_size=LETTER if settings.paper == PAPER_LETTER else A4)
 
-    def print_report(self) -> None:
+    def print_report(self, printer: QPrinter | None = None) -> bool:
+        """On the printer chosen in the system's dialog (or the one given)."""
         report = self.page.report
         if report is None:
-            return
-        printer = choose_printer(self.window, f"Print {report.title}")
+            return False
+        printer = printer or choose_printer(self.window, f"Print {report.title}")
         if printer is None:
-            return
+            return False
+        chosen = printer
         pdf = attempt(self.window, lambda: self.pdf(report))
         if pdf is None:
-            return
+            return False
 
         def send() -> bool:
-            send_to_printer(pdf, printer, report.title)
+            send_to_printer(pdf, chosen, report.title)
             return True
 
-        if attempt(self.window, send):
-            self.desk.ops.say(f"{report.title} sent to the printer")
+        if not attempt(self.window, send):
+            return False
+        self.desk.ops.say(f"{report.title} sent to the printer")
+        return True
 
     def save_pdf(self, path: Path | None = None) -> Path | None:
         report = self.page.report

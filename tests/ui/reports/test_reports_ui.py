@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -24,7 +25,7 @@ from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.reports.at_risk import AtRiskCustomer
 from crm_desktop.storage.database import Database
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, PrintQueue
 from tests.core.reports.shop import Shop, build
 from tests.passwords import FIRST_PASSWORD
 from tests.pdf_tools import text
@@ -205,3 +206,32 @@ def test_the_file_dialogs_are_offered_with_a_name_for_the_report(
     assert offered == ["Queries 2026-01-01 to 2026-12-31.csv",
                        "Queries 2026-01-01 to 2026-12-31.pdf"]
     assert (tmp_path / offered[1]).read_bytes().startswith(b"%PDF")
+
+
+def test_a_report_prints_on_a_real_printer_and_the_rows_behind_it_export(
+        qtbot: QtBot, make_window: Callable[[], MainWindow], db: Database, owner: Actor,
+        clock: FakeClock, printer: PrintQueue, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    build(db, owner, clock)
+    window = make_window()
+    _open_reports(qtbot, window, "Money owed")
+    before = printer.files()
+    chosen = QPrinter()
+    chosen.setPrinterName(printer.name)
+    assert window.reports.print_report(chosen)
+    [printed] = printer.printed(before)
+    assert "Money owed" in text(printed) and "$380.00" in text(printed)
+    # The invoices behind the oldest bucket, saved for the bookkeeper.
+    view = window.reports.page.view
+    assert view is not None
+    view.tables["Ageing"].cellDoubleClicked.emit(4, 0)
+    dialog = window.reports.behind_dialog
+    assert dialog is not None
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda _p, _t, name, _f: (str(tmp_path / name), ""))
+    dialog.csv_button.click()
+    saved = tmp_path / "Unpaid invoices over 90 days.csv"
+    with saved.open(encoding="utf-8-sig") as out:
+        rows = list(csv.reader(out))
+    assert rows[0][:4] == ["Number", "Issued", "Due", "Customer"]
+    assert [(r[3], r[5], r[6]) for r in rows[1:]] == [("Jim", "220.00", "343")]
