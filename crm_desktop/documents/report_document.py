@@ -10,6 +10,7 @@ that figure (the invoices of a month, the follow-ups a person missed, ...).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -86,6 +87,12 @@ class ChartKind(StrEnum):
 class Series:
     name: str
     values: tuple[Decimal | int, ...]
+
+    @classmethod
+    def of(cls, name: str, rows: Iterable[Row], column: int) -> Series:
+        """One column of a table's rows as a series (a figure with no value draws as 0)."""
+        return cls(name, tuple(v if isinstance(v, Decimal | int) else 0
+                               for v in (row.cells[column] for row in rows)))
 
 
 @dataclass(frozen=True)

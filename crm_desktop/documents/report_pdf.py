@@ -32,7 +32,15 @@ from reportlab.platypus import (
 
 from crm_desktop.documents import fonts
 from crm_desktop.documents.letterhead import GREY, LIGHT, RULE, SHADE
-from crm_desktop.documents.report_document import Chart, ChartKind, Figure, Kind, Report, Table
+from crm_desktop.documents.report_document import (
+    Chart,
+    ChartKind,
+    Figure,
+    Kind,
+    Report,
+    Table,
+    Value,
+)
 from crm_desktop.documents.report_output import text_of
 from crm_desktop.formatting import Formatter
 
@@ -217,8 +225,8 @@ def _table(table: Table, f: Formatter, styles: dict[str, ParagraphStyle],
     header = [Paragraph(f"<b>{escape(c.title)}</b>", styles["right" if r else "body"])
               for c, r in zip(table.columns, right, strict=True)]
 
-    def cells(values: Sequence[object]) -> list[Any]:
-        return [Paragraph(escape(text_of(v, k, f)), styles["right" if r else "body"])  # type: ignore[arg-type]
+    def cells(values: Sequence[Value]) -> list[Any]:
+        return [Paragraph(escape(text_of(v, k, f)), styles["right" if r else "body"])
                 for v, k, r in zip(values, kinds, right, strict=True)]
 
     rows = [cells(row.cells) for row in table.rows]

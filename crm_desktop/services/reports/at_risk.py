@@ -64,10 +64,12 @@ ORDER_WINDOW_DAYS = 180
 LOW_RATING_MAX = 2
 
 AT_RISK_RULE = (
-    "Points for each reason: quiet longer than their usual gap 3; a complaint in the last "
-    "90 days 3 (+1 with no apology recorded); a latest rating of 1 or 2 in the last year 3; "
-    "an invoice overdue 2 (over 60 days: 3); a follow-up still open a week after it was due "
-    "2; orders in the last 180 days under half the 180 before 2.")
+    f"Points for each reason: quiet longer than their usual gap {QUIET}; a complaint in the "
+    f"last {COMPLAINT_DAYS} days {COMPLAINT} (+{NO_APOLOGY} with no apology recorded); a "
+    f"latest rating of {LOW_RATING_MAX} or less in the last year {LOW_RATING}; an invoice "
+    f"overdue {OVERDUE} (over {LONG_OVERDUE_DAYS} days: {LONG_OVERDUE}); a follow-up still "
+    f"open {MISSED_AFTER_DAYS} days after it was due {MISSED_FOLLOW_UP}; orders in the last "
+    f"{ORDER_WINDOW_DAYS} days under half the {ORDER_WINDOW_DAYS} before {FALLING_ORDERS}.")
 
 
 @dataclass(frozen=True)

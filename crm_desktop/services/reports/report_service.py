@@ -226,8 +226,8 @@ class ReportService:
                 Figure("Returning customers ordering", old_count, Kind.COUNT),
             ),
             charts=(Chart("Sales by month, against the year before", ChartKind.BARS, months, (
-                Series("This period", tuple(r.cells[1] for r in month_rows)),  # type: ignore[misc]
-                Series("A year before", tuple(r.cells[2] for r in month_rows)),  # type: ignore[misc]
+                Series.of("This period", month_rows, 1),
+                Series.of("A year before", month_rows, 2),
             ), money=True, table="By month"),),
             tables=(
                 Table("By month", (Column("Month", Kind.MONTH), Column("Sales", Kind.MONEY),
@@ -393,7 +393,7 @@ class ReportService:
                      Figure("Done on time", counts(totals)[-1], Kind.PERCENT,
                             "of those done or overdue")),
             charts=(Chart("Follow-ups by month", ChartKind.STACKED, tuple(months), tuple(
-                Series(o, tuple(r.cells[1 + i] for r in month_rows))  # type: ignore[misc]
+                Series.of(o, month_rows, 1 + i)
                 for i, o in enumerate(OUTCOMES[:4])), table="Per month"),),
             tables=(Table("Per person", (Column("Person"), *columns), person_rows,
                           total=Row(("Everyone", *counts(totals)))),
@@ -475,8 +475,8 @@ class ReportService:
                      Figure("Reopened", reopened_count, Kind.COUNT)),
             charts=(Chart("Queries by channel", ChartKind.BARS,
                           tuple(r.cells[0] for r in channels.rows),
-                          (Series("Queries", tuple(r.cells[1] for r in channels.rows)),  # type: ignore[misc]
-                           Series("Still open", tuple(r.cells[2] for r in channels.rows))),  # type: ignore[misc]
+                          (Series.of("Queries", channels.rows, 1),
+                           Series.of("Still open", channels.rows, 2)),
                           table="By channel"),),
             tables=(channels,
                     table("By category", "category",
@@ -533,8 +533,8 @@ class ReportService:
                             Kind.PERCENT)),
             charts=(Chart("Complaints and wins by month", ChartKind.BARS,
                           tuple(r.cells[0] for r in month_rows),
-                          (Series("Complaints", tuple(r.cells[1] for r in month_rows)),  # type: ignore[misc]
-                           Series("Wins", tuple(r.cells[2] for r in month_rows))),  # type: ignore[misc]
+                          (Series.of("Complaints", month_rows, 1),
+                           Series.of("Wins", month_rows, 2)),
                           table="Per month"),),
             tables=(Table("Per category", (Column("Category"), *columns), category_rows,
                           total=Row(("Total", complaints, wins))),
