@@ -9,9 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
-from reportlab.lib.pagesizes import A4, LETTER
 
-from crm_desktop.documents import report_pdf
 from crm_desktop.documents.report_document import Drill, Period, Report, Row, Table
 from crm_desktop.documents.report_output import write_csv, write_table_csv
 from crm_desktop.formatting import Formatter
@@ -135,6 +133,11 @@ class ReportsController(Controller):
     # ---- print, PDF, CSV -----------------------------------------------------------------
 
     def pdf(self, report: Report) -> bytes:
+        # ReportLab is imported when a report is first printed, not at start-up (#16).
+        from reportlab.lib.pagesizes import A4, LETTER  # noqa: PLC0415
+
+        from crm_desktop.documents import report_pdf  # noqa: PLC0415
+
         settings = self._settings.business()
         return report_pdf.render(
             report, self.desk.formatter, shop_name=settings.shop_name,
