@@ -554,7 +554,9 @@ class InvoiceService:
             errors: dict[str, str] = {}
             if not reason:
                 errors["reason"] = "Say why: it is printed on the credit note."
-            taken = {line_id: q for line_id, q in quantities.items() if q != 0}
+            # (NaN and infinities are kept, to be refused below: comparing one raises)
+            taken = {line_id: q for line_id, q in quantities.items()
+                     if not (q.is_finite() and q == 0)}
             if not taken:
                 errors["lines"] = "Choose what to credit."
             by_id = {line.id: line for line in invoice.lines}
@@ -564,7 +566,7 @@ class InvoiceService:
                     errors["lines"] = "That line is not on this invoice."
                     continue
                 left = line.quantity - already.get(line_id, Decimal(0))
-                if not 0 < quantity <= left:
+                if not quantity.is_finite() or not 0 < quantity <= left:
                     errors[f"lines.{line.position}.quantity"] = (
                         f"“{line.description}”: at most {left.normalize():f} can be credited.")
             if errors:

@@ -210,6 +210,13 @@ def test_credit_notes_take_back_lines_and_void_keeps_the_number(
     with pytest.raises(ValidationError) as refused:
         shop.credit(invoice.id, invoice.version, {table.id: D(3)}, "Scratched", any_owner)
     assert "at most 2" in refused.value.message
+    # Not a number at all is refused the same way, and so is a payment of one.
+    for nonsense in (D("NaN"), D("sNaN"), D("Infinity")):
+        with pytest.raises(ValidationError, match="at most 2"):
+            shop.credit(invoice.id, invoice.version, {table.id: nonsense}, "x", any_owner)
+        with pytest.raises(ValidationError, match="Enter the amount received"):
+            shop.record_payment(invoice.id, invoice.version, PaymentInput(
+                shop.today(), nonsense, PaymentMethod.CASH), any_owner)
     note = shop.credit(invoice.id, invoice.version, {table.id: D(1)}, "Scratched leg",
                        any_owner)
     assert (note.kind, note.number, note.gross_total) == (
