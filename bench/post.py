@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable
 
 from crm_desktop.actor import SYSTEM
-from crm_desktop.documents.letter_pdf import LETTER, LetterDocument, render_letters
-from crm_desktop.documents.mailing_pdf import (
+from crm_desktop.documents.letter_pdf import render_letters
+from crm_desktop.documents.mailing_pdf import render_envelopes, render_labels
+from crm_desktop.documents.post_document import (
     ENVELOPE_SIZES,
+    LETTER,
     SHEETS,
     Envelope,
-    render_envelopes,
-    render_labels,
+    LetterDocument,
 )
 from crm_desktop.services.customers.customer_list_service import (
     CustomerFilter,

@@ -12,7 +12,6 @@ Many customers make one PDF: a letter or a card each, each starting on a page of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -40,26 +39,14 @@ from crm_desktop.documents.letterhead import (
     draw_letterhead,
     draw_window_address,
 )
+from crm_desktop.documents.post_document import (
+    CARD,
+    FOLDED,
+    LetterDocument,
+)
 
-LETTER, CARD, FOLDED = "letter", "card", "folded"
 BODY_STYLE = ParagraphStyle("letter", fontName=fonts.BODY, fontSize=10.5, leading=15,
                             spaceAfter=4 * mm)
-
-
-@dataclass(frozen=True)
-class LetterDocument:
-    """One letter or card, every word already filled in."""
-
-    kind: str  # LETTER, CARD or FOLDED
-    shop_name: str
-    shop_address: str
-    recipient: str  # the postal lines (a letter's window)
-    date: str  # as the shop writes dates
-    body: str  # typeset, paragraphs separated by blank lines
-    note: str  # in handwriting
-    seed: str  # the handwriting's variation: the same letter reprints the same
-    envelope: str = "din5008b"  # a letter's window envelope (``paper``)
-    shop_contact: str = ""  # phone · e-mail, under the letterhead
 
 
 def _escape(text: str) -> str:

@@ -17,88 +17,27 @@ tray or against its left edge, as that printer feeds it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from io import BytesIO
 
 from reportlab.lib.colors import Color, black
-from reportlab.lib.pagesizes import A4, LETTER
-from reportlab.lib.units import inch, mm
+from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from crm_desktop.documents import fonts
+from crm_desktop.documents.post_document import (
+    Envelope,
+    EnvelopeSize,
+    LabelSheet,
+)
 from crm_desktop.paper import (
     ENVELOPE_FEEDS,
     FEED_CENTRE,
     FEED_ENVELOPE,
-    LABEL_SHEETS,
-    PRINTED_ENVELOPES,
 )
 
 GREY = Color(0.45, 0.45, 0.45)
-
-
-@dataclass(frozen=True)
-class LabelSheet:
-    name: str
-    title: str
-    page: tuple[float, float]
-    columns: int
-    rows: int
-    width: float  # one label
-    height: float
-    left: float  # the first label's top-left corner
-    top: float
-    across: float  # from one label's left edge to the next one's
-    down: float
-
-    @property
-    def per_sheet(self) -> int:
-        return self.columns * self.rows
-
-    def label_box(self, index: int) -> tuple[float, float, float, float]:
-        """The ``index``-th label of a sheet (0-based, row by row): x, top, width, height."""
-        row, column = divmod(index, self.columns)
-        return (self.left + column * self.across, self.top + row * self.down,
-                self.width, self.height)
-
-
-SHEETS: dict[str, LabelSheet] = {sheet.name: sheet for sheet in (
-    LabelSheet("L7160", LABEL_SHEETS["L7160"], A4, 3, 7,
-               63.5 * mm, 38.1 * mm, 7.2 * mm, 15.15 * mm, 66.0 * mm, 38.1 * mm),
-    LabelSheet("L7163", LABEL_SHEETS["L7163"], A4, 2, 7,
-               99.1 * mm, 38.1 * mm, 4.65 * mm, 15.15 * mm, 101.6 * mm, 38.1 * mm),
-    LabelSheet("5160", LABEL_SHEETS["5160"], LETTER, 3, 10,
-               2.625 * inch, 1 * inch, 0.1875 * inch, 0.5 * inch, 2.75 * inch, 1 * inch),
-    LabelSheet("5163", LABEL_SHEETS["5163"], LETTER, 2, 5,
-               4 * inch, 2 * inch, 0.15625 * inch, 0.5 * inch, 4.1875 * inch, 2 * inch),
-)}
-
-
-@dataclass(frozen=True)
-class EnvelopeSize:
-    name: str
-    title: str
-    width: float  # lying flat, flap at the top: width is the long side
-    height: float
-    tray: tuple[float, float]  # the sheet of a tray it is fed on, where it has no size
-
-
-ENVELOPE_SIZES: dict[str, EnvelopeSize] = {size.name: size for size in (
-    EnvelopeSize("DL", PRINTED_ENVELOPES["DL"], 220 * mm, 110 * mm, A4),
-    EnvelopeSize("C5", PRINTED_ENVELOPES["C5"], 229 * mm, 162 * mm, A4),
-    EnvelopeSize("C6", PRINTED_ENVELOPES["C6"], 162 * mm, 114 * mm, A4),
-    EnvelopeSize("US10", PRINTED_ENVELOPES["US10"], 9.5 * inch, 4.125 * inch, LETTER),
-)}
-
-@dataclass(frozen=True)
-class Envelope:
-    """One envelope: to whom, from whom, and what goes where the stamp would."""
-
-    recipient: str  # its lines, as the post wants them
-    sender: str = ""  # the return address, small at the top left ("" for none)
-    postage: str = ""  # a reply-paid licence text in the stamp's place; "" marks a stamp's
 
 
 # ---- fitting text ----------------------------------------------------------------------------

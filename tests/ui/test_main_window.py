@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import time
 from decimal import Decimal as D
@@ -223,3 +226,18 @@ def test_long_text_anywhere_never_widens_a_window(
         assert dialog is not None
         assert dialog.minimumSizeHint().width() < 1000
         dialog.done(0)
+
+
+def test_starting_the_app_imports_none_of_what_only_printing_or_importing_needs() -> None:
+    """Start-up time (#16): ReportLab's PDF code, Alembic, iCalendar, vCard, e-mail checks
+    and Pillow are imported when first used, not when the window opens."""
+    heavy = ("reportlab.platypus", "reportlab.pdfgen", "alembic", "icalendar",
+             "email_validator", "vobject", "PIL")
+    code = ("import sys\n"
+            "import crm_desktop.cli, crm_desktop.gui.app, crm_desktop.gui.main_window\n"
+            f"heavy = {heavy!r}\n"
+            "print(sorted(h for h in heavy if any(m == h or m.startswith(h + '.') "
+            "for m in sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.stdout.strip() == "[]", result.stdout

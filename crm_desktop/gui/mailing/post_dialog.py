@@ -40,8 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.documents.letter_pdf import LETTER
-from crm_desktop.documents.mailing_pdf import SHEETS
+from crm_desktop.documents.post_document import LETTER, SHEETS
 from crm_desktop.errors import ValidationError
 from crm_desktop.gui.shared.background import Background, Latest
 from crm_desktop.gui.shared.operations import attempt

@@ -23,13 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_desktop.actor import Actor
-from crm_desktop.documents.letter_pdf import (
-    CARD,
-    FOLDED,
-    LETTER,
-    LetterDocument,
-    render_letters,
-)
+from crm_desktop.documents.post_document import CARD, FOLDED, LETTER, LetterDocument
 from crm_desktop.errors import NotFoundError, ValidationError
 from crm_desktop.formatting import local_zone
 from crm_desktop.models import Customer, HistoryEntry, HistoryKind, Preference, Setting
@@ -187,6 +181,8 @@ class LetterService:
                     envelope=settings.envelope,
                     shop_contact="  ·  ".join(p for p in (settings.phone, settings.email)
                                               if p)))
+        from crm_desktop.documents.letter_pdf import render_letters  # noqa: PLC0415
+
         return Letters(template, render_letters(documents, title=template.name), mailing,
                        texts)
 

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from crm_desktop.actor import Actor
-from crm_desktop.documents.mailing_pdf import (
+from crm_desktop.documents.post_document import (
     ENVELOPE_SIZES,
     SHEETS,
     Envelope,
     EnvelopeSize,
-    render_envelopes,
-    render_labels,
 )
 from crm_desktop.errors import ValidationError
 from crm_desktop.models import ConsentChannel, Customer
@@ -146,6 +144,9 @@ class MailingService:
             raise ValidationError.single(
                 "start_at", f"Start at a label from 1 to {chosen.per_sheet} of this sheet.")
         mailing = self._printable(customer_ids, actor, marketing=marketing, settings=settings)
+        # (The PDF code, ReportLab with it, is imported when post is first printed.)
+        from crm_desktop.documents.mailing_pdf import render_labels  # noqa: PLC0415
+
         return Printout(render_labels([r.address for r in mailing.recipients], chosen,
                                       start_at=start_at), mailing)
 
@@ -156,6 +157,8 @@ class MailingService:
         envelope = self._size(size or settings.post_envelope)
         mailing = self._printable(customer_ids, actor, marketing=marketing, settings=settings)
         sender = shop_address(settings)
+        from crm_desktop.documents.mailing_pdf import render_envelopes  # noqa: PLC0415
+
         return Printout(render_envelopes(
             [Envelope(r.address, sender=sender) for r in mailing.recipients], envelope,
             feed=settings.envelope_feed), mailing)
@@ -175,6 +178,8 @@ class MailingService:
                            "envelope comes back to it.")
         mailing = self._printable(customer_ids, actor, marketing=False, settings=settings)
         senders = {r.customer_id: r.address for r in mailing.recipients}
+        from crm_desktop.documents.mailing_pdf import render_envelopes  # noqa: PLC0415
+
         return Printout(render_envelopes(
             [Envelope(shop, sender=senders[i], postage=settings.reply_postage)
              for i in customer_ids if i in senders], envelope, feed=settings.envelope_feed,

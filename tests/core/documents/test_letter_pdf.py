@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from crm_desktop.documents.envelopes import layout
-from crm_desktop.documents.letter_pdf import CARD, FOLDED, LETTER, LetterDocument, render_letters
+from crm_desktop.documents.letter_pdf import render_letters
+from crm_desktop.documents.post_document import CARD, FOLDED, LETTER, LetterDocument
 from crm_desktop.paper import DIN_5008_B, US_10
 from tests.pdf_tools import inside, page_size, pages, text, words
 

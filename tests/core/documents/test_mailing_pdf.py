@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 
 from crm_desktop.documents.mailing_pdf import (
-    ENVELOPE_SIZES,
     POSTAGE,
-    SHEETS,
-    Envelope,
     fit_lines,
     recipient_box,
     render_envelopes,
     render_labels,
 )
+from crm_desktop.documents.post_document import ENVELOPE_SIZES, SHEETS, Envelope
 from crm_desktop.paper import (
     ENVELOPE_FEEDS,
     FEED_CENTRE,
