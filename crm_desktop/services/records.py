@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.errors import ConflictError, NotFoundError, ValidationError
-from crm_desktop.models import Customer, User
+from crm_desktop.models import Customer, User, customer_name
 
 
 class _Versioned(Protocol):
@@ -51,6 +51,17 @@ def in_chunks(ids: Sequence[int]) -> Iterator[list[int]]:
     """``ids`` a few hundred at a time, for one ``IN (…)`` query each."""
     for start in range(0, len(ids), _IN_CHUNK):
         yield list(ids[start:start + _IN_CHUNK])
+
+
+def customer_names(session: Session, customer_ids: Sequence[int]) -> dict[int, str]:
+    """Each customer's name as shown everywhere, by id (an id no longer there is left out)."""
+    names: dict[int, str] = {}
+    for chunk in in_chunks(customer_ids):
+        for cid, first, last, company in session.execute(
+                select(Customer.id, Customer.first_name, Customer.last_name, Customer.company)
+                .where(Customer.id.in_(chunk))):
+            names[cid] = customer_name(first, last, company, cid)
+    return names
 
 
 def live_customer_ids(session: Session, customer_ids: Sequence[int] | None,

@@ -41,11 +41,11 @@ from crm_desktop.models import (
     Order,
     OrderState,
     current_customers,
-    customer_name,
     owing_invoices,
 )
 from crm_desktop.services.admin.settings_service import BusinessSettings
 from crm_desktop.services.customers.lifecycle import quiet_since
+from crm_desktop.services.records import customer_names
 
 QUIET = 3
 COMPLAINT = 3
@@ -233,9 +233,7 @@ def at_risk(session: Session, now: datetime, settings: BusinessSettings, zone: t
     if not ranked:
         return AtRisk((), 0)
     ids = [row[0] for row in ranked]
-    names = {cid: customer_name(first, last, company, cid) for cid, first, last, company
-             in session.execute(select(Customer.id, Customer.first_name, Customer.last_name,
-                                       Customer.company).where(Customer.id.in_(ids)))}
+    names = customer_names(session, ids)
     reasons: dict[int, list[Reason]] = defaultdict(list)
     for rule, query in enumerate(rules.all(ids)):
         seen: set[int] = set()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -91,7 +91,7 @@ from crm_desktop.models import (
 )
 from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
-from crm_desktop.services.records import in_chunks
+from crm_desktop.services.records import customer_names
 from crm_desktop.services.reports.at_risk import AT_RISK_RULE, AtRisk, at_risk
 from crm_desktop.storage.database import Database
 
@@ -289,7 +289,7 @@ class ReportService:
                 oldest[customer_id] = max(oldest.get(customer_id, 0), days)
             ranked = sorted(per_customer.items(),
                             key=lambda kv: (-sum(kv[1], ZERO), kv[0]))[:LIST_LIMIT]
-            names = _names(session, [cid for cid, _ in ranked])
+            names = customer_names(session, [cid for cid, _ in ranked])
         total = sum(amounts, ZERO)
         overdue = sum(amounts[1:], ZERO)
         bucket_rows = tuple(
@@ -942,16 +942,6 @@ def _first_answers(in_period: ColumnElement[bool]) -> Select[int, datetime]:
 def _went_quiet(since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
     return (*current_customers(), Customer.quiet_after_at >= since,
             Customer.quiet_after_at < until)
-
-
-def _names(session: Session, customer_ids: Iterable[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for chunk in in_chunks(list(customer_ids)):
-        for cid, first, last, company in session.execute(
-                select(Customer.id, Customer.first_name, Customer.last_name, Customer.company)
-                .where(Customer.id.in_(chunk))):
-            names[cid] = customer_name(first, last, company, cid)
-    return names
 
 
 def _category_names(session: Session) -> dict[int, str]:
