@@ -59,6 +59,7 @@ from crm_desktop.services.customers.customer_service import sort_name_for
 from crm_desktop.services.customers.lifecycle import MIN_GAPS
 from crm_desktop.services.customers.search_index import document
 from crm_desktop.services.invoices import sales_days
+from crm_desktop.storage import bulk
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import fold
 
@@ -194,51 +195,14 @@ def _write_chunk(database: Database, rows: dict[str, list[dict[str, Any]]]) -> N
             # The indexes of a million customers do not fit SQLite's default 2 MB page cache:
             # every insert would read its index pages back from disk (this connection only).
             conn.exec_driver_sql("PRAGMA cache_size = -262144")
-        _insert(conn, table_of(Customer), rows["customer"])
-        _insert(conn, customer_tags, rows["tags"])
-        _insert(conn, table_of(CustomerSearch), rows["search"])
+        bulk.insert(conn, table_of(Customer), rows["customer"])
+        bulk.insert(conn, customer_tags, rows["tags"])
+        bulk.insert(conn, table_of(CustomerSearch), rows["search"])
         for key in ("contact", "address", "pref", "note", "date", "history", "order", "line",
                     "invoice", "iline", "payment", "follow", "query", "feedback", "consent"):
-            _insert(conn, table_of(TABLES[key]), rows[key])
-        _insert(conn, table_of(OrderEvent), rows["event"])  # after the orders they belong to
-        _insert(conn, table_of(QueryEvent), rows["query_event"])
-
-
-def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Many rows of one table. On SQLite they go straight to the driver's ``executemany``,
-    each value through its column type's own bind processing: SQLAlchemy's handling of each
-    row's parameters was a third of the generator's time. Rows must name the same columns,
-    and every column with a Python-side default (else: the ordinary insert)."""
-    if not rows:
-        return
-    keys = list(rows[0])
-    defaulted = [c for c in table.columns if c.default is not None and c.key not in keys]
-    if conn.dialect.name != "sqlite" or defaulted:
-        conn.execute(table.insert(), rows)
-        return
-    dialect = conn.dialect
-    quote = dialect.identifier_preparer.quote
-    processors = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
-    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-           f"({', '.join(quote(table.c[k].name) for k in keys)}) "
-           f"VALUES ({', '.join('?' for _ in keys)})")
-    pick = itemgetter(*keys)
-    converted = [(i, process) for i, process in enumerate(processors) if process is not None]
-    values: list[Any] = []
-    for row in rows:
-        if len(row) != len(keys):
-            raise ValueError(f"{table.name}: every row must name the same columns")
-        value = pick(row)
-        if len(keys) == 1:
-            value = (value,)
-        if converted:
-            changed = list(value)
-            for i, process in converted:
-                if changed[i] is not None:
-                    changed[i] = process(changed[i])
-            value = tuple(changed)
-        values.append(value)
-    conn.exec_driver_sql(sql, values)
+            bulk.insert(conn, table_of(TABLES[key]), rows[key])
+        bulk.insert(conn, table_of(OrderEvent), rows["event"])  # after the orders they belong to
+        bulk.insert(conn, table_of(QueryEvent), rows["query_event"])
 
 
 class _DemoShop:
