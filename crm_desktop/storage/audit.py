@@ -28,7 +28,7 @@ _QUIET = frozenset({"version", "updated_at", "updated_by_id", "created_at", "cre
 _SECRETS = frozenset({"password_hash"})
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -72,11 +72,11 @@ def _column_changes(obj: Any, *, new: bool) -> dict[str, Any]:
         if new:
             value = getattr(obj, key)
             if value is not None:
-                changes[key] = _jsonable(value)
+                changes[key] = jsonable(value)
         elif history.has_changes():
             old = history.deleted[0] if history.deleted else None
             now = history.added[0] if history.added else None
-            changes[key] = [_jsonable(old), _jsonable(now)]
+            changes[key] = [jsonable(old), jsonable(now)]
     for rel in state.mapper.relationships:
         if rel.secondary is None:
             continue  # one-to-many children are audited as rows of their own

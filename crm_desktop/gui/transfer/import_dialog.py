@@ -244,9 +244,9 @@ class ImportDialog(QDialog):
         self.path_edit.setText(str(path))
         imports = self._imports  # the worker holds services and values, never a widget
 
-        def work(_report: Report) -> tuple[bytes, ContactFile]:
+        def work(report: Report) -> tuple[bytes, ContactFile]:
             content = path.read_bytes()
-            return content, imports.read(content, path.name)
+            return content, imports.read(content, path.name, progress=report)
 
         self._work("Reading the file…", work, self._read_done, self._read_failed)
 
@@ -259,7 +259,8 @@ class ImportDialog(QDialog):
                               if file_format is not FileFormat.VCARD else None)
         content, name, imports = self._content, self.file.name, self._imports
         self._work("Reading the file…",
-                   lambda _report: (content, imports.read(content, name, options)),
+                   lambda report: (content, imports.read(content, name, options,
+                                                         progress=report)),
                    self._read_done, self._read_failed)
 
     def chosen_format(self) -> FileFormat:
@@ -339,8 +340,8 @@ class ImportDialog(QDialog):
                                   delimiter=file.delimiter, mapping=mapping)
 
             def work(report: Report) -> ImportPreview:
-                return imports.preview(imports.read(content, file.name, options),
-                                       progress=report)
+                return imports.preview(imports.read(content, file.name, options,
+                                                    progress=report), progress=report)
         else:
             def work(report: Report) -> ImportPreview:
                 return imports.preview(file, progress=report)

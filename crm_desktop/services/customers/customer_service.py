@@ -872,22 +872,26 @@ def _sync(existing: Sequence[_Row], wanted_ids: Sequence[int | None]) -> dict[in
     return {i: by_id[i] for i in wanted_ids if i is not None and i in by_id}
 
 
+def customer_values(data: CustomerInput) -> dict[str, Any]:
+    """The customer's own columns the form sets (not its owner, not its stamps)."""
+    return {"first_name": data.first_name, "last_name": data.last_name,
+            "company": data.company or None,
+            "sort_name": sort_name_for(data.first_name, data.last_name, data.company),
+            "status": data.status,
+            "lost_reason": data.lost_reason if data.status is CustomerStatus.LOST else None,
+            "source": data.source or None}
+
+
 def _apply(session: Session, customer: Customer, clean: CleanCustomer, now: datetime,
            region: str, *, tags: dict[str, Tag] | None = None) -> None:
     data = clean.data
     if data.status is not customer.status or customer.status_changed_at is None:
         customer.status_changed_at = now
-    customer.first_name = data.first_name
-    customer.last_name = data.last_name
-    customer.company = data.company or None
-    customer.sort_name = sort_name_for(data.first_name, data.last_name, data.company)
-    customer.status = data.status
-    customer.lost_reason = data.lost_reason if data.status is CustomerStatus.LOST else None
+    _set(customer, customer_values(data))
     if data.owner_id is not None:
         if session.get(User, data.owner_id) is None:
             raise ValidationError.single("owner_id", "That user no longer exists.")
         customer.owner_id = data.owner_id
-    customer.source = data.source or None
 
     customer.tags = tags_named(session, data.tags, tags)
 
@@ -897,27 +901,60 @@ def _apply(session: Session, customer: Customer, clean: CleanCustomer, now: date
     _apply_dates(customer, data.dates)
 
 
+def contact_values(clean_contacts: Sequence[CleanContact]) -> list[dict[str, Any]]:
+    """Each contact's columns as stored: in the form's order, and the first of each kind the
+    primary one when none is marked."""
+    has_primary = {kind: any(c.source.is_primary for c in clean_contacts
+                             if c.source.kind is kind) for kind in ContactKind}
+    first_of_kind: dict[ContactKind, CleanContact] = {}
+    for c in clean_contacts:
+        first_of_kind.setdefault(c.source.kind, c)
+    return [{"kind": c.source.kind, "label": c.label, "value": c.value,
+             "normalized": c.normalized, "digits": c.digits,
+             "is_primary": c.source.is_primary or (
+                 not has_primary[c.source.kind] and first_of_kind[c.source.kind] is c),
+             "position": position}
+            for position, c in enumerate(clean_contacts)]
+
+
+def address_values(wanted: Sequence[AddressInput], region: str) -> list[dict[str, Any]]:
+    any_primary = any(a.is_primary for a in wanted)
+    return [{"kind": a.kind, "label": " ".join(a.label.split()),
+             "line1": " ".join(a.line1.split()), "line2": " ".join(a.line2.split()),
+             "postal_code": " ".join(a.postal_code.split()), "city": " ".join(a.city.split()),
+             "region": " ".join(a.region.split()),
+             "country": (a.country or region).strip().upper(),
+             "is_primary": a.is_primary or (not any_primary and position == 0),
+             "position": position}
+            for position, a in enumerate(wanted)]
+
+
+def preference_values(wanted: Sequence[PreferenceInput]) -> list[dict[str, Any]]:
+    return [{"kind": p.kind, "text": p.text.strip(), "pinned": p.pinned, "position": position}
+            for position, p in enumerate(wanted)]
+
+
+def date_values(wanted: Sequence[DateInput]) -> list[dict[str, Any]]:
+    return [{"kind": d.kind, "label": " ".join(d.label.split()), "month": d.month,
+             "day": d.day, "year": d.year} for d in wanted]
+
+
+def _set(row: object, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        setattr(row, key, value)
+
+
 def _apply_contacts(session: Session, customer: Customer,
                     clean_contacts: list[CleanContact]) -> None:
     keep = _sync(customer.contact_points, [c.source.id for c in clean_contacts])
     contacts: list[ContactPoint] = []
     wanted: dict[int, bool] = {}
-    has_primary = {kind: any(c.source.is_primary for c in clean_contacts
-                             if c.source.kind is kind) for kind in ContactKind}
-    for position, c in enumerate(clean_contacts):
+    for c, values in zip(clean_contacts, contact_values(clean_contacts), strict=True):
         row = keep.get(c.source.id) if c.source.id is not None else None
         if row is None:
             row = ContactPoint(kind=c.source.kind)
-        first_of_kind = next(x for x in clean_contacts if x.source.kind is c.source.kind) is c
-        row.kind = c.source.kind
-        row.label = c.label
-        row.value = c.value
-        row.normalized = c.normalized
-        row.digits = c.digits
-        wanted[id(row)] = c.source.is_primary or (
-            not has_primary[c.source.kind] and first_of_kind
-        )
-        row.position = position
+        wanted[id(row)] = values.pop("is_primary")
+        _set(row, values)
         contacts.append(row)
     # A primary moving from one saved row to another: clear the old one in a flush of its
     # own first, so the one-primary index never sees two at once.
@@ -935,21 +972,11 @@ def _apply_contacts(session: Session, customer: Customer,
 def _apply_addresses(customer: Customer, wanted: list[AddressInput], region: str) -> None:
     keep_a = _sync(customer.addresses, [a.id for a in wanted])
     addresses: list[Address] = []
-    any_primary = any(a.is_primary for a in wanted)
-    for position, a in enumerate(wanted):
+    for a, values in zip(wanted, address_values(wanted, region), strict=True):
         row_a = keep_a.get(a.id) if a.id is not None else None
         if row_a is None:
             row_a = Address(kind=a.kind)
-        row_a.kind = a.kind
-        row_a.label = " ".join(a.label.split())
-        row_a.line1 = " ".join(a.line1.split())
-        row_a.line2 = " ".join(a.line2.split())
-        row_a.postal_code = " ".join(a.postal_code.split())
-        row_a.city = " ".join(a.city.split())
-        row_a.region = " ".join(a.region.split())
-        row_a.country = (a.country or region).strip().upper()
-        row_a.is_primary = a.is_primary or (not any_primary and position == 0)
-        row_a.position = position
+        _set(row_a, values)
         addresses.append(row_a)
     customer.addresses = addresses
 
@@ -957,14 +984,11 @@ def _apply_addresses(customer: Customer, wanted: list[AddressInput], region: str
 def _apply_preferences(customer: Customer, wanted: list[PreferenceInput]) -> None:
     keep_p = _sync(customer.preferences, [p.id for p in wanted])
     preferences: list[Preference] = []
-    for position, p in enumerate(wanted):
+    for p, values in zip(wanted, preference_values(wanted), strict=True):
         row_p = keep_p.get(p.id) if p.id is not None else None
         if row_p is None:
             row_p = Preference(kind=p.kind)
-        row_p.kind = p.kind
-        row_p.text = p.text.strip()
-        row_p.pinned = p.pinned
-        row_p.position = position
+        _set(row_p, values)
         preferences.append(row_p)
     customer.preferences = preferences
 
@@ -972,13 +996,11 @@ def _apply_preferences(customer: Customer, wanted: list[PreferenceInput]) -> Non
 def _apply_dates(customer: Customer, wanted: list[DateInput]) -> None:
     keep_d = _sync(customer.important_dates, [d.id for d in wanted])
     dates: list[ImportantDate] = []
-    for d in wanted:
+    for d, values in zip(wanted, date_values(wanted), strict=True):
         row_d = keep_d.get(d.id) if d.id is not None else None
         if row_d is None:
             row_d = ImportantDate(kind=d.kind)
-        row_d.kind = d.kind
-        row_d.label = " ".join(d.label.split())
-        row_d.month, row_d.day, row_d.year = d.month, d.day, d.year
+        _set(row_d, values)
         dates.append(row_d)
     customer.important_dates = dates
 

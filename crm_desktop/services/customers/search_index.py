@@ -30,6 +30,16 @@ from crm_desktop.validation import fold
 def phone_digits(e164: str) -> str:
     """'+15550134567' -> '15550134567 5550134567': found by either way of writing it."""
     digits = e164.lstrip("+")
+    if digits.isascii() and digits.isdigit() and digits[0] != "0":
+        # The country calling code is the one prefix of 1-3 digits phonenumbers knows (they
+        # are prefix-free): a number stored as E.164 need not be parsed again.
+        for size in (1, 2, 3):
+            if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                rest = digits[size:]
+                if 2 <= len(rest) <= 17:
+                    national = str(int(rest))
+                    return f"{digits} {national}" if national != digits else digits
+                break
     try:
         national = str(phonenumbers.parse(e164).national_number)
     except phonenumbers.NumberParseException:

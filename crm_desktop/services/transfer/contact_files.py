@@ -4,10 +4,11 @@ any other CSV with its columns mapped by hand.
 ``read_contacts(content, name, region)`` detects the format, the encoding and the separator,
 and turns each record into an ``IncomingContact``: a ``CustomerInput`` the customer service
 accepts, the personal notes, the contact's identity in its address book (a vCard's UID or a
-fingerprint of the row), the record's line number and every problem found in it. A value that
-cannot be read (a bad e-mail, an unreadable date) is left out and named as a problem; nothing
-is dropped without saying so. CSV is read with the standard ``csv`` module, vCards with
-``vobject``.
+fingerprint of the row), the record's line number and every problem found in it; and checks
+it as the customer form would (``IncomingContact.clean``), right after reading it, so that
+each number and address is parsed once. A value that cannot be read (a bad e-mail, an
+unreadable date) is left out and named as a problem; nothing is dropped without saying so.
+CSV is read with the standard ``csv`` module, vCards with ``vobject``.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.models import AddressKind, ContactKind, DateKind, PreferenceKind
 from crm_desktop.services.customers.customer_service import (
     AddressInput,
+    CleanCustomer,
     ContactInput,
     CustomerInput,
     DateInput,
     PreferenceInput,
+    validate_customer,
 )
 from crm_desktop.services.customers.dates import valid_day
 from crm_desktop.services.transfer.countries import country_code
@@ -195,6 +198,20 @@ class IncomingContact:
     identity: str = ""  # "uid:…" or "row:…": the same contact in a later file
     problems: list[str] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)  # the cells (CSV) or the card's text
+    # The record as the customer form would store it, checked as it is read (while its
+    # numbers and addresses are still remembered): None if it cannot be imported, and why.
+    clean: CleanCustomer | None = field(default=None, repr=False)
+    errors: list[str] = field(default_factory=list)
+
+    def check(self, region: str) -> IncomingContact:
+        data = self.data
+        if not (data.first_name or data.last_name or data.company):
+            return self  # the reader has said why
+        try:
+            self.clean = validate_customer(data, region)
+        except ValidationError as exc:
+            self.errors = list(dict.fromkeys(exc.errors.values()))
+        return self
 
     @property
     def name(self) -> str:
@@ -290,10 +307,15 @@ def _decode(content: bytes, encoding: str) -> str:
 # ---- the whole file --------------------------------------------------------------------------
 
 
-def read_contacts(content: bytes, name: str, region: str,
-                  options: ReadOptions | None = None) -> ContactFile:
-    """Every record of ``content``, read as its detected (or chosen) format. Raises a
-    ``ValidationError`` on ``file`` for a file that is not contacts at all."""
+def _no_progress(_done: int, _total: int) -> None:
+    return None
+
+
+def read_contacts(content: bytes, name: str, region: str, options: ReadOptions | None = None,
+                  progress: Callable[[int, int], None] = _no_progress) -> ContactFile:
+    """Every record of ``content``, read as its detected (or chosen) format, ``progress``
+    told every few hundred records. Raises a ``ValidationError`` on ``file`` for a file that
+    is not contacts at all."""
     options = options or ReadOptions()
     _sniff_bytes(content)
     encoding = options.encoding or detect_encoding(content)
@@ -302,15 +324,23 @@ def read_contacts(content: bytes, name: str, region: str,
     if options.format is FileFormat.VCARD or (options.format is None and is_vcard):
         if not is_vcard:
             raise not_contacts("This file holds no vCard (no line says BEGIN:VCARD).")
-        contacts = list(_read_vcards(text, region))
+        total = text.upper().count("BEGIN:VCARD")
+        contacts: list[IncomingContact] = []
+        for contact in _read_vcards(text, region):
+            if len(contacts) % _EVERY == 0:
+                progress(len(contacts), total)
+            contacts.append(contact)
         return ContactFile(name, FileFormat.VCARD, encoding, None, [], (), False, contacts)
     if is_vcard:
         raise not_contacts("This is a vCard file: choose vCard as its format.")
-    return _read_csv(text, name, encoding, region, options)
+    return _read_csv(text, name, encoding, region, options, progress=progress)
 
 
-def _read_csv(text: str, name: str, encoding: str, region: str,
-              options: ReadOptions) -> ContactFile:
+_EVERY = 500  # records between two words of progress
+
+
+def _read_csv(text: str, name: str, encoding: str, region: str, options: ReadOptions, *,
+              progress: Callable[[int, int], None]) -> ContactFile:
     delimiter = options.delimiter or sniff_delimiter(text)
     csv.field_size_limit(MAX_CELL)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -344,8 +374,10 @@ def _read_csv(text: str, name: str, encoding: str, region: str,
                                 if i < len(row)),
                                default=bool(_DAY_FIRST_MARKS & set(folded)) or region != "US")
     columns = {h: i for i, h in enumerate(folded)}
-    contacts = []
+    contacts: list[IncomingContact] = []
     for line, row in records:
+        if len(contacts) % _EVERY == 0:
+            progress(len(contacts), len(records))
         builder = _google_row(row, columns) if file_format is FileFormat.GOOGLE \
             else _mapped_row(row, mapping)
         contacts.append(builder.contact(line, region, day_first, raw=row))
@@ -544,7 +576,7 @@ class _Builder:
                 data.first_name = data.contacts[0].value[:100]
             else:
                 problems.append("No name, company, phone or e-mail: nothing to import.")
-        return IncomingContact(line, data, notes, identity, problems, raw)
+        return IncomingContact(line, data, notes, identity, problems, raw).check(region)
 
 
 def _dates(dates: Iterable[tuple[DateKind, str, str]], day_first: bool,
@@ -570,17 +602,14 @@ def _phone(value: str, home: str, region: str) -> str | None:
     it reads that way, else in international form. A national number is read in the contact's
     own country (``home``, from their address) where it is a valid number there, so
     "030 1234567" in Berlin is Berlin's, and "(555) 013-9999" in Brussels stays American."""
-    readings: list[tuple[bool, str, str]] = []
+    readings: list[str] = []
     for country in dict.fromkeys((home, region)):
-        try:
-            e164, _shown = normalize_phone("phone", value, country)
-        except ValidationError:
-            continue
-        valid = phonenumbers.is_valid_number(phonenumbers.parse(e164))
-        readings.append((valid, country, e164))
+        with suppress(ValidationError):
+            readings.append(normalize_phone("phone", value, country)[0])
     if not readings:
         return None
-    _valid, country, e164 = next((r for r in readings if r[0]), readings[0])
+    e164 = next((r for r in readings if phonenumbers.is_valid_number(phonenumbers.parse(r))),
+                readings[0]) if len(readings) > 1 else readings[0]
     try:
         same = normalize_phone("phone", value, region)[0] == e164
     except ValidationError:

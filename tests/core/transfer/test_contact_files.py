@@ -207,11 +207,28 @@ def test_a_5000_row_file_generated_here_reads_whole() -> None:
     lines = ["First Name,Last Name,E-mail 1 - Value,Phone 1 - Value"]
     lines += [f"Person{i},Müller{i},p{i}@example.com,(555) {i % 1000:03d}-{i:04d}"
               for i in range(5000)]
-    file = read_contacts("\n".join(lines).encode(), "big.csv", "US")
+    told: list[tuple[int, int]] = []
+    file = read_contacts("\n".join(lines).encode(), "big.csv", "US",
+                         progress=lambda done, total: told.append((done, total)))
     assert file.format is FileFormat.GOOGLE
     assert len(file.contacts) == 5000
     assert file.contacts[-1].line == 5001
-    assert not any(c.problems for c in file.contacts)
+    assert not any(c.problems or c.errors for c in file.contacts)
+    # Each record is checked as the form would, as it is read.
+    assert file.contacts[7].clean is not None
+    assert [c.normalized for c in file.contacts[7].clean.contacts] == [
+        "+15550070007", "p7@example.com"]
+    assert told == [(n, 5000) for n in range(0, 5000, 500)]
+
+
+def test_a_vcard_file_tells_how_far_it_has_read() -> None:
+    cards = "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\nN:{i};Person;;;\r\n"
+                    "END:VCARD\r\n" for i in range(1200))
+    told: list[tuple[int, int]] = []
+    file = read_contacts(cards.encode(), "x.vcf", "US",
+                         progress=lambda done, total: told.append((done, total)))
+    assert len(file.contacts) == 1200
+    assert told == [(0, 1200), (500, 1200), (1000, 1200)]
 
 
 def test_preferences_and_several_notes_travel_in_google_custom_fields() -> None:
