@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -370,7 +370,9 @@ class _Run:
     tags: dict[str, Tag] = field(default_factory=dict)  # for the ORM's additions
     known_tags: KnownTags = field(default_factory=lambda: KnownTags({}))
     identities: set[str] = field(default_factory=set)  # remembered by this import
-    loaded: int = 0  # customers the session holds: emptied now and then (its flushes scan them)
+    # Records that add to a customer: (customer, record, its contact, merge or only fill in).
+    additions: list[tuple[int, CleanCustomer, IncomingContact, bool]] = field(
+        default_factory=list)
 
     def record(self, index: int, row: PreviewRow) -> None:
         if row.match.kind is MatchKind.REJECTED or row.clean is None:
@@ -394,37 +396,56 @@ class _Run:
         if target is None:
             self.pending.append((index, NewCustomer(row.clean, _notes(row.contact)),
                                  row.contact.identity))
-            if len(self.pending) >= _CHUNK:
-                self.flush()
         else:
-            self._add(target, row.clean, row.contact, merge=decision is Decision.MERGE)
+            self.additions.append((target, row.clean, row.contact,
+                                   decision is Decision.MERGE))
             self.target_of[index] = target
-            self._remember([(target, row.contact.identity)])
+        if len(self.pending) + len(self.additions) >= _CHUNK:
+            self.flush()
 
-    def _add(self, target: int, clean: CleanCustomer, contact: IncomingContact, *,
-             merge: bool) -> None:
-        self.loaded += 1
-        if self.loaded > _CHUNK:
-            self.session.expunge_all()
-            self.tags.clear()
-            self.loaded = 1
-        customer = _load(self.session, target)
-        added = _add_to(self.session, customer, clean, contact, merge=merge,
-                        region=self.region, tags=self.tags)
-        if not _anything(added):
-            self.unchanged += 1
+    def _add_all(self) -> None:
+        """Add what the waiting records have to the customers they match: the customers read
+        together, one flush for all."""
+        if not self.additions:
             return
-        flag_modified(customer, "updated_at")  # a new version, seen at the other desk
-        self.session.flush()
-        search_index.refresh(self.session, [target])
-        previous = self.items.get(target)
-        if previous is None:
-            self.items[target] = _Item(ImportAction.MERGED if merge else ImportAction.UPDATED,
-                                       added, customer.version)
-        else:
-            previous.version = customer.version
-            if previous.action is not ImportAction.CREATED:  # one created here goes whole
+        session = self.session
+        session.expunge_all()  # what earlier chunks loaded: the flush would scan it
+        self.tags.clear()
+        wanted = sorted({target for target, *_rest in self.additions})
+        customers: dict[int, Customer] = {}
+        for chunk in _chunks(wanted):
+            customers.update((c.id, c) for c in session.scalars(
+                _with_parts(select(Customer).where(Customer.id.in_(chunk),
+                                                   Customer.deleted_at.is_(None)))))
+        changed: list[tuple[int, dict[str, Any], list[tuple[str, Any]], bool]] = []
+        with session.no_autoflush:
+            for target, clean, contact, merge in self.additions:
+                customer = customers.get(target)
+                if customer is None:
+                    raise NotFoundError("A customer this import would change has been "
+                                        "deleted meanwhile; preview the file again.")
+                added, new_rows = _add_to(session, customer, clean, contact, merge=merge,
+                                          region=self.region, tags=self.tags)
+                if new_rows or added["fields"] or added["tags"]:
+                    flag_modified(customer, "updated_at")  # a new version, seen elsewhere
+                    changed.append((target, added, new_rows, merge))
+                else:
+                    self.unchanged += 1
+        session.flush()
+        for target, added, new_rows, merge in changed:
+            for table, row in new_rows:
+                added.setdefault(table, []).append(row.id)
+            previous = self.items.get(target)
+            if previous is None:
+                self.items[target] = _Item(ImportAction.MERGED if merge
+                                           else ImportAction.UPDATED, added, 0)
+            elif previous.action is not ImportAction.CREATED:  # one created here goes whole
                 _join(previous.added, added)
+            self.items[target].version = customers[target].version
+        search_index.refresh(session, {target for target, *_rest in changed})
+        self._remember([(target, contact.identity)
+                        for target, _clean, contact, _merge in self.additions])
+        self.additions.clear()
 
     def _remember(self, sources: list[tuple[int, str]]) -> None:
         """Store where these customers came from (customer id, identity), except what is
@@ -447,7 +468,9 @@ class _Run:
             if (kind, external) not in stored])
 
     def flush(self) -> None:
-        """Write the new customers that are waiting, with their search rows."""
+        """Write the new customers that are waiting, with their search rows, and what the
+        waiting records add to customers we have."""
+        self._add_all()
         if not self.pending:
             return
         ids = add_customers(self.session, [new for _i, new, _x in self.pending], self.actor,
@@ -610,23 +633,19 @@ def _check_actor(session: Session, actor: Actor) -> None:
         raise ValidationError.single("actor", "Your sign-in is no longer valid; sign in again.")
 
 
-def _load(session: Session, customer_id: int) -> Customer:
-    customer = session.scalar(select(Customer).where(
-        Customer.id == customer_id, Customer.deleted_at.is_(None)).options(
+def _with_parts(query: Select[Customer]) -> Select[Customer]:
+    return query.options(
         selectinload(Customer.contact_points), selectinload(Customer.addresses),
         selectinload(Customer.important_dates), selectinload(Customer.notes),
-        selectinload(Customer.tags)))
-    if customer is None:
-        raise NotFoundError("A customer this import would change has been deleted meanwhile; "
-                            "preview the file again.")
-    return customer
+        selectinload(Customer.tags))
 
 
 def _add_to(session: Session, customer: Customer, clean: CleanCustomer,
             contact: IncomingContact, *, merge: bool, region: str,
-            tags: dict[str, Tag]) -> dict[str, Any]:
+            tags: dict[str, Tag]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
     """Add to an existing customer what the record has and the customer lacks; returns what
-    was added (the rows, the fields filled and their old values), for undo."""
+    was added (the fields filled and their old values, the tags) and the new rows, whose ids
+    join it once flushed, for undo."""
     data = clean.data
     added: dict[str, Any] = {"fields": {}, "tags": []}
     new_rows: list[tuple[str, Any]] = []
@@ -672,7 +691,8 @@ def _add_to(session: Session, customer: Customer, clean: CleanCustomer,
         new_rows.append(("important_dates", row_d))
     have_tags = {t.name_key for t in customer.tags}
     new_tags = [t for t in tags_named(session, data.tags, tags) if t.name_key not in have_tags]
-    customer.tags = [*customer.tags, *new_tags]
+    if new_tags:
+        customer.tags = [*customer.tags, *new_tags]
     added["tags"] = [t.name_key for t in new_tags]
     if merge:
         texts = {fold(n.text) for n in customer.notes}
@@ -681,14 +701,7 @@ def _add_to(session: Session, customer: Customer, clean: CleanCustomer,
                 note = PersonalNote(text=text, pinned=False)
                 customer.notes.append(note)
                 new_rows.append(("personal_notes", note))
-    session.flush()
-    for table, row in new_rows:
-        added.setdefault(table, []).append(row.id)
-    return added
-
-
-def _anything(added: dict[str, Any]) -> bool:
-    return any(bool(v) for v in added.values())
+    return added, new_rows
 
 
 def _join(into: dict[str, Any], more: dict[str, Any]) -> None:

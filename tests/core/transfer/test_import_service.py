@@ -165,6 +165,33 @@ def test_each_duplicate_rule_of_a_decision(any_db: Database, any_owner: Actor) -
     assert customers(any_db) == 2
 
 
+def test_two_records_adding_to_one_customer_are_both_taken_back_by_undo(
+        any_db: Database, any_owner: Actor) -> None:
+    """Two rows of one file match Jim (his e-mail, his phone): both add to him, in one go,
+    and undo takes back what each added."""
+    people, service = CustomerService(any_db), ImportService(any_db)
+    jim = people.create(CustomerInput(first_name="Jim", contacts=[
+        ContactInput(ContactKind.EMAIL, "jim@example.com"),
+        ContactInput(ContactKind.PHONE, "555-0100")]), any_owner)
+    content = (b"First Name,E-mail 1 - Value,Phone 1 - Value,Address 1 - Street,Notes\n"
+               b"Jim,jim@example.com,555-0199,9 Oak Ave,Likes time to consider\n"
+               b"Jim,jim.baxter@example.com,555-0100,,Pays cash\n")
+    preview = preview_of(service, "jim.csv", content)
+    assert [r.match.customer_id for r in preview.rows] == [jim.id, jim.id]
+    preview.decide_duplicates(Decision.MERGE)
+    result = service.run(preview, any_owner)
+    assert (result.created, result.updated) == (0, 1)
+    merged = people.get(jim.id)
+    assert [c.value for c in merged.contacts] == [
+        "jim@example.com", "555-0100", "555-0199", "jim.baxter@example.com"]
+    assert [n.text for n in merged.notes] == ["Likes time to consider", "Pays cash"]
+    assert [a.line1 for a in merged.addresses] == ["9 Oak Ave"]
+    service.undo(result.batch_id, any_owner)
+    back = people.get(jim.id)
+    assert [c.value for c in back.contacts] == ["jim@example.com", "555-0100"]
+    assert (back.notes, back.addresses) == ((), ())
+
+
 def test_undo_is_refused_once_someone_changed_a_customer_it_touched(
         any_db: Database, any_owner: Actor) -> None:
     service = ImportService(any_db)
