@@ -119,13 +119,15 @@ class PreviewRow:
     contact: IncomingContact
     match: Match
     decision: Decision
-    errors: list[str] = field(default_factory=list)  # why it cannot be imported
-    # The record as the customer form would store it (None: it cannot be imported).
-    clean: CleanCustomer | None = field(default=None, repr=False)
+
+    @property
+    def clean(self) -> CleanCustomer | None:
+        """The record as the customer form would store it (None: it cannot be imported)."""
+        return self.contact.clean
 
     @property
     def problems(self) -> list[str]:
-        return [*self.errors, *self.contact.problems]
+        return [*self.contact.errors, *self.contact.problems]
 
 
 @dataclass
@@ -218,18 +220,18 @@ class ImportService:
                 progress: Progress = _no_progress) -> ImportPreview:
         """Every record checked and matched; nothing is written."""
         total = len(file.contacts)
-        cleaned = [contact.clean for contact in file.contacts]  # checked as they were read
+        # Each record was checked as it was read (IncomingContact.clean): here it is matched.
         rows = [PreviewRow(contact, Match(MatchKind.REJECTED) if contact.clean is None
                            else Match(MatchKind.NEW), Decision.SKIP if contact.clean is None
-                           else Decision.CREATE, contact.errors, contact.clean)
-                for contact in file.contacts]
+                           else Decision.CREATE) for contact in file.contacts]
         with self._db.read() as session:
-            known = _Known.load(session, [c for c in cleaned if c is not None],
+            known = _Known.load(session, [c.clean for c in file.contacts if c.clean],
                                 [r.contact.identity for r in rows])
         in_file = _Known()
-        for i, (row, clean) in enumerate(zip(rows, cleaned, strict=True)):
+        for i, row in enumerate(rows):
             if i % 500 == 0:
                 progress(i, total)
+            clean = row.clean
             if clean is None:
                 continue
             row.match = known.match(row.contact, clean) or in_file.match(row.contact, clean) \
@@ -351,8 +353,8 @@ class _Run:
     """One import under way: what each record became, and the counts.
 
     New customers wait in ``pending`` and are written a chunk at a time, a table at a time
-    (``new_customers.add_customers``); a record that adds to an existing customer goes through
-    the ORM as the profile's edits do.
+    (``new_customers.add_customers``); records that add to customers we have wait in
+    ``additions`` and go through the ORM together, as the profile's edits do.
     """
 
     session: Session
