@@ -324,7 +324,7 @@ def read_contacts(content: bytes, name: str, region: str, options: ReadOptions |
     if options.format is FileFormat.VCARD or (options.format is None and is_vcard):
         if not is_vcard:
             raise not_contacts("This file holds no vCard (no line says BEGIN:VCARD).")
-        total = text.upper().count("BEGIN:VCARD")
+        total = sum(1 for _ in _BEGIN_ANYWHERE.finditer(text))
         contacts: list[IncomingContact] = []
         for contact in _read_vcards(text, region):
             if len(contacts) % _EVERY == 0:
@@ -337,6 +337,7 @@ def read_contacts(content: bytes, name: str, region: str, options: ReadOptions |
 
 
 _EVERY = 500  # records between two words of progress
+_BEGIN_ANYWHERE = re.compile("BEGIN:VCARD", re.IGNORECASE)
 
 
 def _read_csv(text: str, name: str, encoding: str, region: str, options: ReadOptions, *,
