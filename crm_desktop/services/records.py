@@ -18,6 +18,7 @@ class _Versioned(Protocol):
 
 
 T = TypeVar("T", bound=_Versioned)
+V = TypeVar("V")
 
 
 def load_current(session: Session, model: type[T], row_id: int, expected_version: int,
@@ -47,10 +48,10 @@ def active_user(session: Session, user_id: int, *, field: str, cannot: str) -> U
 _IN_CHUNK = 500  # ids per IN list: well within what SQLite and PostgreSQL take in one statement
 
 
-def in_chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    """``ids`` a few hundred at a time, for one ``IN (…)`` query each."""
-    for start in range(0, len(ids), _IN_CHUNK):
-        yield list(ids[start:start + _IN_CHUNK])
+def in_chunks(values: Sequence[V]) -> Iterator[list[V]]:
+    """``values`` (ids, keys) a few hundred at a time, for one ``IN (…)`` query each."""
+    for start in range(0, len(values), _IN_CHUNK):
+        yield list(values[start:start + _IN_CHUNK])
 
 
 def customer_names(session: Session, customer_ids: Sequence[int]) -> dict[int, str]:

@@ -48,6 +48,7 @@ from crm_desktop.services.customers.customer_service import (
     date_values,
     preference_values,
 )
+from crm_desktop.services.records import in_chunks
 from crm_desktop.storage import bulk
 from crm_desktop.storage.audit import jsonable
 from crm_desktop.validation import fold
@@ -67,11 +68,9 @@ class KnownTags:
 
     def ids(self, session: Session, names: Sequence[str]) -> None:
         keys = {fold(n): n for n in names}
-        missing = [k for k in keys if k not in self.by_key]
-        for start in range(0, len(missing), 500):
+        for chunk in in_chunks([k for k in keys if k not in self.by_key]):
             self.by_key.update((key, (tag_id, name)) for tag_id, key, name in session.execute(
-                select(Tag.id, Tag.name_key, Tag.name).where(
-                    Tag.name_key.in_(missing[start:start + 500]))))
+                select(Tag.id, Tag.name_key, Tag.name).where(Tag.name_key.in_(chunk))))
         made = [Tag(name=name, name_key=key) for key, name in keys.items()
                 if key not in self.by_key]
         if made:

@@ -61,6 +61,7 @@ from crm_desktop.services.customers.customer_service import (
     tags_named,
 )
 from crm_desktop.services.customers.new_customers import KnownTags, NewCustomer, add_customers
+from crm_desktop.services.records import in_chunks
 from crm_desktop.services.transfer.contact_files import (
     ContactFile,
     IncomingContact,
@@ -72,7 +73,7 @@ from crm_desktop.storage.database import Database
 from crm_desktop.validation import clean_multiline, fold
 
 SIMILAR_NAME = 88  # rapidfuzz token_sort_ratio: "Margo Delacroix" and "Margot Delacroix"
-_CHUNK = 500  # values per IN (...) list
+_CHUNK = 500  # records written together
 
 
 class Decision(StrEnum):
@@ -415,7 +416,7 @@ class _Run:
         self.tags.clear()
         wanted = sorted({target for target, *_rest in self.additions})
         customers: dict[int, Customer] = {}
-        for chunk in _chunks(wanted):
+        for chunk in in_chunks(wanted):
             customers.update((c.id, c) for c in session.scalars(
                 _with_parts(select(Customer).where(Customer.id.in_(chunk),
                                                    Customer.deleted_at.is_(None)))))
@@ -540,7 +541,7 @@ class _Known:
         who = (Customer.id, Customer.first_name, Customer.last_name, Customer.company)
         keys = sorted({(kind, ident) for kind, _, ident in
                        (i.partition(":") for i in identities if i)})
-        for chunk in _chunks(keys):
+        for chunk in in_chunks(keys):
             for source, external, cid, first, last, company in session.execute(
                     select(CustomerSource.source, CustomerSource.external_id, *who)
                     .join(Customer, Customer.id == CustomerSource.customer_id)
@@ -549,11 +550,11 @@ class _Known:
                 known.identities[f"{source}:{external}"] = (
                     cid, customer_name(first, last, company, cid))
         numbers = sorted({key for c in cleaned for key, _kind in _contact_keys(c)})
-        for chunk in _chunks(numbers):
+        for numbers_chunk in in_chunks(numbers):
             for normalized, kind, cid, first, last, company in session.execute(
                     select(ContactPoint.normalized, ContactPoint.kind, *who)
                     .join(Customer, Customer.id == ContactPoint.customer_id)
-                    .where(ContactPoint.normalized.in_(chunk), live)
+                    .where(ContactPoint.normalized.in_(numbers_chunk), live)
                     .order_by(Customer.id)):
                 known.contacts.setdefault(normalized, (
                     cid, customer_name(first, last, company, cid), kind))
@@ -619,11 +620,6 @@ class _Known:
                                      f"{'same' if other == folded else 'similar'} name, "
                                      f"same {where}")
         return None
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]
 
 
 # ---- writing ---------------------------------------------------------------------------------
@@ -748,7 +744,7 @@ def _with_history(session: Session, customer_ids: Sequence[int]) -> set[int]:
     """Which of these customers have anything recorded against them since they came in."""
     found: set[int] = set()
     models: tuple[Any, ...] = (HistoryEntry, Order, Invoice, CustomerQuery, Feedback, FollowUp)
-    for chunk in _chunks(list(customer_ids)):
+    for chunk in in_chunks(list(customer_ids)):
         for model in models:
             found |= set(session.scalars(select(model.customer_id).where(
                 model.customer_id.in_(chunk)).distinct()))
