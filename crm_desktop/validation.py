@@ -177,23 +177,23 @@ def _phone_reason(exc: phonenumbers.NumberParseException) -> str:
 def normalize_email(field: str, value: str) -> str:
     """Check syntax only (no network look-up); returns the normalised address."""
     read = _read_email if len(value) <= _MEMO_MOST else _read_email.__wrapped__
-    reading = read(value)
-    if reading.startswith("\x00"):
-        raise ValidationError.single(field, reading[1:])
+    valid, reading = read(value)
+    if not valid:
+        raise ValidationError.single(field, reading)
     return reading
 
 
 @lru_cache(maxsize=4096)
-def _read_email(value: str) -> str:
-    """The normalised address, or NUL and why it is not one (no address holds a NUL)."""
+def _read_email(value: str) -> tuple[bool, str]:
+    """(True, the normalised address), or (False, why it is not one)."""
     # Imported at the first address checked, not at every start (~20 ms).
     from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
 
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        return f"\x00“{value}” is not a valid e-mail address: {exc}"
-    return str(result.normalized)
+        return False, f"“{value}” is not a valid e-mail address: {exc}"
+    return True, str(result.normalized)
 
 
 def parse_number(field: str, label: str, text: str, locale: str) -> Decimal:

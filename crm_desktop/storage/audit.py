@@ -21,8 +21,8 @@ from crm_desktop.models.base import table_of
 
 # Bookkeeping columns that change on every write and say nothing on their own.
 # (A sign-in's time is its own entry: the SIGN_IN event.)
-_QUIET = frozenset({"version", "updated_at", "updated_by_id", "created_at", "created_by_id",
-                    "last_sign_in_at"})
+QUIET_COLUMNS = frozenset({"version", "updated_at", "updated_by_id", "created_at",
+                           "created_by_id", "last_sign_in_at"})
 # Never written into the trail (which backups and the shop archive carry): it would let
 # anyone who reads them try the passwords offline.
 _SECRETS = frozenset({"password_hash"})
@@ -66,7 +66,7 @@ def _column_changes(obj: Any, *, new: bool) -> dict[str, Any]:
     state = inspect(obj)
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in _QUIET or key in _SECRETS or not isinstance(attr, ColumnProperty):
+        if key in QUIET_COLUMNS or key in _SECRETS or not isinstance(attr, ColumnProperty):
             continue
         history = state.attrs[key].history
         if new:

@@ -50,7 +50,7 @@ from crm_desktop.services.customers.customer_service import (
 )
 from crm_desktop.services.records import in_chunks
 from crm_desktop.storage import bulk
-from crm_desktop.storage.audit import jsonable
+from crm_desktop.storage.audit import QUIET_COLUMNS, jsonable
 from crm_desktop.validation import fold
 
 
@@ -140,9 +140,6 @@ def add_customers(session: Session, new: Sequence[NewCustomer], actor: Actor, no
     return ids
 
 
-_QUIET = frozenset({"version", "created_at", "updated_at", "created_by_id", "updated_by_id"})
-
-
 def _said(customer_id: int, row: dict[str, Any], *, contacts: list[dict[str, Any]],
           addresses: list[dict[str, Any]], dates: list[dict[str, Any]],
           preferences: list[dict[str, Any]], notes: Sequence[str],
@@ -150,7 +147,7 @@ def _said(customer_id: int, row: dict[str, Any], *, contacts: list[dict[str, Any
     """What the audit entry of a new customer says: the columns the hooks would list, and
     each part in words (the form's path lists each part as an entry of its own)."""
     said = {"id": customer_id, **{k: jsonable(v) for k, v in row.items()
-                                  if v is not None and k not in _QUIET}}
+                                  if v is not None and k not in QUIET_COLUMNS}}
     if tag_names:
         said["tags"] = {"added": tag_names, "removed": []}
     words = {

@@ -219,7 +219,7 @@ class ImportService:
 
     def preview(self, file: ContactFile, *, on_duplicate: Decision | None = None,
                 progress: Progress = _no_progress) -> ImportPreview:
-        """Every record checked and matched; nothing is written."""
+        """Every record matched (each was checked as it was read); nothing is written."""
         total = len(file.contacts)
         # Each record was checked as it was read (IncomingContact.clean): here it is matched.
         rows = [PreviewRow(contact, Match(MatchKind.REJECTED) if contact.clean is None
