@@ -25,24 +25,21 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from crm_desktop import APP_NAME, __version__, cli_backup, cli_transfer, cli_users
-from crm_desktop.actor import SYSTEM
-from crm_desktop.errors import CrmError
+from crm_desktop import APP_NAME, __version__
 from crm_desktop.logging_setup import configure_logging
 from crm_desktop.paths import AppPaths, app_paths
-from crm_desktop.storage.database import Database
-from crm_desktop.storage.schema import current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:
+    from crm_desktop.storage.database import Database
 
 DATABASE_ENV = "CRM_DATABASE_URL"
 
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="crm-desktop", description=f"{APP_NAME}: remember every "
-                                     "customer.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+def _add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database", metavar="URL", default=os.environ.get(DATABASE_ENV),
         help="database URL, e.g. postgresql+psycopg://user@host/crm "
@@ -51,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true", help="log debug details")
     parser.add_argument("--smoke-test", action="store_true",
                         help="open the main window, then quit (checks an installation)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # The commands' modules import the database code: only a command needs them.
+    from crm_desktop import cli_backup, cli_transfer, cli_users  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="crm-desktop", description=f"{APP_NAME}: remember every "
+                                     "customer.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_app_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = commands.add_parser("db", help="database maintenance")
@@ -93,16 +100,35 @@ def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
     return str(args.database) if args.database else paths.default_database_url()
 
 
+def _app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The options when ``argv`` only launches the app (no command, no --help or
+    --version), read without importing any command's code; otherwise None."""
+    launcher = argparse.ArgumentParser(add_help=False)
+    _add_app_options(launcher)
+    args, rest = launcher.parse_known_args(argv)
+    return None if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    launching = _app_arguments(argv)
+    args = launching or build_parser().parse_args(argv)
     paths = app_paths().ensure()
     configure_logging(paths.log_file, verbose=args.verbose)
     url = database_url(args, paths)
-    if args.command is None:
+    if launching is not None:
         # Qt is loaded only for the GUI, so maintenance commands run on a machine without it.
+        # A window says the shop is opening before the rest of the app is imported.
+        from crm_desktop.gui.starting import show_starting_window  # noqa: PLC0415
+
+        starting = show_starting_window()
+        if args.smoke_test:  # (bench/start_up.py times these lines as they arrive)
+            print("starting window shown", flush=True)
         from crm_desktop.gui.app import run_app  # noqa: PLC0415
 
-        return run_app(url, paths, smoke_test=args.smoke_test)
+        return run_app(url, paths, smoke_test=args.smoke_test, starting=starting)
+    from crm_desktop.errors import CrmError  # noqa: PLC0415
+
     try:
         return _run_command(args, url, paths)
     except CrmError as exc:
@@ -111,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
+    from crm_desktop import cli_backup, cli_transfer, cli_users  # noqa: PLC0415
+    from crm_desktop.storage.database import Database  # noqa: PLC0415
+    from crm_desktop.storage.schema import current_revision, head_revision, upgrade  # noqa: PLC0415
+
     database = Database(url)
     try:
         if args.command == "db":
@@ -149,6 +179,7 @@ def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
 def _demo_data(database: Database, args: argparse.Namespace, paths: AppPaths) -> int:
     # Faker is only needed here; keep it out of every other start-up.
     from crm_desktop.demo_data import generate  # noqa: PLC0415
+    from crm_desktop.storage.schema import upgrade  # noqa: PLC0415
 
     if args.customers < 1:
         print("crm-desktop: --customers must be at least 1", file=sys.stderr)
@@ -170,6 +201,8 @@ def _demo_data(database: Database, args: argparse.Namespace, paths: AppPaths) ->
 
 
 def _schema_is_current(database: Database) -> bool:
+    from crm_desktop.storage.schema import current_revision, head_revision  # noqa: PLC0415
+
     if current_revision(database) == head_revision():
         return True
     print("crm-desktop: the database is not at this version's schema; run "
@@ -178,6 +211,7 @@ def _schema_is_current(database: Database) -> bool:
 
 
 def _invoice(database: Database, args: argparse.Namespace) -> int:
+    from crm_desktop.actor import SYSTEM  # noqa: PLC0415
     from crm_desktop.printing import print_pdf  # noqa: PLC0415
     from crm_desktop.services.invoices.invoice_service import InvoiceService  # noqa: PLC0415
 

@@ -18,13 +18,13 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
 from crm_desktop.gui.app import (
-    application,
     backup_service,
     build_main_window,
     show_backup_window,
 )
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.gui.shared.ui_state import open_ui_state
+from crm_desktop.gui.starting import application
 from crm_desktop.paths import app_paths
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.queries.query_service import QueryScope

@@ -21,7 +21,6 @@ import subprocess
 import time
 from pathlib import Path
 
-from psycopg.conninfo import make_conninfo
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
@@ -71,6 +70,9 @@ def tools_installed() -> bool:
 def _connection_info(url: URL) -> tuple[str, dict[str, str]]:
     """libpq's connection string for ``url`` (without the password) and the environment
     that carries the password."""
+    # psycopg only when PostgreSQL is used: a desk on SQLite does not load it to start.
+    from psycopg.conninfo import make_conninfo  # noqa: PLC0415
+
     options = {key: str(value) for key, value in url.query.items()
                if key in {"options", "sslmode", "sslrootcert", "sslcert", "sslkey"}}
     info = make_conninfo(host=url.host or "", port=str(url.port or ""), dbname=url.database or "",

@@ -232,12 +232,26 @@ def test_starting_the_app_imports_none_of_what_only_printing_or_importing_needs(
     """Start-up time (#16): ReportLab's PDF code, Alembic, iCalendar, vCard, e-mail checks
     and Pillow are imported when first used, not when the window opens."""
     heavy = ("reportlab.platypus", "reportlab.pdfgen", "alembic", "icalendar",
-             "email_validator", "vobject", "PIL")
+             "email_validator", "vobject", "PIL", "psycopg")
     code = ("import sys\n"
             "import crm_desktop.cli, crm_desktop.gui.app, crm_desktop.gui.main_window\n"
             f"heavy = {heavy!r}\n"
             "print(sorted(h for h in heavy if any(m == h or m.startswith(h + '.') "
             "for m in sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_the_starting_window_comes_before_the_database_code() -> None:
+    """What runs before the first window is on screen imports Qt and nothing of the
+    database, the models or the pages (#16: a start that feels like a bare window)."""
+    code = ("import sys\n"
+            "import crm_desktop.cli, crm_desktop.gui.starting\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules\n"
+            "              if m.split('.')[0] in {'sqlalchemy', 'babel', 'phonenumbers'}\n"
+            "              or m.startswith(('crm_desktop.models', 'crm_desktop.services',\n"
+            "                               'crm_desktop.storage', 'crm_desktop.gui.app'))}))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.stdout.strip() == "[]", result.stdout

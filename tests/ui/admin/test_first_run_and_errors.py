@@ -12,6 +12,7 @@ from crm_desktop.errors import StorageError
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog, guess_country
 from crm_desktop.gui.app import run_app
 from crm_desktop.gui.shared.errors import BugReportDialog, install_exception_hook, show_error
+from crm_desktop.gui.starting import show_starting_window
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService
@@ -102,9 +103,30 @@ def test_bugs_get_copyable_details_and_a_log_entry(qtbot: QtBot, app_home: AppPa
 
 def test_app_smoke_test_opens_the_main_window(app_home: AppPaths,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_app(app_home.default_database_url(), app_home, smoke_test=True) == 0
-    assert "main window opened" in capsys.readouterr().out
+    starting = show_starting_window()
+    assert starting.isVisible() and starting.pixmap().width() > 0
+    assert run_app(app_home.default_database_url(), app_home, smoke_test=True,
+                   starting=starting) == 0
+    out = capsys.readouterr().out
+    assert "main window shown" in out and "main window opened" in out
+    assert not starting.isVisible()  # closed once the main window was up
     assert app_home.database_file.exists()
+
+
+def test_the_starting_window_makes_way_for_the_first_run(app_home: AppPaths,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """The first dialog never opens behind the window that says the shop is opening."""
+    starting = show_starting_window()
+    seen: list[bool] = []
+
+    def first_run_exec(_dialog: object) -> int:
+        seen.append(starting.isVisible())
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(FirstRunDialog, "exec", first_run_exec)
+    assert run_app(app_home.default_database_url(), app_home, starting=starting) == 0
+    assert seen == [False]
 
 
 def test_app_refuses_a_newer_database_with_a_message(app_home: AppPaths,
