@@ -170,3 +170,26 @@ def test_the_note_can_go_on_a_card_page_of_its_own(tmp_path: Path) -> None:
     pdf = write(tmp_path, document(note_on_card=True))
     assert pages(pdf) == 2
     assert "Dear Łukasz" in text(pdf, 2) and "Dear Łukasz" not in text(pdf, 1)
+
+
+def test_the_payment_sentence_wraps_inside_the_frame_and_prints_what_was_typed(
+        tmp_path: Path) -> None:
+    """The sentence under the totals is drawn by the invoice's own flowable: long bank
+    details wrap at the right margin, and characters that are markup to a platypus
+    Paragraph print as typed."""
+    bank = "Bank <Süd> & Co.\nIBAN DE02 1005 0000 0123 4567 89\n" + "a long line " * 12
+    pdf = write(tmp_path, document(bank_details=bank))
+    page = words(pdf, 1)
+    sentence = [w for w in page if w[2] > min(y0 for word, _x, y0, _x1, _y in page
+                                              if word == "Please") - 1
+                and w[2] < min(y0 for word, _x, y0, _x1, _y in page if word == "Dear")]
+    lines = {round(w[2]) for w in sentence}
+    assert len(lines) >= 3  # wrapped
+    left, right = 25 * MM, (210 - 20) * MM  # DIN 5008's margins
+    assert all(left - 1 <= w[1] and w[3] <= right + 1 for w in sentence), sentence
+    flat = " ".join(w[0] for w in sentence)
+    assert "Bank <Süd> & Co." in flat and "quoting 2026-0042." in flat
+    credit = text(write(tmp_path, document(credit_note=True, credited_number="2026-0041",
+                                           credit_reason="<b>not bold</b> & scratched"),
+                        "credit.pdf"))
+    assert "<b>not bold</b> & scratched." in credit
