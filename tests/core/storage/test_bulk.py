@@ -46,7 +46,7 @@ def test_left_out_columns_get_their_defaults_and_times_come_back_in_utc(
 
 
 def test_a_naive_time_is_refused(any_db: Database) -> None:
-    naive = datetime(2026, 7, 1, 9, 30)  # noqa: DTZ001 - the point of the test
+    naive = datetime(2026, 7, 1, 9, 30)  # no time zone: the point of the test
     # (On PostgreSQL SQLAlchemy wraps the type's ValueError in its StatementError.)
     with pytest.raises((ValueError, StatementError), match="naive datetime"), \
             any_db.engine.begin() as conn:
