@@ -10,10 +10,11 @@ The database is a fresh temporary SQLite file filled with demo data.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from timing import percentiles  # bench/timing.py, beside this script
 
 from crm_desktop.demo_data import generate
@@ -30,7 +33,14 @@ from crm_desktop.documents.envelopes import layout
 from crm_desktop.documents.handwriting import INK
 from crm_desktop.documents.invoice_document import DocumentLine, InvoiceDocument
 from crm_desktop.documents.invoice_pdf import render_invoice
-from crm_desktop.services.invoices.invoice_service import InvoiceService
+from crm_desktop.models import Customer, Invoice
+from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.invoices.invoice_service import (
+    InvoiceService,
+    Issuer,
+    billing_address,
+    default_note,
+)
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 
@@ -149,6 +159,23 @@ def bare(doc: InvoiceDocument) -> bytes:
     return out.getvalue()
 
 
+def as_issued(database: Database, count: int) -> list[int]:
+    """The first ``count`` demo invoices, given what issuing gives every real one and the
+    demo shop leaves out: the issuer's snapshot, the window address and the thank-you note
+    (so each PDF draws a note, and reads no settings)."""
+    settings = SettingsService(database).business()
+    issuer = json.dumps(asdict(Issuer.from_settings(settings)))
+    with Session(database.engine) as session, session.begin():
+        chosen = session.scalars(select(Invoice).order_by(Invoice.id).limit(count)).all()
+        for invoice in chosen:
+            customer = session.get(Customer, invoice.customer_id)
+            assert customer is not None
+            invoice.issuer = issuer
+            invoice.billing_address = billing_address(session, customer, settings, strict=False)
+            invoice.thank_you_note = default_note(session, invoice, customer, settings)
+        return [invoice.id for invoice in chosen]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=1000)
@@ -171,14 +198,9 @@ def main() -> int:
         upgrade(database)
         result = generate(database, int(args.count * 1.25), history_per_customer=1, seed=5)
         invoices = InvoiceService(database)
-        with database.read() as session:
-            from sqlalchemy import select  # noqa: PLC0415
-
-            from crm_desktop.models import Invoice  # noqa: PLC0415
-
-            ids = list(session.scalars(select(Invoice.id).order_by(Invoice.id)
-                                       .limit(args.count)))
-        print(f"\n{len(ids):,} invoices from a database of {result.customers:,} customers")
+        ids = as_issued(database, args.count)
+        print(f"\n{len(ids):,} issued invoices (each with its issuer, address and thank-you "
+              f"note) from a database of {result.customers:,} customers")
         started = time.perf_counter()
         size = 0
         for invoice_id in ids:
