@@ -8,8 +8,10 @@ PostgreSQL is reached through the same URL option. Services only ever see
 
 from __future__ import annotations
 
+import bisect
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -102,6 +104,67 @@ def _verified(session: Session, actor: Actor, permission: Permission | None) -> 
     return Actor(user_id, name)
 
 
+class OwnWrites:
+    """What this desk wrote to the audit trail itself, so that its change feed
+    (``change_feed``) passes over its own saves: on SQLite the ranges of entry ids its
+    transactions wrote (a writer holds the only write lock, so its entries are the ids
+    between the largest before and after); on PostgreSQL the server processes of its
+    connections, which each change notice names."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ranges: list[tuple[int, int]] = []  # (first, last), sorted
+        self.backend_pids: set[int] = set()
+
+    def add(self, first: int, last: int) -> None:
+        with self._lock:
+            bisect.insort(self._ranges, (first, last))
+
+    def wrote(self, entry_id: int) -> bool:
+        with self._lock:
+            at = bisect.bisect_right(self._ranges, (entry_id, float("inf"))) - 1
+            return at >= 0 and self._ranges[at][0] <= entry_id <= self._ranges[at][1]
+
+    def forget_up_to(self, entry_id: int) -> None:
+        """The feed has read past ``entry_id``: those ranges are no longer needed."""
+        with self._lock:
+            self._ranges = [r for r in self._ranges if r[1] > entry_id]
+
+
+def _largest_audit_id(connection: Any) -> int:
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        row = cursor.execute("SELECT max(id) FROM audit_entries").fetchone()
+    finally:
+        cursor.close()
+    return int(row[0] or 0)
+
+
+def _track_own_writes(engine: Engine, own: OwnWrites, *, sqlite: bool) -> None:
+    if not sqlite:
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            own.backend_pids.add(dbapi_connection.info.backend_pid)
+        return
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:  # (after the BEGIN IMMEDIATE above)
+        if connection.get_execution_options().get(_WRITES, False):
+            connection.info["crm_audit_before"] = _largest_audit_id(connection)
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:  # (before the driver commits)
+        before = connection.info.pop("crm_audit_before", None)
+        if before is not None:
+            after = _largest_audit_id(connection)
+            if after > before:
+                own.add(before + 1, after)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        connection.info.pop("crm_audit_before", None)
+
+
 def _configure_postgresql_read_only(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -131,6 +194,9 @@ class Database:
             _configure_sqlite(self.engine, busy_timeout_ms, read_only=read_only)
         elif read_only:
             _configure_postgresql_read_only(self.engine)
+        self.own_writes = OwnWrites()
+        if not read_only:
+            _track_own_writes(self.engine, self.own_writes, sqlite=self.is_sqlite)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         install_audit_hooks(self._sessions, clock)
 

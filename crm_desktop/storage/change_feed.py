@@ -1,0 +1,219 @@
+"""What the other desks saved, a moment after they commit it.
+
+Every write leaves audit entries in its own transaction (``storage/audit.py``), so the trail
+says what changed, for which customer, by whom. A desk learns that there is something new to
+read without asking the database over and over:
+
+- **SQLite** (two app windows on one file): ``PRAGMA data_version`` on a connection of the
+  feed's own changes when any other connection commits. The feed then reads the entries after
+  the last one it read. SQLite has one writer at a time, which numbers its entries while it
+  holds the lock, so "after the last one read" misses none.
+- **PostgreSQL**: each statement that writes entries sends ``NOTIFY crm_changes`` with the
+  first and last id it wrote (a trigger, migration 0013); the server delivers it when the
+  transaction commits, and never for one rolled back. The feed ``LISTEN``s on a connection of
+  its own and reads those ids. ("After the last one read" would not do there: a transaction
+  may commit its lower ids after another's higher ones.)
+
+A desk's own saves are passed over (``Database.own_writes``): it has announced them already.
+``poll`` never waits: it is called about once a second, off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from crm_desktop.models import AuditAction, AuditEntry, User
+from crm_desktop.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "crm_changes"
+MOST_AT_ONCE = 2_000  # entries read in one poll; beyond that a desk refreshes everything
+_REMEMBERED = 20_000  # ids read on PostgreSQL, so that overlapping notices read each once
+
+
+@dataclass(frozen=True)
+class SavedElsewhere:
+    """One audit entry written at another desk."""
+
+    entry_id: int
+    at: datetime
+    user_id: int | None
+    user_name: str  # "" for the app itself
+    action: AuditAction
+    entity: str  # the table, e.g. "customers", "contact_points"
+    entity_id: int | None
+    customer_id: int | None
+    fields: tuple[str, ...]  # the columns it changed (for a new row: those it filled)
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """What one poll found. ``everything``: more than could be read at once, or the link to
+    the server was lost and notices may have been missed; whoever shows anything should
+    read it again."""
+
+    saved: tuple[SavedElsewhere, ...] = ()
+    everything: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.saved) or self.everything
+
+
+class ChangeFeed:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._sqlite: sqlite3.Connection | None = None
+        self._version = -1
+        self._last = 0  # SQLite: the newest entry read
+        self._listener: Any = None  # PostgreSQL: a psycopg connection that LISTENs
+        self._lost = False  # PostgreSQL: the listening connection broke; say so once back
+        self._seen: deque[int] = deque(maxlen=_REMEMBERED)
+        self._seen_set: set[int] = set()
+
+    @property
+    def available(self) -> bool:
+        """False for a database no other desk can share (SQLite in memory)."""
+        return not self._db.is_sqlite or self._db.sqlite_file is not None
+
+    def start(self) -> None:
+        """Begin watching: what is saved from now on will be reported."""
+        if not self.available:
+            return
+        if self._db.is_sqlite:
+            with self._db.read() as session:
+                self._last = int(session.scalar(select(func.max(AuditEntry.id))) or 0)
+            self._version = self._data_version()
+        else:
+            self._listen()
+
+    def poll(self, *, wait: float = 0.0) -> Arrivals:
+        """What other desks committed since the last poll. It does not wait for one, unless
+        ``wait`` (seconds) on PostgreSQL, where a notice crosses the network: for a test
+        that has just saved at the other desk."""
+        if not self.available:
+            return Arrivals()
+        if self._db.is_sqlite:
+            return self._poll_sqlite()
+        return self._poll_postgresql(wait)
+
+    def close(self) -> None:
+        for connection in (self._sqlite, self._listener):
+            if connection is not None:
+                try:
+                    connection.close()
+                except Exception:  # closing a broken link: nothing left to do
+                    log.debug("closing the change feed's connection failed", exc_info=True)
+        self._sqlite = self._listener = None
+
+    # ---- SQLite ------------------------------------------------------------------------------
+
+    def _data_version(self) -> int:
+        if self._sqlite is None:
+            file = self._db.sqlite_file
+            assert file is not None
+            # Its own connection: the counter changes for commits made by other connections.
+            self._sqlite = sqlite3.connect(file, check_same_thread=False,
+                                           isolation_level=None)
+        return int(self._sqlite.execute("PRAGMA data_version").fetchone()[0])
+
+    def _poll_sqlite(self) -> Arrivals:
+        version = self._data_version()
+        if version == self._version:
+            return Arrivals()
+        self._version = version
+        entries, more = self._read(AuditEntry.id > self._last)
+        if entries:
+            self._last = entries[-1].entry_id
+        elif more:
+            with self._db.read() as session:
+                self._last = int(session.scalar(select(func.max(AuditEntry.id))) or 0)
+        own = self._db.own_writes
+        others = tuple(e for e in entries if not own.wrote(e.entry_id))
+        own.forget_up_to(self._last)
+        return Arrivals(others, more)
+
+    # ---- PostgreSQL --------------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        import psycopg  # noqa: PLC0415 - only a desk on PostgreSQL needs it
+        from psycopg.conninfo import make_conninfo  # noqa: PLC0415
+
+        url = self._db.url
+        options = {key: str(value) for key, value in url.query.items()
+                   if key in {"sslmode", "sslrootcert", "sslcert", "sslkey", "options"}}
+        self._listener = psycopg.connect(make_conninfo(
+            host=url.host or "", port=str(url.port or 5432), dbname=url.database or "",
+            user=url.username or "", password=url.password or "", connect_timeout="5",
+            **options), autocommit=True)
+        self._listener.execute(f"LISTEN {CHANNEL}")
+
+    def _poll_postgresql(self, wait: float) -> Arrivals:
+        import psycopg  # noqa: PLC0415
+
+        try:
+            if self._listener is None or self._listener.closed:
+                self._listen()
+                if self._lost:  # what was said while we were away is lost: read it all
+                    self._lost = False
+                    return Arrivals(everything=True)
+            ranges = []
+            own = self._db.own_writes.backend_pids
+            notices = list(self._listener.notifies(timeout=wait, stop_after=1)) if wait else []
+            notices += self._listener.notifies(timeout=0)
+            for notice in notices:
+                first, last = (int(part) for part in notice.payload.split())
+                if notice.pid not in own:
+                    ranges.append((first, last))
+        except psycopg.OperationalError:
+            log.warning("lost the shared database's change notices; listening again",
+                        exc_info=True)
+            self._lost = True
+            self.close()
+            return Arrivals()
+        if not ranges:
+            return Arrivals()
+        entries, more = self._read(or_(*(AuditEntry.id.between(first, last)
+                                         for first, last in ranges)))
+        fresh = []
+        for entry in entries:
+            if entry.entry_id not in self._seen_set:
+                if len(self._seen) == self._seen.maxlen:
+                    self._seen_set.discard(self._seen[0])
+                self._seen.append(entry.entry_id)
+                self._seen_set.add(entry.entry_id)
+                fresh.append(entry)
+        return Arrivals(tuple(fresh), more)
+
+    # ---- both --------------------------------------------------------------------------------
+
+    def _read(self, which: ColumnElement[bool]) -> tuple[list[SavedElsewhere], bool]:
+        with self._db.read() as session:
+            rows = session.execute(
+                select(AuditEntry.id, AuditEntry.at, AuditEntry.user_id, User.display_name,
+                       AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id,
+                       AuditEntry.customer_id, AuditEntry.changes)
+                .outerjoin(User, User.id == AuditEntry.user_id)
+                .where(and_(which))
+                .order_by(AuditEntry.id).limit(MOST_AT_ONCE + 1)).all()
+        more = len(rows) > MOST_AT_ONCE
+        return [SavedElsewhere(row.id, row.at, row.user_id, row.display_name or "",
+                               row.action, row.entity, row.entity_id, row.customer_id,
+                               _fields(row.changes))
+                for row in rows[:MOST_AT_ONCE]], more
+
+
+def _fields(changes: str) -> tuple[str, ...]:
+    try:
+        parsed = json.loads(changes or "{}")
+    except ValueError:
+        return ()
+    return tuple(key for key in parsed if key != "key") if isinstance(parsed, dict) else ()

@@ -1,0 +1,105 @@
+"""The change feed: one desk sees what another committed, on both engines, and not its own
+saves, nor what was rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from crm_desktop.actor import Actor
+from crm_desktop.errors import ValidationError
+from crm_desktop.models import AuditAction, ContactKind
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_service import (
+    ContactInput,
+    CustomerInput,
+    CustomerService,
+)
+from crm_desktop.storage.change_feed import ChangeFeed
+from crm_desktop.storage.database import Database
+from tests.conftest import FakeClock
+
+WAIT = 5.0  # seconds a notice may take to cross to the other desk (PostgreSQL)
+
+
+@pytest.fixture
+def front_desk(any_db: Database, clock: FakeClock) -> Iterator[Database]:
+    """A second desk on the same database: its own engine and connections."""
+    other = Database(any_db.url.render_as_string(hide_password=False), clock=clock)
+    yield other
+    other.dispose()
+
+
+@pytest.fixture
+def feed(front_desk: Database) -> Iterator[ChangeFeed]:
+    watching = ChangeFeed(front_desk)
+    watching.start()
+    yield watching
+    watching.close()
+
+
+def test_a_save_at_one_desk_arrives_at_the_other_with_who_and_what(
+        any_db: Database, any_owner: Actor, front_desk: Database, feed: ChangeFeed) -> None:
+    assert not feed.poll()  # nothing yet
+    margo = CustomerService(any_db).create(CustomerInput(
+        first_name="Margo", last_name="Delacroix",
+        contacts=[ContactInput(ContactKind.PHONE, "+44 7700 900123")]), any_owner)
+
+    arrived = feed.poll(wait=WAIT)
+
+    assert not arrived.everything
+    by_entity = {e.entity: e for e in arrived.saved}
+    assert {"customers", "contact_points"} <= set(by_entity)
+    customer = by_entity["customers"]
+    assert (customer.customer_id, customer.entity_id, customer.action) == (
+        margo.id, margo.id, AuditAction.CREATE)
+    assert customer.user_name == "Olivia Owner" and customer.user_id == any_owner.user_id
+    assert "first_name" in customer.fields
+    assert by_entity["contact_points"].customer_id == margo.id
+    assert not feed.poll()  # each arrives once
+
+    detail = CustomerService(any_db).get(margo.id)
+    CustomerService(any_db).update(margo.id, detail.version, CustomerInput(
+        first_name="Margo", last_name="Delacroix-Øster",
+        contacts=[ContactInput(ContactKind.PHONE, "+44 7700 900123")]), any_owner)
+    changed = feed.poll(wait=WAIT).saved
+    assert [(e.entity, e.action, e.fields) for e in changed if e.entity == "customers"] == [
+        ("customers", AuditAction.UPDATE, ("last_name", "sort_name"))]
+
+
+def test_a_desk_does_not_hear_its_own_saves(any_db: Database, any_owner: Actor,
+                                            front_desk: Database, feed: ChangeFeed) -> None:
+    rita = UserService(front_desk).list_active()[0].as_actor()
+    CustomerService(front_desk).create(CustomerInput(first_name="Jim", last_name="Hall"), rita)
+    assert not feed.poll(wait=0.5 if not front_desk.is_sqlite else 0)
+    # ...but hears the other desk's, after its own.
+    CustomerService(any_db).create(CustomerInput(first_name="Alecia", last_name="Burns"),
+                                   any_owner)
+    assert [e.customer_id is not None for e in feed.poll(wait=WAIT).saved
+            if e.entity == "customers"] == [True]
+
+
+def test_nothing_arrives_of_a_save_that_was_refused(any_db: Database, any_owner: Actor,
+                                                    feed: ChangeFeed) -> None:
+    with pytest.raises(ValidationError):
+        CustomerService(any_db).create(CustomerInput(first_name="", last_name=""), any_owner)
+    with pytest.raises(RuntimeError), any_db.transaction(any_owner, None) as session:
+        session.execute(text("INSERT INTO audit_entries (at, action, entity, changes) "
+                             "VALUES (CURRENT_TIMESTAMP, 'create', 'customers', '{}')"))
+        raise RuntimeError("rolled back")
+    assert not feed.poll(wait=0.5 if not any_db.is_sqlite else 0)
+
+
+def test_more_than_can_be_read_at_once_asks_for_everything(
+        any_db: Database, any_owner: Actor, feed: ChangeFeed,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("crm_desktop.storage.change_feed.MOST_AT_ONCE", 2)
+    CustomerService(any_db).create(CustomerInput(
+        first_name="Margo", last_name="Delacroix",
+        contacts=[ContactInput(ContactKind.PHONE, "+44 7700 900123"),
+                  ContactInput(ContactKind.EMAIL, "margo@example.com")]), any_owner)
+    arrived = feed.poll(wait=WAIT)
+    assert arrived.everything and len(arrived.saved) == 2
+    assert not feed.poll()
