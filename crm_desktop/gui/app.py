@@ -50,6 +50,7 @@ from crm_desktop.services.reports.report_service import ReportService
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportService
 from crm_desktop.services.transfer.shop_archive import ShopArchiveService
+from crm_desktop.storage.change_feed import ChangeFeed
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 
@@ -144,6 +145,7 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
         reports=ReportService(database),
         backups=backup_service(database, paths or app_paths()),
         clock=database.clock,
+        change_feed=ChangeFeed(database) if looking_inside is None else None,
     )
     if looking_inside is not None:
         taken = formatter.date_time(looking_inside.info.taken_at)

@@ -5,6 +5,7 @@ requests ("open this customer", "follow this up") to the capability that serves 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,7 +44,8 @@ from crm_desktop.gui.reports.controller import ReportsController
 from crm_desktop.gui.shared.access import Access
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.desk import Controller, Desk
-from crm_desktop.gui.shared.operations import Operations
+from crm_desktop.gui.shared.operations import Change, Changes, Operations
+from crm_desktop.gui.shared.other_desks import OtherDesks
 from crm_desktop.gui.shared.palette import LOOKING_INSIDE
 from crm_desktop.gui.shared.ui_state import (
     restore_geometry,
@@ -81,6 +83,9 @@ from crm_desktop.services.reports.report_service import ReportService
 from crm_desktop.services.transfer.export_service import ExportService
 from crm_desktop.services.transfer.import_service import ImportService
 from crm_desktop.services.transfer.shop_archive import ShopArchiveService
+from crm_desktop.storage.change_feed import ChangeFeed
+
+log = logging.getLogger(__name__)
 
 # How long a desk waits, without a key or a click, before it locks itself (a setting of each
 # desk, File → Lock when idle…).
@@ -122,6 +127,8 @@ class Services:
     reports: ReportService
     backups: BackupService
     clock: Clock
+    # What the other desks save, as it is committed (None: a backup looked inside).
+    change_feed: ChangeFeed | None = None
 
 
 class MainWindow(QMainWindow):
@@ -243,6 +250,29 @@ class MainWindow(QMainWindow):
             self.quit_action.setToolTip("Close this backup; the shop's window stays")
         if self.desk_lock is not None:  # a locked desk shows no customer, not even a backup's
             self.desk_lock.locked_changed.connect(self._locked_changed)
+        self._watch_other_desks(services.change_feed, services.settings)
+
+    def _watch_other_desks(self, feed: ChangeFeed | None, settings: SettingsService) -> None:
+        """What the other desk saves shows here too, through the same signal as our own."""
+        self._settings = settings
+        self.other_desks: OtherDesks | None = None
+        if feed is None:
+            return
+        self.other_desks = OtherDesks(feed, self.ops, self.background, private=self._locked,
+                                      parent=self)
+        self.ops.changed.connect(self._changed_elsewhere)
+        self.other_desks.start()
+
+    def _locked(self) -> bool:
+        return self.desk_lock is not None and self.desk_lock.locked
+
+    def _changed_elsewhere(self, changes: Changes) -> None:
+        """The other desk changed the shop's settings: its name and how money reads."""
+        if changes.remote and changes.touches(Change.SETTINGS):
+            try:
+                self._settings_saved(self._settings.business())
+            except Exception:  # the next change or start reads them again
+                log.warning("could not read the settings changed elsewhere", exc_info=True)
 
     def _set_title(self) -> None:
         if self.looking_inside is None:
@@ -314,6 +344,7 @@ class MainWindow(QMainWindow):
         profile.follow_up_entry.connect(self._follow_up)
         profile.show_changes.connect(lambda customer_id: self.admin.show_changes(
             customer_id, profile.customer.display_name if profile.customer else ""))
+        customers.changes_requested.connect(self.admin.show_changes)
         for controller in (follow_ups, self.queries, self.feedback, self.invoices,
                            self.reports):
             controller.open_customer.connect(customers.open_customer)
@@ -582,6 +613,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_backup_windows()
+        if self.other_desks is not None:
+            self.other_desks.stop()
         for controller in self.controllers:
             controller.stop()
         if self.desk_lock is not None:
@@ -592,5 +625,7 @@ class MainWindow(QMainWindow):
             self.customers.save_state()
             self._ui_state.sync()
         self.background.wait()  # a search still running reads a database about to close
+        if self.other_desks is not None:
+            self.other_desks.close()
         event.accept()
         self.closed.emit()

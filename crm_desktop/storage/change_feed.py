@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from crm_desktop.models import AuditAction, AuditEntry, User
+from crm_desktop.models import AuditAction, AuditEntry, Customer, User, customer_name
 from crm_desktop.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ class SavedElsewhere:
     entity: str  # the table, e.g. "customers", "contact_points"
     entity_id: int | None
     customer_id: int | None
+    customer_name: str  # "" when it concerns no customer (or one since purged)
     fields: tuple[str, ...]  # the columns it changed (for a new row: those it filled)
+    values: dict[str, Any]  # for a new row, what it was made with (e.g. a call's "kind")
 
 
 @dataclass(frozen=True)
@@ -200,20 +202,29 @@ class ChangeFeed:
             rows = session.execute(
                 select(AuditEntry.id, AuditEntry.at, AuditEntry.user_id, User.display_name,
                        AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id,
-                       AuditEntry.customer_id, AuditEntry.changes)
+                       AuditEntry.customer_id, AuditEntry.changes, Customer.first_name,
+                       Customer.last_name, Customer.company)
                 .outerjoin(User, User.id == AuditEntry.user_id)
+                .outerjoin(Customer, Customer.id == AuditEntry.customer_id)
                 .where(and_(which))
                 .order_by(AuditEntry.id).limit(MOST_AT_ONCE + 1)).all()
         more = len(rows) > MOST_AT_ONCE
-        return [SavedElsewhere(row.id, row.at, row.user_id, row.display_name or "",
-                               row.action, row.entity, row.entity_id, row.customer_id,
-                               _fields(row.changes))
-                for row in rows[:MOST_AT_ONCE]], more
+        saved = []
+        for row in rows[:MOST_AT_ONCE]:
+            changes = _parsed(row.changes)
+            name = ("" if row.customer_id is None or row.first_name is None else
+                    customer_name(row.first_name, row.last_name, row.company, row.customer_id))
+            saved.append(SavedElsewhere(
+                row.id, row.at, row.user_id, row.display_name or "", row.action, row.entity,
+                row.entity_id, row.customer_id, name,
+                tuple(key for key in changes if key != "key"),
+                changes if row.action is AuditAction.CREATE else {}))
+        return saved, more
 
 
-def _fields(changes: str) -> tuple[str, ...]:
+def _parsed(changes: str) -> dict[str, Any]:
     try:
         parsed = json.loads(changes or "{}")
     except ValueError:
-        return ()
-    return tuple(key for key in parsed if key != "key") if isinstance(parsed, dict) else ()
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

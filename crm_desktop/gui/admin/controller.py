@@ -4,6 +4,7 @@ the audit trail."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QWidget
 
 from crm_desktop.gui.admin.audit_dialogs import AuditLogDialog, ChangesDialog
 from crm_desktop.gui.admin.settings_dialog import SettingsDialog
@@ -57,12 +58,14 @@ class AdminController(Controller):
         dialog.show()
         return dialog
 
-    def show_changes(self, customer_id: int, customer_name: str) -> ChangesDialog | None:
-        changes = attempt(self.window, lambda: self._audit.customer_changes(customer_id,
-                                                                              self.actor))
+    def show_changes(self, customer_id: int, customer_name: str,
+                     over: QWidget | None = None) -> ChangesDialog | None:
+        """``over``: the window to show it above (a form being edited), else the main one."""
+        parent = over or self.window
+        changes = attempt(parent, lambda: self._audit.customer_changes(customer_id, self.actor))
         if changes is None:
             return None
-        dialog = ChangesDialog(customer_name, changes, self.desk.formatter, self.window)
+        dialog = ChangesDialog(customer_name, changes, self.desk.formatter, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS, Formatter
@@ -20,6 +20,7 @@ from crm_desktop.gui.customers.timeline_model import TimelineModel
 from crm_desktop.gui.customers.trash_page import TrashPage
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.operations import Change, Changes, attempt
+from crm_desktop.gui.shared.other_desks import describe
 from crm_desktop.gui.shared.ui_state import restore_splitter, save_splitter
 from crm_desktop.models import CustomerStatus
 from crm_desktop.permissions import Permission
@@ -43,6 +44,9 @@ PROFILE_SHOWS = (LIST_SHOWS | Change.INVOICES | Change.FEEDBACK) & ~Change.USERS
 
 
 class CustomersController(Controller):
+    # Who changed what on a customer: (id, name, the window to show it over).
+    changes_requested = Signal(int, str, object)
+
     def __init__(self, desk: Desk, customers: CustomerService, *,
                  customer_list: CustomerListService, timeline: TimelineService,
                  feedback: FeedbackService, personal_data: PersonalDataService,
@@ -56,6 +60,7 @@ class CustomersController(Controller):
         self._timeline = timeline
         self._feedback = feedback
         self._ui_state = ui_state
+        self._forms: list[CustomerFormDialog] = []  # open, being edited
         self.list_model = CustomerListModel(customer_list, desk.formatter)
         self.list_page = CustomersPage(self.list_model, ui_state, desk.background)
         self.timeline_model = TimelineModel(timeline, desk.formatter)
@@ -113,6 +118,8 @@ class CustomersController(Controller):
         return (customer_id, customer.display_name) if customer is not None else None
 
     def on_changed(self, changes: Changes) -> None:
+        if changes.remote and changes.touches(Change.CUSTOMERS):
+            self._tell_open_forms(changes)
         if changes.touches(Change.CUSTOMERS | Change.USERS):
             self._refresh_choices()
         if changes.touches(LIST_SHOWS):
@@ -181,10 +188,27 @@ class CustomersController(Controller):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda result: self._form_closed(dialog, result))
         dialog.open_existing.connect(self.open_customer)
+        if existing is not None:
+            dialog.show_changes.connect(lambda customer_id: self.changes_requested.emit(
+                customer_id, existing.display_name, dialog))
+        self._forms.append(dialog)
         dialog.open()
         return dialog
 
+    def _tell_open_forms(self, changes: Changes) -> None:
+        """A customer being edited here was saved at another desk: the form says so."""
+        for form in self._forms:
+            customer_id = form.customer_id
+            if customer_id is None or not changes.concerns(customer_id):
+                continue
+            theirs = [e for e in changes.saved if e.customer_id == customer_id]
+            form.changed_elsewhere(
+                describe(theirs).removesuffix(".") + " just now." if theirs else
+                "Another desk saved many changes just now; this customer may be among them.")
+
     def _form_closed(self, dialog: CustomerFormDialog, result: int) -> None:
+        if dialog in self._forms:
+            self._forms.remove(dialog)
         saved = dialog.saved
         if result != QDialog.DialogCode.Accepted or saved is None:
             return

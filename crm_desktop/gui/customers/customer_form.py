@@ -225,6 +225,7 @@ class CustomerFormDialog(QDialog):
     """Create a customer (``existing=None``) or edit one."""
 
     open_existing = Signal(int)  # the person chose an existing customer over a duplicate
+    show_changes = Signal(int)  # the person asked what another desk changed on this customer
 
     def __init__(self, service: CustomerService, actor: Actor, users: list[UserView],
                  existing: CustomerDetail | None = None, parent: QWidget | None = None) -> None:
@@ -250,6 +251,22 @@ class CustomerFormDialog(QDialog):
         self._duplicates_layout = QHBoxLayout(self.duplicates)
         self.duplicates.hide()
         self.ui.dialog_layout.insertWidget(1, self.duplicates)
+        # Another desk saved this customer while the form is open: said here, and what was
+        # typed stays (saving then meets their version and asks which to keep).
+        self.elsewhere = QFrame()
+        self.elsewhere.setObjectName("elsewhere")
+        self.elsewhere.setStyleSheet("#elsewhere { background: #e8f0fe; border: 1px solid "
+                                     "#a8c2f0; border-radius: 4px; }")
+        elsewhere_layout = QHBoxLayout(self.elsewhere)
+        self.elsewhere_text = QLabel()
+        self.elsewhere_text.setWordWrap(True)
+        self.show_elsewhere = QPushButton("Show what changed…")
+        elsewhere_layout.addWidget(self.elsewhere_text, 1)
+        elsewhere_layout.addWidget(self.show_elsewhere)
+        self.elsewhere.hide()
+        self.ui.dialog_layout.insertWidget(1, self.elsewhere)
+        if existing is not None:
+            self.show_elsewhere.clicked.connect(lambda: self.show_changes.emit(existing.id))
         self._duplicate_timer = QTimer(self)
         self._duplicate_timer.setSingleShot(True)
         self._duplicate_timer.setInterval(DUPLICATE_CHECK_MS)
@@ -449,6 +466,17 @@ class CustomerFormDialog(QDialog):
         tags = [t for t in self.ui.tags.text().split(",") if t.strip()]
         for i in range(len(tags)):
             self._errors.register(f"tags.{i}", self.ui.tags)
+
+    @property
+    def customer_id(self) -> int | None:
+        """The customer being edited (None: a new one)."""
+        return self._existing.id if self._existing is not None else None
+
+    def changed_elsewhere(self, message: str) -> None:
+        """Another desk saved this customer: say so above the fields, which keep what was
+        typed."""
+        self.elsewhere_text.setText(message)
+        self.elsewhere.show()
 
     def _status_changed(self) -> None:
         lost = self.ui.status.currentData() == CustomerStatus.LOST.value

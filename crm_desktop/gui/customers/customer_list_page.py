@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
 from crm_desktop.formatting import STATUS_LABELS
 from crm_desktop.gui.customers.customer_list_model import (
     COLUMNS,
+    CUSTOMER_ID_ROLE,
     CustomerListModel,
     ListQuery,
     ListResult,
 )
 from crm_desktop.gui.shared.background import Background, Latest
+from crm_desktop.gui.shared.keep_place import KeepPlace
 from crm_desktop.gui.shared.ui_state import restore_header, save_header
 from crm_desktop.gui.shared.widgets import read_only_table
 from crm_desktop.models import CustomerStatus
@@ -118,6 +120,8 @@ class CustomersPage(QWidget):
         self.table = CustomerTable()
         self.table.setModel(model)
         read_only_table(self.table, many=True, stretch_last=False)
+        self.keep_place = KeepPlace(self.table, CUSTOMER_ID_ROLE,
+                                    lambda: model.query_for(model.filters))
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from crm_desktop.gui.shared.keep_place import KeepPlace
 from crm_desktop.gui.shared.paged_model import FilteredTableModel
 from crm_desktop.gui.shared.widgets import read_only_table, run_after_typing
 
@@ -54,6 +55,7 @@ class ListPage(QWidget, Generic[Row, Filter]):
         self.table.doubleClicked.connect(self._open)
         self.table.activated.connect(self._open)
         model.modelReset.connect(self.update_count)
+        self.keep_place = KeepPlace(self.table, id_role, lambda: model.filters)
 
     def search_text(self) -> str:
         return self.search.text() if self.search is not None else ""

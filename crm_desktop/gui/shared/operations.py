@@ -22,7 +22,7 @@ import enum
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QWidget
@@ -30,6 +30,9 @@ from PySide6.QtWidgets import QDialog, QWidget
 from crm_desktop.errors import CrmError, ValidationError
 from crm_desktop.gui.shared.errors import show_error
 from crm_desktop.gui.shared.field_errors import FieldErrors
+
+if TYPE_CHECKING:
+    from crm_desktop.storage.change_feed import SavedElsewhere
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ class Changes:
     what: Change
     customer_ids: frozenset[int] | None = None
     remote: bool = False  # made at another desk
+    saved: tuple[SavedElsewhere, ...] = ()  # (remote) what the other desk wrote, entry by entry
 
     @classmethod
     def of(cls, what: Change, customer_ids: Iterable[int] | None = None) -> Changes:

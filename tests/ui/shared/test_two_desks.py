@@ -1,0 +1,172 @@
+"""Two desks, one shop (#19): two full main windows, each on its own connections to one
+database (a SQLite file, and the PostgreSQL server when one is configured). What one desk
+saves is on the other's screen without a refresh, and a form being edited there is not
+overwritten but told."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from crm_desktop.actor import Actor
+from crm_desktop.gui.admin.audit_dialogs import ChangesDialog
+from crm_desktop.gui.app import build_main_window
+from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.shared.ui_state import open_ui_state
+from crm_desktop.models import ContactKind, HistoryKind, Role
+from crm_desktop.paths import AppPaths
+from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_service import (
+    ContactInput,
+    CustomerInput,
+    CustomerService,
+)
+from crm_desktop.services.customers.timeline_service import TimelineService
+from crm_desktop.storage.database import Database
+from tests.conftest import FakeClock
+from tests.passwords import FIRST_PASSWORD
+
+WAIT = 5.0  # at most, for a notice to cross to the other desk
+
+
+@pytest.fixture
+def front_desk_db(any_db: Database, clock: FakeClock) -> Iterator[Database]:
+    other = Database(any_db.url.render_as_string(hide_password=False), clock=clock)
+    yield other
+    other.dispose()
+
+
+@pytest.fixture
+def rita(any_db: Database, any_owner: Actor) -> Actor:
+    return UserService(any_db).add("Rita Reception", Role.RECEPTIONIST, any_owner,
+                                   first_password=FIRST_PASSWORD).as_actor()
+
+
+@pytest.fixture
+def margo(any_db: Database, any_owner: Actor) -> int:
+    return CustomerService(any_db).create(CustomerInput(
+        first_name="Margo", last_name="Delacroix",
+        contacts=[ContactInput(ContactKind.PHONE, "+1 201 555 0123")]), any_owner).id
+
+
+@pytest.fixture
+def desks(qtbot: QtBot, any_db: Database, any_owner: Actor, front_desk_db: Database,
+          rita: Actor, app_home: AppPaths) -> Callable[[], tuple[MainWindow, MainWindow]]:
+    """The owner's laptop and the front desk, each with its own window."""
+
+    def make() -> tuple[MainWindow, MainWindow]:
+        opened = []
+        for database, actor in ((any_db, any_owner), (front_desk_db, rita)):
+            window = build_main_window(database, actor, open_ui_state(app_home))
+            qtbot.addWidget(window)
+            window.show()
+            assert window.other_desks is not None
+            opened.append(window)
+        for window in opened:  # each is listening before anything is saved
+            qtbot.waitUntil(lambda w=window: w.other_desks is not None
+                            and w.other_desks.listening)
+        return opened[0], opened[1]
+
+    return make
+
+
+def hear(qtbot: QtBot, window: MainWindow, shown: Callable[[], bool]) -> None:
+    """Let ``window`` ask for what the other desk saved until ``shown`` is true."""
+    def asked() -> bool:
+        assert window.other_desks is not None
+        window.other_desks.poll(wait=0.2)
+        QApplication.processEvents()
+        return shown()
+    qtbot.waitUntil(asked, timeout=int(WAIT * 1000))
+
+
+def test_a_call_logged_at_the_front_desk_shows_on_the_owners_open_profile(
+        qtbot: QtBot, desks: Callable[[], tuple[MainWindow, MainWindow]],
+        front_desk_db: Database, rita: Actor, margo: int) -> None:
+    owners, front = desks()
+    owners.customers.open_customer(margo)
+    timeline = owners.customers.timeline_model
+    before = timeline.rowCount()
+
+    TimelineService(front_desk_db).log(margo, HistoryKind.CALL, "Wants the oak bowl in blue",
+                                       rita)
+
+    hear(qtbot, owners, lambda: timeline.rowCount() == before + 1)
+    titles = [timeline.index(r, 2).data() for r in range(timeline.rowCount())]
+    assert "Wants the oak bowl in blue" in titles
+    assert owners.is_current(owners.customers.profile)  # still on Margo, not moved
+    assert owners.statusBar().currentMessage() == (
+        "Rita Reception logged a call with Margo Delacroix.")
+    # The front desk said nothing to itself about its own save.
+    assert front.statusBar().currentMessage() == ""
+
+
+def test_a_form_being_edited_is_told_and_kept_when_the_other_desk_saves_that_customer(
+        qtbot: QtBot, desks: Callable[[], tuple[MainWindow, MainWindow]],
+        front_desk_db: Database, rita: Actor, margo: int) -> None:
+    owners, _front = desks()
+    form = owners.customers.edit_customer(margo)
+    assert form is not None
+    form.ui.company.setText("Delacroix & Fils")  # typed, not saved
+    service = CustomerService(front_desk_db)
+    current = service.get(margo)
+    service.update(margo, current.version, CustomerInput(
+        first_name="Margo", last_name="Delacroix",
+        contacts=[ContactInput(ContactKind.PHONE, "+1 201 555 0199")]), rita)
+
+    hear(qtbot, owners, form.elsewhere.isVisible)
+    assert form.elsewhere_text.text() == (
+        "Rita Reception changed Margo Delacroix's phone or e-mail just now.")
+    assert form.ui.company.text() == "Delacroix & Fils"  # nothing typed is lost
+    form.show_elsewhere.click()
+    history = form.findChild(ChangesDialog)
+    assert history is not None and history.isVisible()  # above the form, not behind it
+
+
+def test_a_change_to_another_customer_leaves_the_form_alone(
+        qtbot: QtBot, desks: Callable[[], tuple[MainWindow, MainWindow]],
+        front_desk_db: Database, rita: Actor, margo: int) -> None:
+    owners, _front = desks()
+    form = owners.customers.edit_customer(margo)
+    assert form is not None
+    CustomerService(front_desk_db).create(CustomerInput(first_name="Jim", last_name="Hart"),
+                                          rita)
+    hear(qtbot, owners, lambda: owners.statusBar().currentMessage() == (
+        "Rita Reception added Jim Hart."))
+    assert not form.elsewhere.isVisible()
+
+
+def test_the_list_keeps_its_selection_and_scroll_when_the_other_desk_adds_above_it(
+        qtbot: QtBot, desks: Callable[[], tuple[MainWindow, MainWindow]], any_db: Database,
+        any_owner: Actor, front_desk_db: Database, rita: Actor) -> None:
+    service = CustomerService(any_db)
+    for n in range(80):
+        service.create(CustomerInput(first_name="Pat", last_name=f"Lister {n:02d}"), any_owner)
+    owners, _front = desks()
+    owners.customers.show_list()
+    page = owners.customers.list_page
+    table, model = page.table, page.table.model()
+    owners.customers.list_model.refresh()
+    row_of = {model.index(r, 0).data(): r for r in range(model.rowCount())}
+    chosen = row_of["Pat Lister 40"]
+    table.scrollTo(model.index(chosen - 3, 0), table.ScrollHint.PositionAtTop)
+    table.selectRow(chosen)
+    top_before = model.index(table.rowAt(0), 0).data()
+    count = model.rowCount()
+
+    CustomerService(front_desk_db).create(CustomerInput(first_name="Aaron", last_name="Abbott"),
+                                          rita)
+
+    hear(qtbot, owners, lambda: model.rowCount() == count + 1)
+    selected = [model.index(i.row(), 0).data() for i in table.selectionModel().selectedRows()]
+    assert selected == ["Pat Lister 40"]
+    assert model.index(table.rowAt(0), 0).data() == top_before  # the same rows in view
+    assert model.index(table.currentIndex().row(), 0).data() == "Pat Lister 40"
+
+    # A search typed here is a new list: it starts at its top, nothing carried over.
+    page.search.setText("Lister 7")  # (searches as it is typed, on the worker)
+    qtbot.waitUntil(lambda: 0 < model.rowCount() < count)
+    assert table.rowAt(0) == 0
