@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import ValidationError
+from crm_desktop.errors import ConflictError, ValidationError
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS
+from crm_desktop.gui.customers.conflict_dialog import ConflictDialog
 from crm_desktop.gui.generated.ui_customer_form import Ui_CustomerForm
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
 from crm_desktop.gui.shared.operations import attempt
@@ -42,6 +44,7 @@ from crm_desktop.services.customers.customer_service import (
     PreferenceInput,
 )
 from crm_desktop.services.customers.dates import KIND_LABELS
+from crm_desktop.services.customers.edit_conflicts import FieldConflict, conflicts, merged
 
 PREFERENCE_LABELS = {
     PreferenceKind.SERVICE_STYLE: "Service style",
@@ -234,6 +237,7 @@ class CustomerFormDialog(QDialog):
         self.ui.setupUi(self)
         self._service = service
         self._actor = actor
+        self._users = {user.id: user.display_name for user in users}
         self._existing = existing
         self.saved: CustomerDetail | None = None
         self._errors = FieldErrors()
@@ -493,8 +497,7 @@ class CustomerFormDialog(QDialog):
             return
         existing = self._existing
         saved = attempt(self, lambda: self._service.create(data, self._actor)
-                        if existing is None else
-                        self._service.update(existing.id, existing.version, data, self._actor),
+                        if existing is None else self._update(existing, data),
                         fields=self._errors, summary=self._show_summary)
         if saved is None:
             return  # the dialog stays open: what was typed is still here
@@ -502,6 +505,55 @@ class CustomerFormDialog(QDialog):
         self._errors.clear()
         self._initial = self.collect()  # saved: nothing left to lose
         self.done(QDialog.DialogCode.Accepted)
+
+    def _update(self, existing: CustomerDetail, data: CustomerInput) -> CustomerDetail | None:
+        """Save the edit. If the other desk saved this customer since the form opened, what
+        differs is shown side by side and what the person chooses is saved; None: they went
+        back to the form, which still holds everything they typed."""
+        version, base = existing.version, existing.as_input()
+        while True:
+            try:
+                return self._service.update(existing.id, version, data, self._actor)
+            except ConflictError:
+                theirs = self._service.get(existing.id)
+            saved_there = theirs.as_input()
+            found = conflicts(base, data, saved_there)
+            if found:  # (else they changed only what the form does not show: save again)
+                dialog = self.conflict_dialog(theirs, found)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return None
+                data = merged(data, saved_there, dialog.take_theirs())
+            version, base = theirs.version, saved_there
+
+    def conflict_dialog(self, theirs: CustomerDetail,
+                        found: list[FieldConflict]) -> ConflictDialog:
+        when = f"at {theirs.updated_at.astimezone():%H:%M}"
+        return ConflictDialog(theirs.display_name, theirs.updated_by_name, when, found,
+                              shown=self._shown, parent=self)
+
+    def _shown(self, name: str, value: Any) -> str:
+        """A field's value in words, for the side-by-side choice."""
+        if name == "contacts":
+            return "\n".join(c.value + (f" ({c.label})" if c.label else "")
+                             for c in value if c.value.strip())
+        if name == "addresses":
+            return "\n".join(", ".join(p for p in (a.line1, a.line2,
+                                                    f"{a.postal_code} {a.city}".strip(),
+                                                    a.region, a.country) if p)
+                             for a in value if a.line1.strip())
+        if name == "preferences":
+            return "\n".join(p.text for p in value if p.text.strip())
+        if name == "dates":
+            return "\n".join(f"{KIND_LABELS[d.kind]}: {d.day} {calendar.month_name[d.month]}"
+                             + (f" {d.year}" if d.year else "")
+                             for d in value)
+        if name == "status":
+            return str(STATUS_LABELS.get(value, value))
+        if name == "owner_id":
+            return self._users.get(value, "") if isinstance(value, int) else ""
+        if name == "tags":
+            return ", ".join(value)
+        return str(value)
 
     def _show_summary(self, exc: ValidationError, first: QWidget) -> None:
         count = len(exc.errors)

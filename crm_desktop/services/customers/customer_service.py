@@ -237,6 +237,7 @@ class CustomerDetail:
     deleted_at: datetime | None
     consents: tuple[ConsentView, ...] = ()  # marketing, by channel; none asked: no row
     erased_at: datetime | None = None
+    updated_by_name: str = ""  # who saved it last ("" for the app itself)
 
     @property
     def number(self) -> str:
@@ -1074,6 +1075,7 @@ def _detail(session: Session, c: Customer, cutoff: datetime, now: datetime, *,
                                  within_days=UPCOMING_DAYS)
                         for d in c.important_dates) if u is not None]
     owner_name = c.owner.display_name if c.owner is not None else ""
+    editor = session.get(User, c.updated_by_id) if c.updated_by_id is not None else None
     return CustomerDetail(
         id=c.id,
         version=c.version,
@@ -1108,6 +1110,7 @@ def _detail(session: Session, c: Customer, cutoff: datetime, now: datetime, *,
         lifetime_value=c.lifetime_value,
         created_at=c.created_at,
         updated_at=c.updated_at,
+        updated_by_name=editor.display_name if editor is not None else "",
         deleted_at=c.deleted_at,
         consents=consents_of(session, c.id),
         erased_at=c.erased_at,

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
 from crm_desktop.gui.admin.audit_dialogs import ChangesDialog
 from crm_desktop.gui.app import build_main_window
+from crm_desktop.gui.customers.conflict_dialog import ConflictDialog
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.models import ContactKind, HistoryKind, Role
@@ -170,3 +171,73 @@ def test_the_list_keeps_its_selection_and_scroll_when_the_other_desk_adds_above_
     page.search.setText("Lister 7")  # (searches as it is typed, on the worker)
     qtbot.waitUntil(lambda: 0 < model.rowCount() < count)
     assert table.rowAt(0) == 0
+
+
+def _edit_phone_at_front_desk(front_desk_db: Database, rita: Actor, margo: int,
+                              phone: str) -> None:
+    service = CustomerService(front_desk_db)
+    current = service.get(margo)
+    service.update(margo, current.version, CustomerInput(
+        first_name="Margo", last_name="Delacroix",
+        contacts=[ContactInput(ContactKind.PHONE, phone, id=current.contacts[0].id)]), rita)
+
+
+def test_saving_over_the_other_desks_edit_shows_both_side_by_side_and_saves_the_choice(
+        qtbot: QtBot, desks: Callable[[], tuple[MainWindow, MainWindow]],
+        front_desk_db: Database, any_db: Database, rita: Actor, margo: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    owners, _front = desks()
+    form = owners.customers.edit_customer(margo)
+    assert form is not None
+    form.ui.company.setText("Delacroix & Fils")
+    _edit_phone_at_front_desk(front_desk_db, rita, margo, "+1 201 555 0199")
+    seen: list[ConflictDialog] = []
+
+    def choose(dialog: ConflictDialog) -> int:
+        seen.append(dialog)
+        # Each difference with what it was, what I typed and what Rita saved.
+        assert dialog.windowTitle() == "Margo Delacroix was changed at the other desk"
+        texts = {w.objectName(): w.text() for w in dialog.findChildren(QLabel)}
+        assert texts["company_mine"] == "Delacroix & Fils" and texts["company_theirs"] == "—"
+        assert texts["contacts_mine"] == "(201) 555-0123"
+        assert texts["contacts_theirs"] == "(201) 555-0199"
+        assert dialog.findChild(QRadioButton, "company_keep_mine").isChecked()
+        assert dialog.findChild(QRadioButton, "contacts_take_theirs").isChecked()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ConflictDialog, "exec", choose)
+    form.save()
+
+    assert len(seen) == 1 and form.result() == QDialog.DialogCode.Accepted
+    saved = CustomerService(any_db).get(margo)
+    assert saved.company == "Delacroix & Fils"  # mine
+    assert [c.value for c in saved.contacts] == ["(201) 555-0199"]  # Rita's, not lost
+
+
+def test_both_changed_the_phone_take_all_of_theirs_or_go_back_to_the_form(
+        qtbot: QtBot, desks: Callable[[], tuple[MainWindow, MainWindow]],
+        front_desk_db: Database, any_db: Database, rita: Actor, margo: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    owners, _front = desks()
+    form = owners.customers.edit_customer(margo)
+    assert form is not None
+    form._contacts[0].value.setText("+1 201 555 0777")  # typed into the phone field
+    _edit_phone_at_front_desk(front_desk_db, rita, margo, "+1 201 555 0199")
+
+    monkeypatch.setattr(ConflictDialog, "exec", lambda _d: QDialog.DialogCode.Rejected)
+    form.save()  # back to my form: nothing saved, nothing lost
+    assert form.result() != QDialog.DialogCode.Accepted and form.isVisible()
+    assert form.collect().contacts[0].value == "+1 201 555 0777"
+    assert [c.value for c in CustomerService(any_db).get(margo).contacts] == [
+        "(201) 555-0199"]
+
+    def all_theirs(dialog: ConflictDialog) -> int:
+        assert dialog.findChild(QRadioButton, "contacts_keep_mine").isChecked()  # I changed it
+        dialog.all_theirs_button.click()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ConflictDialog, "exec", all_theirs)
+    form.save()
+    assert form.result() == QDialog.DialogCode.Accepted
+    assert [c.value for c in CustomerService(any_db).get(margo).contacts] == [
+        "(201) 555-0199"]

@@ -1,0 +1,112 @@
+"""Saving met the other desk's newer version: each field that differs side by side (what it
+was when I opened the form, what I typed, what they saved), and for each a choice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.services.customers.edit_conflicts import FieldConflict
+
+Shown = Callable[[str, Any], str]  # (field, value) -> words
+
+
+class ConflictDialog(QDialog):
+    """Accepted: ``take_theirs()`` names the fields to take from the other desk."""
+
+    def __init__(self, customer: str, who: str, when: str, found: list[FieldConflict], *,
+                 shown: Shown, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{customer} was changed at the other desk")
+        self.found = found
+        self._groups: dict[str, QButtonGroup] = {}
+        them = who or "The other desk"
+        intro = QLabel(
+            f"<b>{them}</b> saved {customer} {when}, while you were editing. Where your "
+            "changes and theirs differ, choose which to keep. Nothing is saved until you "
+            "press <i>Save with these choices</i>; <i>Back to my form</i> keeps everything "
+            "you typed.")
+        intro.setWordWrap(True)
+        intro.setTextFormat(Qt.TextFormat.RichText)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        for column, title in enumerate(("", "When you opened it", "You typed",
+                                        f"{them} saved", "Keep")):
+            heading = QLabel(f"<b>{title}</b>")
+            grid.addWidget(heading, 0, column)
+        for row, conflict in enumerate(found, start=1):
+            grid.addWidget(QLabel(f"<b>{conflict.label}</b>"), row, 0,
+                           Qt.AlignmentFlag.AlignTop)
+            for column, value in enumerate((conflict.base, conflict.mine, conflict.theirs),
+                                           start=1):
+                cell = QLabel(shown(conflict.name, value) or "—")
+                cell.setWordWrap(True)
+                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                cell.setObjectName(f"{conflict.name}_{('base', 'mine', 'theirs')[column - 1]}")
+                grid.addWidget(cell, row, column, Qt.AlignmentFlag.AlignTop)
+            mine = QRadioButton("Mine")
+            theirs = QRadioButton("Theirs")
+            mine.setObjectName(f"{conflict.name}_keep_mine")
+            theirs.setObjectName(f"{conflict.name}_take_theirs")
+            group = QButtonGroup(self)
+            group.addButton(mine)
+            group.addButton(theirs)
+            (theirs if conflict.theirs_by_default else mine).setChecked(True)
+            self._groups[conflict.name] = group
+            choice = QVBoxLayout()
+            choice.addWidget(mine)
+            choice.addWidget(theirs)
+            grid.addLayout(choice, row, 4, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
+        body = QWidget()
+        body.setLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton("Save with these choices",
+                                                  QDialogButtonBox.ButtonRole.AcceptRole)
+        self.all_theirs_button = QPushButton("Take all of theirs")
+        self.buttons.addButton(self.all_theirs_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.back_button = self.buttons.addButton("Back to my form",
+                                                  QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button.setDefault(True)
+        self.all_theirs_button.clicked.connect(self._all_theirs)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.buttons)
+        self.resize(820, min(560, 180 + 70 * len(found)))
+
+    def _all_theirs(self) -> None:
+        for group in self._groups.values():
+            group.buttons()[1].setChecked(True)
+
+    def choose(self, field: str, *, theirs: bool) -> None:
+        self._groups[field].buttons()[1 if theirs else 0].setChecked(True)
+
+    def take_theirs(self) -> set[str]:
+        return {name for name, group in self._groups.items() if group.buttons()[1].isChecked()}
