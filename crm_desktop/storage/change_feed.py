@@ -8,11 +8,11 @@ read without asking the database over and over:
   feed's own changes when any other connection commits. The feed then reads the entries after
   the last one it read. SQLite has one writer at a time, which numbers its entries while it
   holds the lock, so "after the last one read" misses none.
-- **PostgreSQL**: each statement that writes entries sends ``NOTIFY crm_changes`` with the
-  first and last id it wrote (a trigger, migration 0013); the server delivers it when the
-  transaction commits, and never for one rolled back. The feed ``LISTEN``s on a connection of
-  its own and reads those ids. ("After the last one read" would not do there: a transaction
-  may commit its lower ids after another's higher ones.)
+- **PostgreSQL**: each statement that writes entries sends ``NOTIFY crm_changes`` with its
+  schema and the first and last id it wrote (a trigger, migration 0013); the server delivers
+  it when the transaction commits, and never for one rolled back. The feed ``LISTEN``s on a
+  connection of its own and reads those ids. ("After the last one read" would not do there:
+  a transaction may commit its lower ids after another's higher ones.)
 
 A desk's own saves are passed over (``Database.own_writes``): it has announced them already.
 ``poll`` never waits: it is called about once a second, off the GUI thread.
@@ -77,6 +77,7 @@ class ChangeFeed:
         self._version = -1
         self._last = 0  # SQLite: the newest entry read
         self._listener: Any = None  # PostgreSQL: a psycopg connection that LISTENs
+        self._schema = ""  # PostgreSQL: where this shop's tables are
         self._lost = False  # PostgreSQL: the listening connection broke; say so once back
         self._seen: deque[int] = deque(maxlen=_REMEMBERED)
         self._seen_set: set[int] = set()
@@ -157,6 +158,10 @@ class ChangeFeed:
             user=url.username or "", password=url.password or "", connect_timeout="5",
             **options), autocommit=True)
         self._listener.execute(f"LISTEN {CHANNEL}")
+        row = self._listener.execute(
+            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.oid = 'audit_entries'::regclass").fetchone()
+        self._schema = row[0]
 
     def _poll_postgresql(self, wait: float) -> Arrivals:
         import psycopg  # noqa: PLC0415
@@ -172,9 +177,9 @@ class ChangeFeed:
             notices = list(self._listener.notifies(timeout=wait, stop_after=1)) if wait else []
             notices += self._listener.notifies(timeout=0)
             for notice in notices:
-                first, last = (int(part) for part in notice.payload.split())
-                if notice.pid not in own:
-                    ranges.append((first, last))
+                schema, first, last = notice.payload.split()
+                if schema == self._schema and notice.pid not in own:
+                    ranges.append((int(first), int(last)))
         except psycopg.OperationalError:
             log.warning("lost the shared database's change notices; listening again",
                         exc_info=True)

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from crm_desktop.actor import Actor
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.app import build_main_window
+from crm_desktop.gui.customers.conflict_dialog import ConflictDialog
 from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.gui.shared.errors import BugReportDialog
 from crm_desktop.gui.shared.ui_state import open_ui_state
@@ -36,6 +37,8 @@ def no_unexpected_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
         self, self.windowTitle(), self.text()))
     monkeypatch.setattr(BugReportDialog, "exec", lambda self: unexpected(
         self, "bug report", self.details.toPlainText()))
+    monkeypatch.setattr(ConflictDialog, "exec", lambda self: unexpected(
+        self, self.windowTitle(), "a save met the other desk's version"))
     # run_app installs its exception hook; pytest-qt's own capture must survive each test.
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
 

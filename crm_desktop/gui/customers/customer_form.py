@@ -46,6 +46,8 @@ from crm_desktop.services.customers.customer_service import (
 from crm_desktop.services.customers.dates import KIND_LABELS
 from crm_desktop.services.customers.edit_conflicts import FieldConflict, conflicts, merged
 
+SAVE_ATTEMPTS = 5  # saves that meet a newer version before the conflict is simply said
+
 PREFERENCE_LABELS = {
     PreferenceKind.SERVICE_STYLE: "Service style",
     PreferenceKind.CHANNEL: "Preferred channel",
@@ -511,7 +513,7 @@ class CustomerFormDialog(QDialog):
         differs is shown side by side and what the person chooses is saved; None: they went
         back to the form, which still holds everything they typed."""
         version, base = existing.version, existing.as_input()
-        while True:
+        for _attempt in range(SAVE_ATTEMPTS):
             try:
                 return self._service.update(existing.id, version, data, self._actor)
             except ConflictError:
@@ -524,6 +526,8 @@ class CustomerFormDialog(QDialog):
                     return None
                 data = merged(data, saved_there, dialog.take_theirs())
             version, base = theirs.version, saved_there
+        # The other desk keeps saving this customer faster than we can: say so.
+        return self._service.update(existing.id, version, data, self._actor)
 
     def conflict_dialog(self, theirs: CustomerDetail,
                         found: list[FieldConflict]) -> ConflictDialog:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
+from crm_desktop.gui.customers.conflict_dialog import ConflictDialog
 from crm_desktop.gui.customers.customer_form import CustomerFormDialog
 from crm_desktop.models import ContactKind, CustomerStatus
 from crm_desktop.services.admin.user_service import UserService
@@ -133,12 +134,17 @@ def test_editing_when_someone_else_saved_first_keeps_the_dialog_open(
     other = customer.as_input()
     other.last_name = "Hart"
     service.update(customer.id, customer.version, other, owner)  # the other desk
-    warnings: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: warnings.append(text))
+    asked: list[set[str]] = []
+
+    def back_to_the_form(dialog: ConflictDialog) -> int:
+        asked.append({c.name for c in dialog.found})
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ConflictDialog, "exec", back_to_the_form)
     form.ui.first_name.setText("James")
     form.save()
+    assert asked == [{"first_name", "last_name"}]  # mine, and theirs: side by side
     assert form.isVisible() and form.saved is None
-    assert "changed by someone else" in warnings[0]
     assert form.ui.first_name.text() == "James"
     assert service.get(customer.id).first_name == "Jim"
     form.done(QDialog.DialogCode.Rejected)

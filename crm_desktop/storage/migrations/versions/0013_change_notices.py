@@ -1,6 +1,7 @@
 """Change notices between desks on PostgreSQL: every statement that writes audit entries
-sends, on commit, ``NOTIFY crm_changes`` with the first and last id it wrote, so the other
-desk reads exactly those entries (storage/change_feed.py). A trigger, so that no way of
+sends, on commit, ``NOTIFY crm_changes`` with the table's schema and the first and last id
+it wrote, so the other desk reads exactly those entries (storage/change_feed.py). (Notices go
+to the whole database: the schema tells shops kept in schemas of one database apart.) A trigger, so that no way of
 writing the trail can forget it. SQLite needs nothing in the schema: a desk there notices
 another connection's commit through ``PRAGMA data_version``.
 
@@ -26,7 +27,7 @@ DECLARE
 BEGIN
     SELECT min(id), max(id) INTO first_id, last_id FROM written;
     IF first_id IS NOT NULL THEN
-        PERFORM pg_notify('crm_changes', first_id || ' ' || last_id);
+        PERFORM pg_notify('crm_changes', TG_TABLE_SCHEMA || ' ' || first_id || ' ' || last_id);
     END IF;
     RETURN NULL;
 END
