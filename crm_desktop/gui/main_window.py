@@ -93,6 +93,8 @@ IDLE_KEY = "desk/idle_lock_minutes"
 DESK_IDLE_MINUTES = 10
 OWNER_IDLE_MINUTES = 30
 
+OFFLINE_TEXT = ("⚠ The shared database cannot be reached: trying again every second. "
+                "Nothing you typed is lost; save again once it is back.")
 READ_ONLY_TIP = "A backup opened to look inside: nothing in it can be changed."
 
 NAV_ITEMS = ("Today", "Customers", "Queries", "Tally", "Reports", "Orders", "Invoices",
@@ -260,8 +262,19 @@ class MainWindow(QMainWindow):
             return
         self.other_desks = OtherDesks(feed, self.ops, self.background, private=self._locked,
                                       parent=self)
+        # Said at once, and kept in sight until the server answers again.
+        self.offline_label = QLabel(OFFLINE_TEXT)
+        self.offline_label.setObjectName("offline")
+        self.offline_label.setStyleSheet("#offline { color: white; background: #b3261e; "
+                                         "padding: 2px 8px; border-radius: 3px; }")
+        self.offline_label.hide()
+        self.statusBar().insertPermanentWidget(0, self.offline_label)
+        self.other_desks.reachable.connect(self._reachable)
         self.ops.changed.connect(self._changed_elsewhere)
         self.other_desks.start()
+
+    def _reachable(self, online: bool) -> None:
+        self.offline_label.setVisible(not online)
 
     def _locked(self) -> bool:
         return self.desk_lock is not None and self.desk_lock.locked

@@ -30,12 +30,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from crm_desktop.errors import StorageError
 from crm_desktop.models import AuditAction, AuditEntry, Customer, User, customer_name
 from crm_desktop.storage.database import Database
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "crm_changes"
+UNREACHABLE = "The shared database cannot be reached. Check the network and the server."
 MOST_AT_ONCE = 2_000  # entries read in one poll; beyond that a desk refreshes everything
 _REMEMBERED = 20_000  # ids read on PostgreSQL, so that overlapping notices read each once
 
@@ -101,7 +103,8 @@ class ChangeFeed:
     def poll(self, *, wait: float = 0.0) -> Arrivals:
         """What other desks committed since the last poll. It does not wait for one, unless
         ``wait`` (seconds) on PostgreSQL, where a notice crosses the network: for a test
-        that has just saved at the other desk."""
+        that has just saved at the other desk. Raises ``StorageError`` while the database
+        cannot be reached."""
         if not self.available:
             return Arrivals()
         if self._db.is_sqlite:
@@ -153,10 +156,13 @@ class ChangeFeed:
         url = self._db.url
         options = {key: str(value) for key, value in url.query.items()
                    if key in {"sslmode", "sslrootcert", "sslcert", "sslkey", "options"}}
-        self._listener = psycopg.connect(make_conninfo(
-            host=url.host or "", port=str(url.port or 5432), dbname=url.database or "",
-            user=url.username or "", password=url.password or "", connect_timeout="5",
-            **options), autocommit=True)
+        try:
+            self._listener = psycopg.connect(make_conninfo(
+                host=url.host or "", port=str(url.port or 5432), dbname=url.database or "",
+                user=url.username or "", password=url.password or "", connect_timeout="5",
+                **options), autocommit=True)
+        except psycopg.OperationalError as exc:
+            raise StorageError(UNREACHABLE) from exc
         self._listener.execute(f"LISTEN {CHANNEL}")
         row = self._listener.execute(
             "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -166,12 +172,12 @@ class ChangeFeed:
     def _poll_postgresql(self, wait: float) -> Arrivals:
         import psycopg  # noqa: PLC0415
 
+        if self._listener is None or self._listener.closed:
+            self._listen()
+            if self._lost:  # what was said while we were away is lost: read it all
+                self._lost = False
+                return Arrivals(everything=True)
         try:
-            if self._listener is None or self._listener.closed:
-                self._listen()
-                if self._lost:  # what was said while we were away is lost: read it all
-                    self._lost = False
-                    return Arrivals(everything=True)
             ranges = []
             own = self._db.own_writes.backend_pids
             notices = list(self._listener.notifies(timeout=wait, stop_after=1)) if wait else []
@@ -180,12 +186,13 @@ class ChangeFeed:
                 schema, first, last = notice.payload.split()
                 if schema == self._schema and notice.pid not in own:
                     ranges.append((int(first), int(last)))
-        except psycopg.OperationalError:
-            log.warning("lost the shared database's change notices; listening again",
-                        exc_info=True)
+        except psycopg.OperationalError as exc:
+            # Said at once (the desk shows it); the next poll connects again, and then
+            # everything is read afresh, since what was saved meanwhile was not heard.
+            log.warning("lost the shared database's change notices: %s", exc)
             self._lost = True
             self.close()
-            return Arrivals()
+            raise StorageError(UNREACHABLE) from exc
         if not ranges:
             return Arrivals()
         entries, more = self._read(or_(*(AuditEntry.id.between(first, last)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
+from crm_desktop.errors import StorageError
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.operations import Change, Changes, Operations
 from crm_desktop.models import AuditAction
@@ -21,6 +22,7 @@ from crm_desktop.storage.change_feed import Arrivals, ChangeFeed, SavedElsewhere
 log = logging.getLogger(__name__)
 
 INTERVAL_MS = 1000
+BACK = "The shared database answers again."
 EVERY_KIND = ~Change(0)
 
 # What each table's rows are shown as: the pages to refresh when one changed elsewhere.
@@ -126,6 +128,9 @@ def describe(saved: Sequence[SavedElsewhere]) -> str:
 class OtherDesks(QObject):
     """Asks the change feed every second (on the worker) and announces what arrived."""
 
+    # Whether the shared database answers: said at once when it stops, and when it is back.
+    reachable = Signal(bool)
+
     def __init__(self, feed: ChangeFeed, ops: Operations, background: Background, *,
                  private: Callable[[], bool] = lambda: False,
                  parent: QObject | None = None) -> None:
@@ -138,6 +143,7 @@ class OtherDesks(QObject):
         self._asking = False
         self._stopped = False
         self.listening = False  # the feed has started: what is saved from now on arrives
+        self.online = True
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
         self._timer.timeout.connect(self.poll)
@@ -177,10 +183,16 @@ class OtherDesks(QObject):
         self._asking = False
         if self._stopped:
             return
+        back = not self.online
+        self._set_online(True)
         changes = changes_of(arrivals)
         if changes is None:
+            if back:
+                self._ops.say(BACK, 10_000)
             return
-        if self._private():
+        if back:
+            message = f"{BACK} Everything is shown afresh."
+        elif self._private():
             message = "Another desk saved changes."
         elif changes.saved:
             message = describe(changes.saved)
@@ -192,5 +204,14 @@ class OtherDesks(QObject):
         # Never a dialog a second: the feed tries again at the next tick.
         self._asking = False
         log.warning("could not hear from the other desks: %s", exc)
-        if not self._stopped and not self._timer.isActive():
+        if self._stopped:
+            return
+        if isinstance(exc, StorageError):
+            self._set_online(False)
+        if not self._timer.isActive():
             self._timer.start()
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self.reachable.emit(online)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import ValidationError
+from crm_desktop.errors import StorageError, ValidationError
 from crm_desktop.models import AuditAction, ContactKind
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_service import (
@@ -102,4 +102,21 @@ def test_more_than_can_be_read_at_once_asks_for_everything(
                   ContactInput(ContactKind.EMAIL, "margo@example.com")]), any_owner)
     arrived = feed.poll(wait=WAIT)
     assert arrived.everything and len(arrived.saved) == 2
+    assert not feed.poll()
+
+
+@pytest.mark.postgres
+def test_a_dropped_link_is_said_at_once_and_everything_is_read_again_once_back(
+        any_db: Database, any_owner: Actor, feed: ChangeFeed) -> None:
+    if any_db.is_sqlite:
+        pytest.skip("a SQLite file on this computer has no link to drop")
+    listener_pid = feed._listener.info.backend_pid
+    with any_db.engine.connect() as admin:  # as if the cable were pulled
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": listener_pid})
+    CustomerService(any_db).create(CustomerInput(first_name="Jim", last_name="Hall"),
+                                   any_owner)  # saved while this desk could not hear it
+    with pytest.raises(StorageError, match="cannot be reached"):
+        feed.poll(wait=1.0)
+    back = feed.poll()
+    assert back.everything  # what was missed is read afresh
     assert not feed.poll()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QRadioButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from crm_desktop.actor import Actor
 from crm_desktop.gui.admin.audit_dialogs import ChangesDialog
@@ -241,3 +242,21 @@ def test_both_changed_the_phone_take_all_of_theirs_or_go_back_to_the_form(
     assert form.result() == QDialog.DialogCode.Accepted
     assert [c.value for c in CustomerService(any_db).get(margo).contacts] == [
         "(201) 555-0199"]
+
+
+def test_a_dropped_link_is_shown_at_once_and_cleared_when_the_server_answers(
+        qtbot: QtBot, desks: Callable[[], tuple[MainWindow, MainWindow]],
+        any_db: Database) -> None:
+    if any_db.is_sqlite:
+        pytest.skip("a SQLite file on this computer has no link to drop")
+    owners, _front = desks()
+    assert owners.other_desks is not None
+    listener = owners.other_desks._feed._listener
+    with any_db.engine.connect() as admin:  # as if the cable were pulled
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"),
+                      {"pid": listener.info.backend_pid})
+    hear(qtbot, owners, owners.offline_label.isVisible)
+    assert "cannot be reached" in owners.offline_label.text()
+    hear(qtbot, owners, lambda: not owners.offline_label.isVisible())
+    assert owners.statusBar().currentMessage() == (
+        "The shared database answers again. Everything is shown afresh.")
