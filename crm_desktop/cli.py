@@ -14,6 +14,7 @@
     crm-desktop users list | users add NAME --role ROLE | users reset-password NAME
     crm-desktop backup [--to DIR] | backup list | backup verify FILE
     crm-desktop restore FILE
+    crm-desktop server move --to URL
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     # The commands' modules import the database code: only a command needs them.
-    from crm_desktop import cli_backup, cli_transfer, cli_users  # noqa: PLC0415
+    from crm_desktop import cli_backup, cli_server, cli_transfer, cli_users  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(prog="crm-desktop", description=f"{APP_NAME}: remember every "
                                      "customer.")
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_transfer.add_parsers(commands)
     cli_users.add_parsers(commands)
     cli_backup.add_parsers(commands)
+    cli_server.add_parsers(commands)
     return parser
 
 
@@ -137,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
-    from crm_desktop import cli_backup, cli_transfer, cli_users  # noqa: PLC0415
+    from crm_desktop import cli_backup, cli_server, cli_transfer, cli_users  # noqa: PLC0415
     from crm_desktop.storage.database import Database  # noqa: PLC0415
     from crm_desktop.storage.schema import current_revision, head_revision, upgrade  # noqa: PLC0415
 
@@ -163,6 +165,8 @@ def _run_command(args: argparse.Namespace, url: str, paths: AppPaths) -> int:
             return _invoice(database, args)
         if args.command in {"backup", "restore"}:
             return cli_backup.run(database, args, paths)
+        if args.command == "server":
+            return cli_server.run(database, args)
         if args.command in {"import", "export", "users"}:
             if not _schema_is_current(database):
                 return 2

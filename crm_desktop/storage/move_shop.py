@@ -1,0 +1,143 @@
+"""Move a shop kept in SQLite into an empty PostgreSQL database, verified to the row.
+
+Every table is copied in one transaction on the server, parents before children and each in
+the order of its key, with the ids it had: so invoice numbers, the invoice numbering of each
+year and every link between rows come along as they were. The server's id sequences then
+continue after the largest id moved. Before the transaction commits, each table is counted
+and checksummed on both sides (every value of every row, in key order): one difference and
+nothing is kept on the server. The SQLite file is only read: it stays where it was, as it
+was, a backup of the shop the moment before it moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select, text
+
+from crm_desktop.errors import CrmError
+from crm_desktop.models import Base, Customer, User
+from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import current_revision, head_revision, upgrade
+
+CHUNK = 2_000  # rows read and written at once
+
+Progress = Callable[[int, int], None]  # rows moved so far, of how many
+
+
+class MoveError(CrmError):
+    """The shop could not be moved; the server holds nothing of it."""
+
+
+@dataclass(frozen=True)
+class TableMoved:
+    name: str
+    rows: int
+    checksum: str  # SHA-256 of every value of every row, the same on both sides
+
+
+@dataclass(frozen=True)
+class MoveReport:
+    tables: tuple[TableMoved, ...]
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+def move_shop(source: Database, target: Database, *,
+              progress: Progress | None = None) -> MoveReport:
+    """Copy the SQLite shop ``source`` into the PostgreSQL database ``target``, which must
+    hold no shop yet (it gets the schema if it has none), and verify the copy."""
+    if not source.is_sqlite or target.is_sqlite:
+        raise MoveError("A shop moves from its SQLite file into a PostgreSQL database.")
+    if current_revision(source) != head_revision():
+        raise MoveError("Open this shop with this version of the app once before moving "
+                        "it: its database is from an older version.")
+    upgrade(target)
+    with target.read() as session:
+        if session.scalar(select(func.count()).select_from(User)) or session.scalar(
+                select(func.count()).select_from(Customer)):
+            raise MoveError("The server's database already holds a shop. Move into a new, "
+                            "empty database, so nothing there is mixed with this one.")
+    tables = list(Base.metadata.sorted_tables)
+    with source.engine.connect() as reading, target.translate_errors(), \
+            target.engine.begin() as writing:
+        total = sum(_count(reading, table) for table in tables)
+        for table in reversed(tables):  # what the schema's own set-up put there
+            writing.execute(table.delete())
+        done = 0
+        for table in tables:
+            for rows in _chunks(reading, table):
+                writing.execute(table.insert(), rows)
+                done += len(rows)
+                if progress is not None:
+                    progress(done, total)
+        for table in tables:
+            if "id" in table.c and table.c.id.autoincrement is not False \
+                    and table.c.id.primary_key:
+                writing.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+        report = verify(reading, writing, tables)
+    return report
+
+
+def verify(source: Connection, target: Connection, tables: list[Table]) -> MoveReport:
+    """Each table counted and checksummed on both sides; a difference raises ``MoveError``
+    (and, inside the move, rolls everything back)."""
+    moved = []
+    for table in tables:
+        here, there = _digest(source, table), _digest(target, table)
+        if here != there:
+            raise MoveError(
+                f"The copy of {table.name} differs from the shop's ({here[0]:,} rows here, "
+                f"{there[0]:,} on the server): nothing was kept on the server. The SQLite "
+                "file is unchanged.")
+        moved.append(TableMoved(table.name, here[0], here[1]))
+    return MoveReport(tuple(moved))
+
+
+def _count(connection: Connection, table: Table) -> int:
+    return int(connection.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def _ordered(table: Table) -> Any:
+    return select(table).order_by(*table.primary_key.columns)
+
+
+def _chunks(connection: Connection, table: Table) -> Any:
+    result = connection.execution_options(yield_per=CHUNK).execute(_ordered(table))
+    for part in result.mappings().partitions(CHUNK):
+        yield [dict(row) for row in part]
+
+
+def _digest(connection: Connection, table: Table) -> tuple[int, str]:
+    sha = hashlib.sha256()
+    count = 0
+    result = connection.execution_options(yield_per=CHUNK).execute(_ordered(table))
+    for row in result:
+        sha.update(json.dumps([_plain(value) for value in row], ensure_ascii=False,
+                              separators=(",", ":")).encode())
+        sha.update(b"\n")
+        count += 1
+    return count, sha.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
