@@ -76,7 +76,7 @@ def move_shop(source: Database, target: Database, *,
         done = 0
         for table in tables:
             for rows in _chunks(reading, table):
-                writing.execute(table.insert(), rows)
+                _copy(writing, table, rows)
                 done += len(rows)
                 if progress is not None:
                     progress(done, total)
@@ -115,8 +115,20 @@ def _ordered(table: Table) -> Any:
 
 def _chunks(connection: Connection, table: Table) -> Any:
     result = connection.execution_options(yield_per=CHUNK).execute(_ordered(table))
-    for part in result.mappings().partitions(CHUNK):
-        yield [dict(row) for row in part]
+    yield from result.partitions(CHUNK)
+
+
+def _copy(connection: Connection, table: Table, rows: Any) -> None:
+    """Rows into the server by ``COPY … FROM STDIN`` (several times as fast as INSERTs),
+    inside the move's transaction."""
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(column.name) for column in table.columns)
+    name = connection.dialect.identifier_preparer.format_table(table)
+    driver: Any = connection.connection.dbapi_connection  # a psycopg connection
+    with driver.cursor() as cursor, cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([value.value if isinstance(value, Enum) else value
+                            for value in row])
 
 
 def _digest(connection: Connection, table: Table) -> tuple[int, str]:
