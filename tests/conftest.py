@@ -113,17 +113,23 @@ def _postgres_schema_url(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_db_url(request: pytest.FixtureRequest, app_home: AppPaths) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield app_home.default_database_url()
-        return
+def postgres_schema_url() -> Iterator[str]:
+    """A schema of its own on the test server (skipped when there is none, failed when CI
+    requires one)."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         if os.environ.get("CRM_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{POSTGRES_ENV} is not set but CRM_REQUIRE_POSTGRES=1")
         pytest.skip(f"set {POSTGRES_ENV} to run against PostgreSQL")
     yield from _postgres_schema_url(base)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db_url(request: pytest.FixtureRequest, app_home: AppPaths) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield app_home.default_database_url()
+        return
+    yield from postgres_schema_url()
 
 
 @dataclass(frozen=True)
@@ -198,6 +204,14 @@ def any_db(any_db_url: str, clock: FakeClock, app_home: AppPaths,
     sqlite = make_url(any_db_url).get_backend_name() == "sqlite"
     yield from _migrated(any_db_url, clock, app_home,
                          migrated_sqlite_file if sqlite else None)
+
+
+@pytest.fixture
+def other_desk_db(any_db: Database, clock: FakeClock) -> Iterator[Database]:
+    """A second desk on ``any_db``'s database: its own engine and connections."""
+    other = Database(any_db.url.render_as_string(hide_password=False), clock=clock)
+    yield other
+    other.dispose()
 
 
 @pytest.fixture

@@ -19,17 +19,13 @@ from crm_desktop.services.customers.customer_service import (
 )
 from crm_desktop.storage.change_feed import ChangeFeed
 from crm_desktop.storage.database import Database
-from tests.conftest import FakeClock
 
 WAIT = 5.0  # seconds a notice may take to cross to the other desk (PostgreSQL)
 
 
 @pytest.fixture
-def front_desk(any_db: Database, clock: FakeClock) -> Iterator[Database]:
-    """A second desk on the same database: its own engine and connections."""
-    other = Database(any_db.url.render_as_string(hide_password=False), clock=clock)
-    yield other
-    other.dispose()
+def front_desk(other_desk_db: Database) -> Database:
+    return other_desk_db
 
 
 @pytest.fixture

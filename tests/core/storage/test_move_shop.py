@@ -4,7 +4,6 @@ carried over, the file untouched; refused into a database that holds a shop; all
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -22,19 +21,14 @@ from crm_desktop.services.customers.customer_service import CustomerInput, Custo
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.move_shop import MoveError, move_shop, verify
 from crm_desktop.storage.schema import upgrade
-from tests.conftest import POSTGRES_ENV, FakeClock, _postgres_schema_url
+from tests.conftest import FakeClock, postgres_schema_url
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def server_url() -> Iterator[str]:
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        if os.environ.get("CRM_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{POSTGRES_ENV} is not set but CRM_REQUIRE_POSTGRES=1")
-        pytest.skip(f"set {POSTGRES_ENV} to run against PostgreSQL")
-    yield from _postgres_schema_url(base)
+    yield from postgres_schema_url()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ overwritten but told."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QRadioButton
@@ -28,17 +28,14 @@ from crm_desktop.services.customers.customer_service import (
 )
 from crm_desktop.services.customers.timeline_service import TimelineService
 from crm_desktop.storage.database import Database
-from tests.conftest import FakeClock
 from tests.passwords import FIRST_PASSWORD
 
 WAIT = 5.0  # at most, for a notice to cross to the other desk
 
 
 @pytest.fixture
-def front_desk_db(any_db: Database, clock: FakeClock) -> Iterator[Database]:
-    other = Database(any_db.url.render_as_string(hide_password=False), clock=clock)
-    yield other
-    other.dispose()
+def front_desk_db(other_desk_db: Database) -> Database:
+    return other_desk_db
 
 
 @pytest.fixture
