@@ -87,6 +87,10 @@ def move_shop(source: Database, target: Database, *,
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
         report = verify(reading, writing, tables)
+    # Fresh statistics for the planner: a table filled at once has none until autovacuum
+    # gets to it, and until then a profile or a search may take the slow way.
+    with target.translate_errors(), target.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     return report
 
 
