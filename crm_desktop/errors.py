@@ -69,6 +69,16 @@ class StorageError(CrmError):
     title = "Database problem"
 
 
+class ServerUnreachableError(StorageError):
+    """The shared database's server does not answer (cable, Wi-Fi, a server asleep)."""
+
+    title = "The shared database cannot be reached"
+
+    def __init__(self, message: str = "The shared database cannot be reached. Check the "
+                                      "network and the server.") -> None:
+        super().__init__(message)
+
+
 class BackupError(StorageError):
     """A backup that cannot be read, or that does not hold what its manifest says."""
 

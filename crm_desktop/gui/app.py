@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QSettings, QTimer
@@ -10,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.actor import SYSTEM, Actor
-from crm_desktop.errors import CrmError
+from crm_desktop.errors import CrmError, ServerUnreachableError
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
@@ -182,6 +183,47 @@ def show_backup_window(shop: MainWindow, view: BackupView, *, ui_state: QSetting
     return window
 
 
+def try_again(database: Database) -> bool:
+    """The shared database did not answer at start: say what is wrong and what to check,
+    and offer to try again."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "The shared database cannot be reached",
+                      f"The shop's database at {database.url.host or 'the server'} does not "
+                      "answer, so the app cannot open yet.")
+    box.setInformativeText(
+        "Check that the computer holding the shop (usually the front desk) is switched on "
+        "and awake, and that this computer is on the same network (cable or Wi-Fi). Then "
+        "try again. Nothing has been changed.")
+    box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close)
+    box.setDefaultButton(QMessageBox.StandardButton.Retry)
+    return box.exec() == QMessageBox.StandardButton.Retry
+
+
+def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
+              before_dialogs: Callable[[], None]) -> tuple[UserService, QSettings] | int:
+    """The database upgraded if need be, and the first run's questions on a new shop;
+    or the exit code when it cannot be opened (or the first run was left)."""
+    while True:  # until the database answers, or the person gives up waiting for it
+        try:
+            upgrade(database, paths.backup_dir)
+            users = UserService(database)
+            if users.needs_first_run() and not smoke_test:
+                before_dialogs()
+                first_run = FirstRunDialog(users, backup_service(database, paths))
+                if first_run.exec() != QDialog.DialogCode.Accepted:
+                    return 0
+            return users, open_ui_state(paths)
+        except ServerUnreachableError as exc:
+            log.warning("could not start: %s", exc)
+            before_dialogs()
+            if not try_again(database):
+                return 1
+        except CrmError as exc:
+            log.warning("could not start: %s", exc)
+            before_dialogs()
+            show_error(None, exc)
+            return 1
+
+
 def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
             starting: QWidget | None = None) -> int:
     """``starting``: the window shown while this was imported, closed before the first
@@ -195,20 +237,11 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
             starting.close()
 
     database = Database(url)
-    try:
-        upgrade(database, paths.backup_dir)
-        users = UserService(database)
-        if users.needs_first_run() and not smoke_test:
-            done_starting()
-            first_run = FirstRunDialog(users, backup_service(database, paths))
-            if first_run.exec() != QDialog.DialogCode.Accepted:
-                return 0
-        ui_state = open_ui_state(paths)
-    except CrmError as exc:
-        log.warning("could not start: %s", exc)
-        done_starting()
-        show_error(None, exc)
-        return 1
+    opened = open_shop(database, paths, smoke_test=smoke_test, before_dialogs=done_starting)
+    if isinstance(opened, int):
+        database.dispose()
+        return opened
+    users, ui_state = opened
     code = 0
     while True:  # until someone quits rather than handing the desk over
         try:

@@ -30,14 +30,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from crm_desktop.errors import StorageError
+from crm_desktop.errors import ServerUnreachableError
 from crm_desktop.models import AuditAction, AuditEntry, Customer, User, customer_name
 from crm_desktop.storage.database import Database
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "crm_changes"
-UNREACHABLE = "The shared database cannot be reached. Check the network and the server."
 MOST_AT_ONCE = 2_000  # entries read in one poll; beyond that a desk refreshes everything
 _REMEMBERED = 20_000  # ids read on PostgreSQL, so that overlapping notices read each once
 
@@ -103,8 +102,8 @@ class ChangeFeed:
     def poll(self, *, wait: float = 0.0) -> Arrivals:
         """What other desks committed since the last poll. It does not wait for one, unless
         ``wait`` (seconds) on PostgreSQL, where a notice crosses the network: for a test
-        that has just saved at the other desk. Raises ``StorageError`` while the database
-        cannot be reached."""
+        that has just saved at the other desk. Raises ``ServerUnreachableError`` while the
+        database cannot be reached."""
         if not self.available:
             return Arrivals()
         if self._db.is_sqlite:
@@ -162,7 +161,7 @@ class ChangeFeed:
                 user=url.username or "", password=url.password or "", connect_timeout="5",
                 **options), autocommit=True)
         except psycopg.OperationalError as exc:
-            raise StorageError(UNREACHABLE) from exc
+            raise ServerUnreachableError from exc
         self._listener.execute(f"LISTEN {CHANNEL}")
         row = self._listener.execute(
             "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -192,7 +191,7 @@ class ChangeFeed:
             log.warning("lost the shared database's change notices: %s", exc)
             self._lost = True
             self.close()
-            raise StorageError(UNREACHABLE) from exc
+            raise ServerUnreachableError from exc
         if not ranges:
             return Arrivals()
         entries, more = self._read(or_(*(AuditEntry.id.between(first, last)

@@ -24,7 +24,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.clock import Clock, utc_now
-from crm_desktop.errors import ConflictError, PermissionDeniedError, StorageError
+from crm_desktop.errors import (
+    ConflictError,
+    PermissionDeniedError,
+    ServerUnreachableError,
+    StorageError,
+)
 from crm_desktop.permissions import Permission, authorize
 from crm_desktop.storage.audit import install_audit_hooks
 
@@ -91,9 +96,7 @@ def _known_storage_error(exc: DBAPIError) -> StorageError | None:
     if isinstance(exc, OperationalError) and (
         "connection" in text or "could not connect" in text or "server closed" in text
     ):
-        return StorageError(
-            "The shared database cannot be reached. Check the network and the server."
-        )
+        return ServerUnreachableError()
     return None
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from crm_desktop.errors import StorageError
+from crm_desktop.errors import ServerUnreachableError
 from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.operations import Change, Changes, Operations
 from crm_desktop.models import AuditAction
@@ -206,7 +206,7 @@ class OtherDesks(QObject):
         log.warning("could not hear from the other desks: %s", exc)
         if self._stopped:
             return
-        if isinstance(exc, StorageError):
+        if isinstance(exc, ServerUnreachableError):
             self._set_online(False)
         if not self._timer.isActive():
             self._timer.start()

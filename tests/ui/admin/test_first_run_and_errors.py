@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 
 import pytest
@@ -160,3 +161,25 @@ def test_a_busy_database_does_not_stop_the_app_opening_over_the_trash(
         purge_expired_trash(database, owner.as_actor())  # must not raise
     database.dispose()
     assert "could not empty the trash this time" in caplog.text
+
+
+def test_a_shared_database_that_does_not_answer_at_start_is_explained_with_try_again(
+        app_home: AppPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    asked: list[str] = []
+    answers = iter([QMessageBox.StandardButton.Retry, QMessageBox.StandardButton.Close])
+
+    def answer(box: QMessageBox) -> QMessageBox.StandardButton:
+        asked.append(f"{box.windowTitle()}: {box.informativeText()}")
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    starting = show_starting_window()
+    url = f"postgresql+psycopg://crm@127.0.0.1:{port}/shop?connect_timeout=2"
+    assert run_app(url, app_home, smoke_test=True, starting=starting) == 1
+    assert len(asked) == 2  # tried again once, then the person closed it
+    assert asked[0].startswith("The shared database cannot be reached: Check that the "
+                               "computer holding the shop")
+    assert not starting.isVisible()  # the question is not hidden behind it
