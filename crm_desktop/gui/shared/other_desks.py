@@ -57,6 +57,8 @@ _PART = {"contact_points": "phone or e-mail", "addresses": "address",
 _CUSTOMER_FIELDS = {"first_name": "name", "last_name": "name", "company": "name",
                     "status": "status", "lost_reason": "status", "owner_id": "who looks after them",
                     "tags": "tags", "deleted_at": "place in the trash", "source": "source"}
+_LOGGED = {"call": "a call", "visit": "a visit", "email": "an e-mail", "letter": "a letter",
+           "note": "a note"}
 # Kept up by the app as a side effect of another change (a call sets the last contact).
 _WORKED_OUT = frozenset({"sort_name", "status_changed_at", "last_contact_at",
                          "next_follow_up_at", "gap_count", "usual_gap_days", "quiet_after_at",
@@ -102,8 +104,8 @@ def describe(saved: Sequence[SavedElsewhere]) -> str:
         logged = [e for e in about if e.entity == "history_entries"
                   and e.action is AuditAction.CREATE]
         if logged and len(logged) == len(about):
-            kind = str(logged[0].values.get("kind", "contact"))
-            return f"{who} logged a {kind} with {name}."
+            kind = _LOGGED.get(str(logged[0].values.get("kind")), "a contact")
+            return f"{who} logged {kind} with {name}."
         parts: list[str] = []
         for entry in about:
             if entry.entity == "customers":
