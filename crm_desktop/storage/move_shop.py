@@ -74,19 +74,23 @@ def move_shop(source: Database, target: Database, *,
         for table in reversed(tables):  # what the schema's own set-up put there
             writing.execute(table.delete())
         done = 0
+        sent: dict[str, tuple[int, str]] = {}  # each table's digest, taken as it is copied
         for table in tables:
+            digest = _Digest()
             for rows in _chunks(reading, table):
                 _copy(writing, table, rows)
+                digest.add(rows)
                 done += len(rows)
                 if progress is not None:
                     progress(done, total)
+            sent[table.name] = digest.result()
         for table in tables:
             if "id" in table.c and table.c.id.autoincrement is not False \
                     and table.c.id.primary_key:
                 writing.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
-        report = verify(reading, writing, tables)
+        report = _compare(sent, writing, tables)
     # Fresh statistics for the planner: a table filled at once has none until autovacuum
     # gets to it, and until then a profile or a search may take the slow way.
     with target.translate_errors(), target.engine.connect() as connection:
@@ -95,11 +99,17 @@ def move_shop(source: Database, target: Database, *,
 
 
 def verify(source: Connection, target: Connection, tables: list[Table]) -> MoveReport:
-    """Each table counted and checksummed on both sides; a difference raises ``MoveError``
-    (and, inside the move, rolls everything back)."""
+    """Each table counted and checksummed on both sides; a difference raises ``MoveError``."""
+    return _compare({table.name: _digest(source, table) for table in tables}, target, tables)
+
+
+def _compare(sent: dict[str, tuple[int, str]], target: Connection,
+             tables: list[Table]) -> MoveReport:
+    """The server's copy read back and checksummed against what was sent (inside the move,
+    a difference rolls everything back)."""
     moved = []
     for table in tables:
-        here, there = _digest(source, table), _digest(target, table)
+        here, there = sent[table.name], _digest(target, table)
         if here != there:
             raise MoveError(
                 f"The copy of {table.name} differs from the shop's ({here[0]:,} rows here, "
@@ -135,16 +145,29 @@ def _copy(connection: Connection, table: Table, rows: Any) -> None:
                             for value in row])
 
 
+class _Digest:
+    """A table's rows, in key order, as one SHA-256 and a count."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self._count = 0
+
+    def add(self, rows: Any) -> None:
+        for row in rows:
+            self._sha.update(json.dumps([_plain(value) for value in row], ensure_ascii=False,
+                                        separators=(",", ":")).encode())
+            self._sha.update(b"\n")
+            self._count += 1
+
+    def result(self) -> tuple[int, str]:
+        return self._count, self._sha.hexdigest()
+
+
 def _digest(connection: Connection, table: Table) -> tuple[int, str]:
-    sha = hashlib.sha256()
-    count = 0
-    result = connection.execution_options(yield_per=CHUNK).execute(_ordered(table))
-    for row in result:
-        sha.update(json.dumps([_plain(value) for value in row], ensure_ascii=False,
-                              separators=(",", ":")).encode())
-        sha.update(b"\n")
-        count += 1
-    return count, sha.hexdigest()
+    digest = _Digest()
+    for rows in _chunks(connection, table):
+        digest.add(rows)
+    return digest.result()
 
 
 def _plain(value: Any) -> Any:

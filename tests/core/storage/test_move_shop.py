@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -116,3 +117,28 @@ def test_the_command_moves_the_shop_and_says_how_to_use_it(
     out = capsys.readouterr().out
     assert "moved and checked" in out and "kept unchanged as a backup" in out
     assert "customers" in out
+
+
+def test_a_row_that_arrives_different_undoes_the_whole_move(
+        shop: Database, server_url: str, clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import crm_desktop.storage.move_shop as mover
+
+    copy = mover._copy
+
+    def garbled(connection: Any, table: Any, rows: Any) -> None:
+        if table.name == "customers":  # as if a value were changed on the way
+            rows = [tuple("Garbled" if value == "Zoë" else value for value in row)
+                    for row in rows]
+        copy(connection, table, rows)
+
+    monkeypatch.setattr(mover, "_copy", garbled)
+    server = Database(server_url, clock=clock)
+    try:
+        with pytest.raises(MoveError, match="copy of customers differs"):
+            move_shop(shop, server)
+        with server.read() as there:  # nothing kept, not even the tables before it
+            assert there.scalar(select(func.count()).select_from(Customer)) == 0
+            assert there.scalar(select(func.count()).select_from(InvoiceSequence)) == 0
+    finally:
+        server.dispose()
