@@ -33,6 +33,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from crm_desktop.errors import ServerUnreachableError
 from crm_desktop.models import AuditAction, AuditEntry, Customer, User, customer_name
 from crm_desktop.storage.database import Database
+from crm_desktop.storage.pg_backup import conninfo
 
 log = logging.getLogger(__name__)
 
@@ -150,16 +151,11 @@ class ChangeFeed:
 
     def _listen(self) -> None:
         import psycopg  # noqa: PLC0415 - only a desk on PostgreSQL needs it
-        from psycopg.conninfo import make_conninfo  # noqa: PLC0415
 
         url = self._db.url
-        options = {key: str(value) for key, value in url.query.items()
-                   if key in {"sslmode", "sslrootcert", "sslcert", "sslkey", "options"}}
         try:
-            self._listener = psycopg.connect(make_conninfo(
-                host=url.host or "", port=str(url.port or 5432), dbname=url.database or "",
-                user=url.username or "", password=url.password or "", connect_timeout="5",
-                **options), autocommit=True)
+            self._listener = psycopg.connect(conninfo(url), password=url.password or "",
+                                             connect_timeout=5, autocommit=True)
         except psycopg.OperationalError as exc:
             raise ServerUnreachableError from exc
         self._listener.execute(f"LISTEN {CHANNEL}")

@@ -67,16 +67,22 @@ def tools_installed() -> bool:
     return True
 
 
-def _connection_info(url: URL) -> tuple[str, dict[str, str]]:
-    """libpq's connection string for ``url`` (without the password) and the environment
-    that carries the password."""
+def conninfo(url: URL) -> str:
+    """libpq's connection string for ``url``, without the password (which goes in the
+    environment for the client tools, or as its own argument to psycopg)."""
     # psycopg only when PostgreSQL is used: a desk on SQLite does not load it to start.
     from psycopg.conninfo import make_conninfo  # noqa: PLC0415
 
     options = {key: str(value) for key, value in url.query.items()
                if key in {"options", "sslmode", "sslrootcert", "sslcert", "sslkey"}}
-    info = make_conninfo(host=url.host or "", port=str(url.port or ""), dbname=url.database or "",
-                         user=url.username or "", **options)
+    return make_conninfo(host=url.host or "", port=str(url.port or ""),
+                         dbname=url.database or "", user=url.username or "", **options)
+
+
+def _connection_info(url: URL) -> tuple[str, dict[str, str]]:
+    """libpq's connection string for ``url`` and the environment that carries the
+    password."""
+    info = conninfo(url)
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
