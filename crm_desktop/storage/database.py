@@ -128,6 +128,21 @@ class OwnWrites:
             at = bisect.bisect_right(self._ranges, (entry_id, float("inf"))) - 1
             return at >= 0 and self._ranges[at][0] <= entry_id <= self._ranges[at][1]
 
+    def covers(self, first: int, last: int) -> bool:
+        """Whether every id from ``first`` to ``last`` is one this desk wrote."""
+        if first > last:
+            return True
+        with self._lock:
+            for start, end in self._ranges:
+                if end < first:
+                    continue
+                if start > first:
+                    return False
+                first = end + 1
+                if first > last:
+                    return True
+            return first > last
+
     def forget_up_to(self, entry_id: int) -> None:
         """The feed has read past ``entry_id``: those ranges are no longer needed."""
         with self._lock:

@@ -12,7 +12,7 @@ from crm_desktop.errors import ConflictError, StorageError
 from crm_desktop.models import AuditAction, AuditEntry, Customer, Tag
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
-from crm_desktop.storage.database import Database
+from crm_desktop.storage.database import Database, OwnWrites
 from crm_desktop.storage.schema import upgrade
 from tests.conftest import FakeClock
 
@@ -175,3 +175,17 @@ def test_sqlite_file_is_known(db: Database, app_home: AppPaths) -> None:
     assert Path(db.sqlite_file) == app_home.database_file
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_own_writes_cover_a_span_only_when_every_id_in_it_is_this_desks() -> None:
+    own = OwnWrites()
+    own.add(5, 7)
+    own.add(8, 9)
+    own.add(12, 12)
+    assert own.covers(5, 9) and own.covers(6, 8) and own.covers(12, 12)
+    assert not own.covers(4, 9)  # 4 is another desk's
+    assert not own.covers(5, 12)  # so are 10 and 11
+    assert own.covers(10, 9)  # nothing new at all
+    assert not OwnWrites().covers(1, 1)
+    own.forget_up_to(9)
+    assert not own.covers(5, 5) and own.covers(12, 12)
