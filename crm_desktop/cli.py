@@ -99,7 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
-    return str(args.database) if args.database else paths.default_database_url()
+    """--database, else the shared shop this desk connected to, else this computer's own."""
+    if args.database:
+        return str(args.database)
+    from crm_desktop.storage.shared_shop import shared_url  # noqa: PLC0415
+
+    return shared_url(paths) or paths.default_database_url()
 
 
 def _app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:

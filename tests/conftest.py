@@ -36,7 +36,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TZ"] = "UTC"
 time.tzset()
 
+import keyring
 from argon2 import PasswordHasher, profiles
+from keyring.backend import KeyringBackend
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -74,6 +76,35 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
         monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
     monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
     return app_paths().ensure()
+
+
+class MemoryKeyring(KeyringBackend):
+    """The system keyring, for a test: kept in memory, gone with the test."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """No test reaches this computer's real keyring."""
+    before = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(before)
 
 
 @pytest.fixture(autouse=True)
