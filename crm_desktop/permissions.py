@@ -40,6 +40,7 @@ class Permission(StrEnum):
     BACK_UP = "back the shop up now"
     RESTORE_BACKUP = "restore a backup or look inside one"
     READ_AUDIT_LOG = "read the shop's audit log"
+    SHARE_SHOP = "share the shop with another desk (move it to a shared database)"
 
 
 _DAY_TO_DAY = frozenset({

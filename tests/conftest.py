@@ -49,6 +49,7 @@ from crm_desktop.paths import HOME_ENV, AppPaths, app_paths
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
+from tests.clusters import Cluster, throwaway_cluster
 from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
 
 POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
@@ -105,6 +106,12 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(before)
+
+
+@pytest.fixture(scope="module")
+def pg_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server of this module's own (tests/clusters.py), for setting one up."""
+    yield from throwaway_cluster()
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,12 @@ from sqlalchemy import func, select
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.errors import PermissionDeniedError
 from crm_desktop.models import AuditEntry, Customer, HistoryKind, PaymentMethod, Role
+from crm_desktop.paths import AppPaths
 from crm_desktop.permissions import ROLE_PERMISSIONS, Permission, allows, markdown_table, who_may
 from crm_desktop.services.admin.audit_service import AuditFilter, AuditService
 from crm_desktop.services.admin.backup_service import BackupService, BackupSettings
 from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.admin.sharing_service import SharingService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_service import (
     AddressInput,
@@ -253,6 +255,8 @@ ACTIONS: dict[Permission, list[tuple[str, Action]]] = {
                                 ("look inside a backup", _look_inside)],
     Permission.READ_AUDIT_LOG: [("read the audit log", lambda shop: lambda actor: AuditService(
         shop.db).count(AuditFilter(), actor))],
+    Permission.SHARE_SHOP: [("share the shop", lambda shop: lambda actor: SharingService(
+        shop.db, AppPaths(shop.tmp, shop.tmp, shop.tmp)).check_may_share(actor))],
 }
 
 CASES = [pytest.param(permission, name, action, id=f"{permission.name}-{name}")

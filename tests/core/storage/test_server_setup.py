@@ -4,7 +4,6 @@ a certificate of its own, only the shop's desks let in, and the server restarted
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -26,8 +25,8 @@ from tests.clusters import Cluster, throwaway_cluster
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    yield from throwaway_cluster()
+def cluster(pg_cluster: Cluster) -> Cluster:
+    return pg_cluster
 
 
 @pytest.fixture(scope="module")
