@@ -18,8 +18,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                       "(run it as the server's administrator: sudo -u postgres crm-desktop "
                       "server setup); prints the connection code and password for the desks")
     setup.add_argument("--admin", default=None, metavar="CONNINFO",
-                       help="the administrator's connection (default: the postgres user "
-                            "through the local socket); a password from PGPASSWORD")
+                       help="the administrator's connection, e.g. 'host=localhost user=postgres' "
+                            "(default: the postgres user through the local socket, or "
+                            "PGHOST/PGPORT/PGUSER); a password from PGPASSWORD")
     setup.add_argument("--name", default="crm", help="the shop's database and role (crm)")
     setup.add_argument("--host", default=None,
                        help="the address the desks use (default: this computer's on the LAN)")
@@ -61,7 +62,7 @@ def _setup(args: argparse.Namespace) -> int:
 
     try:
         shared = server_setup.set_up(
-            args.admin or server_setup.DEFAULT_ADMIN, name=args.name, host=args.host,
+            args.admin, name=args.name, host=args.host,
             subnet=args.subnet, step=lambda text: print(text, file=sys.stderr, flush=True))
     except server_setup.NeedsServerAdminError as exc:
         print(f"crm-desktop: {exc.message}\n    {exc.command}", file=sys.stderr)

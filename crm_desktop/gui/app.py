@@ -31,6 +31,7 @@ from crm_desktop.services.admin.backup_service import (
     PreparedRestore,
 )
 from crm_desktop.services.admin.settings_service import SettingsService
+from crm_desktop.services.admin.sharing_service import SharingService
 from crm_desktop.services.admin.user_service import UserService, UserView
 from crm_desktop.services.customers.consent import ConsentService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -54,6 +55,7 @@ from crm_desktop.services.transfer.shop_archive import ShopArchiveService
 from crm_desktop.storage.change_feed import ChangeFeed
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
+from crm_desktop.storage.shared_shop import shared_url
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +149,9 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
         backups=backup_service(database, paths or app_paths()),
         clock=database.clock,
         change_feed=ChangeFeed(database) if looking_inside is None else None,
+        sharing=SharingService(database, paths or app_paths()) if looking_inside is None
+        else None,
+        paths=paths or app_paths(),
     )
     if looking_inside is not None:
         taken = formatter.date_time(looking_inside.info.taken_at)
@@ -224,6 +229,23 @@ def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
             return 1
 
 
+def reopen_shop(paths: AppPaths, before_dialogs: Callable[[], None]
+                ) -> tuple[Database, tuple[UserService, QSettings]] | int:
+    """The shop where this desk now works (the shared one it connected to, or its own file),
+    opened as at start; or the exit code when it cannot be."""
+    try:
+        url = shared_url(paths) or paths.default_database_url()
+    except CrmError as exc:
+        show_error(None, exc)
+        return 1
+    database = Database(url)
+    opened = open_shop(database, paths, smoke_test=False, before_dialogs=before_dialogs)
+    if isinstance(opened, int):
+        database.dispose()
+        return opened
+    return database, opened
+
+
 def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
             starting: QWidget | None = None) -> int:
     """``starting``: the window shown while this was imported, closed before the first
@@ -262,17 +284,24 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
             break
         window.show()
         done_starting()
-        QTimer.singleShot(0, lambda w=window, a=actor: housekeeping(w, database, a))
+        QTimer.singleShot(0, lambda w=window, d=database, a=actor: housekeeping(w, d, a))
         if smoke_test:  # (bench/start_up.py times these lines as they arrive)
             QTimer.singleShot(0, lambda: print("main window shown", flush=True))
             QTimer.singleShot(0, window.close)  # closing the last window ends app.exec()
         code = app.exec()
-        switching, prepared = window.switching, window.restore_prepared
+        switching, prepared, reopen = window.switching, window.restore_prepared, window.reopen
         if prepared is not None:
             put_restore_in_place(backup_service(database, paths), prepared)
-        elif not switching and not smoke_test:
+        elif not (switching or reopen) and not smoke_test:
             window.backups.back_up_before_quitting()
         window.deleteLater()
+        if reopen and not smoke_test:  # shared, connected to, or left: open it where it is
+            database.dispose()
+            reopened = reopen_shop(paths, done_starting)
+            if isinstance(reopened, int):
+                return reopened
+            database, (users, ui_state) = reopened
+            continue
         if smoke_test or not (switching or prepared):
             break
     database.dispose()

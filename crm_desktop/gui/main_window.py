@@ -53,8 +53,10 @@ from crm_desktop.gui.shared.ui_state import (
     save_geometry,
     save_splitter,
 )
+from crm_desktop.gui.sharing.controller import SharingController
 from crm_desktop.gui.transfer.controller import TransferController
 from crm_desktop.models import Role
+from crm_desktop.paths import AppPaths
 from crm_desktop.permissions import ROLE_LABELS, Permission
 from crm_desktop.services.admin.audit_service import AuditService
 from crm_desktop.services.admin.backup_service import (
@@ -63,6 +65,7 @@ from crm_desktop.services.admin.backup_service import (
     PreparedRestore,
 )
 from crm_desktop.services.admin.settings_service import BusinessSettings, SettingsService
+from crm_desktop.services.admin.sharing_service import SharingService
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.consent import ConsentService
 from crm_desktop.services.customers.customer_list_service import CustomerListService
@@ -131,6 +134,15 @@ class Services:
     clock: Clock
     # What the other desks save, as it is committed (None: a backup looked inside).
     change_feed: ChangeFeed | None = None
+    # Sharing the shop, connecting to a shared one (None: a backup looked inside).
+    sharing: SharingService | None = None
+    paths: AppPaths | None = None
+
+
+def _sharing_controller(desk: Desk, services: Services) -> SharingController | None:
+    if services.sharing is None or services.paths is None:
+        return None  # a backup looked inside is shared with no one
+    return SharingController(desk, services.sharing, services.paths, services.customer_list)
 
 
 class MainWindow(QMainWindow):
@@ -150,7 +162,9 @@ class MainWindow(QMainWindow):
         self.looking_inside = looking_inside
         self._open_backup = open_backup  # shows a backup looked inside beside this window
         self.access = Access(role, refusal=looking_inside and READ_ONLY_TIP)
-        self.switching = False
+        # switching: the person asked to hand the desk over; reopen: the shop moved (shared,
+        # connected to, left), and the app opens it again where it is now.
+        self.switching = self.reopen = False
         # A restore made ready here, for the app to put in place once this window is closed.
         self.restore_prepared: PreparedRestore | None = None
         # Backups opened read only from this window, closed with it (and when it locks).
@@ -192,9 +206,11 @@ class MainWindow(QMainWindow):
         self.mailing = MailingController(desk, services.mailing, services.settings,
                                          services.customer_list, letters=services.letters)
         self.reports = ReportsController(desk, services.reports, services.settings)
+        self.sharing = _sharing_controller(desk, services)
         self.controllers: tuple[Controller, ...] = (
             self.customers, self.follow_ups, self.queries, self.feedback, self.orders,
-            self.invoices, self.admin, self.transfer, self.backups, self.mailing, self.reports)
+            self.invoices, self.admin, self.transfer, self.backups, self.mailing, self.reports,
+            *((self.sharing,) if self.sharing is not None else ()))
         for controller in self.controllers:  # deleted with the window, timers and all
             controller.setParent(self)
 
@@ -444,6 +460,8 @@ class MainWindow(QMainWindow):
                                            self.backups.show_backups)
         self.backups_action.setToolTip("The backups made, what each holds; restore one")
         gate(Permission.BACK_UP, self.back_up_action)
+        if self.sharing is not None:
+            self._sharing_menu(file_menu, self.sharing)
         file_menu.addSeparator()
         self.password_action = self._action(file_menu, "&Change my password…",
                                             self.admin.change_password)
@@ -503,6 +521,30 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, f"&About {APP_NAME}", lambda: QMessageBox.about(
             self, APP_NAME, f"<b>{APP_NAME}</b> {__version__}<br>Remember every customer."))
+
+    def _sharing_menu(self, file_menu: QMenu, sharing: SharingController) -> None:
+        file_menu.addSeparator()
+        shared = sharing.link is not None
+        self.share_action = self._action(file_menu, "S&hare this shop with another desk…",
+                                         sharing.share_shop)
+        self.share_action.setToolTip("Make this computer hold the shop for two desks, on a "
+                                     "PostgreSQL database, and get the code for the other")
+        self.share_action.setVisible(not shared)
+        self.access.gate(Permission.SHARE_SHOP, self.share_action)
+        self.connect_action = self._action(file_menu, "C&onnect to a shared shop…",
+                                           sharing.connect_to_shop)
+        self.connect_action.setToolTip("Work on the shop another computer holds, with the "
+                                       "code it shows")
+        self.own_shop_action = self._action(file_menu, "Use this computer's own shop again…",
+                                            sharing.use_own_shop)
+        self.own_shop_action.setVisible(shared)
+        sharing.reopen_requested.connect(self._reopen)
+
+    def _reopen(self) -> None:
+        """Close, so the app opens the shop where it now is and the person signs in there."""
+        self.reopen = True
+        if not self.close():
+            self.reopen = False
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence.StandardKey | str | None = None, *,

@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 HBA_BEGIN = "# crm-desktop: the shop's desks (kept by 'crm-desktop server setup')"
 HBA_END = "# crm-desktop: end"
 CERTIFICATE_NAME = "crm-desktop-server"
-DEFAULT_ADMIN = "host=/var/run/postgresql user=postgres dbname=postgres"
 _PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # nothing to misread when typed
 Step = Callable[[str], None]
 
@@ -68,6 +67,13 @@ class SharedDatabase:
     password: str
     subnet: str
     restarted: bool
+
+
+def default_admin() -> str:
+    """The server administrator's connection: libpq's PGHOST, PGPORT and PGUSER when set,
+    else the postgres user through the socket folder of Debian's and Ubuntu's server."""
+    host = os.environ.get("PGHOST") or "/var/run/postgresql"
+    return f"host={host} user={os.environ.get('PGUSER') or 'postgres'} dbname=postgres"
 
 
 def install_advice(system: str | None = None) -> str:
@@ -137,7 +143,7 @@ def admin_connection(admin: str) -> Any:
             "administrator:", setup_command()) from exc
 
 
-def set_up(admin: str = DEFAULT_ADMIN, *, name: str = "crm", host: str | None = None,
+def set_up(admin: str | None = None, *, name: str = "crm", host: str | None = None,
            subnet: str | None = None, step: Step = lambda _text: None,
            restart: Callable[[Any], None] | None = None) -> SharedDatabase:
     """Make the server ready; returns the link and the role's new password. ``host``: the
@@ -148,7 +154,7 @@ def set_up(admin: str = DEFAULT_ADMIN, *, name: str = "crm", host: str | None = 
     host = host or this_computers_address()
     subnet = str(ipaddress.ip_network(subnet or local_subnet(host), strict=False))
     step("Checking the PostgreSQL server…")
-    with admin_connection(admin) as conn:
+    with admin_connection(admin or default_admin()) as conn:
         if not _is_superuser(conn):
             raise NeedsServerAdminError(
                 "This connection to PostgreSQL is not the server's administrator.",

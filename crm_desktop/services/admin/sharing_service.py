@@ -31,7 +31,7 @@ from crm_desktop.storage.audit import record_event
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.move_shop import MoveReport, move_shop
 from crm_desktop.storage.schema import current_revision, known_revisions
-from crm_desktop.storage.server_setup import DEFAULT_ADMIN, SharedDatabase, set_up
+from crm_desktop.storage.server_setup import SharedDatabase, set_up
 from crm_desktop.storage.shared_shop import (
     SharedShopError,
     ShopLink,
@@ -80,7 +80,7 @@ class SharingService:
                                   "nothing to move. Give the other desk the code from the "
                                   "computer that holds it.")
 
-    def set_up_server(self, actor: Actor, *, admin: str = DEFAULT_ADMIN, name: str = "crm",
+    def set_up_server(self, actor: Actor, *, admin: str | None = None, name: str = "crm",
                       step: Step = lambda _text: None) -> SharedDatabase:
         self._check_can_move(actor)
         return set_up(admin, name=name, step=step)

@@ -1,0 +1,135 @@
+"""File → Connect to a shared shop…: the code and the password the other computer showed.
+
+The connection is tried on a worker (a server on the network may take seconds to answer);
+what is wrong is said at the field that caused it, and nothing is kept until it worked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.errors import CrmError, ValidationError
+from crm_desktop.gui.shared.background import Background
+from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
+from crm_desktop.gui.shared.widgets import wrapping_label
+from crm_desktop.storage.shared_shop import ShopLink
+
+log = logging.getLogger(__name__)
+Connect = Callable[[str, str], ShopLink]
+
+
+class ConnectDialog(QDialog):
+    """Accepted once connected: ``link`` is the shop this desk now works on."""
+
+    def __init__(self, connect: Connect, background: Background,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect to a shared shop")
+        self._connect = connect
+        self._background = background
+        self._busy = False
+        self.link: ShopLink | None = None
+        intro = wrapping_label(
+            "On the computer that holds the shop, <b>File → Share this shop with another "
+            "desk…</b> shows a connection code and a password. Type both here. This desk "
+            "checks that it reaches that very computer before it sends the password, and "
+            "keeps the password in this computer's keyring.", rich=True)
+        self.code = QLineEdit()
+        self.code.setObjectName("code")
+        self.code.setPlaceholderText("CRM-XXXX-XXXX-…")
+        self.code.setMaxLength(200)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.code.setFont(mono)
+        self.code.setMinimumWidth(420)
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaxLength(200)
+        self.password.setFont(mono)
+        self.code_error, self.password_error = error_label(), error_label()
+        self.field_errors = FieldErrors()
+        self.field_errors.register("code", self.code, self.code_error)
+        self.field_errors.register("password", self.password, self.password_error)
+        form = QFormLayout()
+        form.addRow("Connection &code:", self.code)
+        form.addRow("", self.code_error)
+        form.addRow("&Password:", self.password)
+        form.addRow("", self.password_error)
+        self.working = QProgressBar()
+        self.working.setRange(0, 0)
+        self.working.setTextVisible(False)
+        self.working.hide()
+        self.status = QLabel()
+        self.error = error_label()
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.connect_button = self.buttons.addButton(
+            "&Connect", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.connect_button.setDefault(True)
+        self.buttons.accepted.connect(self.try_to_connect)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.working)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def try_to_connect(self) -> None:
+        if self.busy:
+            return
+        self.field_errors.clear()
+        self.error.hide()
+        self._set_busy(True)
+        code, password, connect = self.code.text(), self.password.text(), self._connect
+        self._background.run(lambda: connect(code, password), self._connected, self._refused)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.working.setVisible(busy)
+        self.status.setText("Connecting…" if busy else "")
+        for widget in (self.code, self.password, self.connect_button):
+            widget.setEnabled(not busy)
+
+    def _connected(self, link: ShopLink) -> None:
+        self._set_busy(False)
+        self.link = link
+        self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._set_busy(False)
+        if isinstance(exc, ValidationError):
+            first = self.field_errors.show(exc.errors)
+            if first is not None:
+                first.setFocus()
+            return
+        if not isinstance(exc, CrmError):
+            log.error("connecting to a shared shop failed", exc_info=exc)
+        self.error.setText(exc.message if isinstance(exc, CrmError) else
+                           "Something went wrong while connecting; it is in the log. Nothing "
+                           "was changed on this desk.")
+        self.error.show()
+
+    def reject(self) -> None:
+        if not self.busy:  # the try finishes (at most a few seconds) before the window goes
+            super().reject()
