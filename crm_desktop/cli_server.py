@@ -52,7 +52,8 @@ def run(database: Database, args: argparse.Namespace) -> int:
             print(f"{table.name:<24} {table.rows:>10,} rows  sha256 {table.checksum[:16]}…")
     print(f"moved and checked {report.rows:,} rows into {target.describe()}; "
           f"{database.describe()} is kept unchanged as a backup.\n"
-          f"Start each desk with --database {target.describe()} (the password as you set it).")
+          f"Start each desk with --database {target.url.render_as_string(hide_password=True)} "
+          "(the password as you set it).")
     return 0
 
 

@@ -204,33 +204,42 @@ def try_again(database: Database) -> bool:
 
 
 def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
-              before_dialogs: Callable[[], None]) -> tuple[UserService, QSettings] | int:
-    """The database upgraded if need be, and the first run's questions on a new shop;
-    or the exit code when it cannot be opened (or the first run was left)."""
+              before_dialogs: Callable[[], None]
+              ) -> tuple[Database, UserService, QSettings] | int:
+    """The database upgraded if need be, and the first run's questions on a new shop (where
+    this desk may join a shared shop instead: then that one is opened); or the exit code
+    when it cannot be opened (or the first run was left), the database disposed of."""
     while True:  # until the database answers, or the person gives up waiting for it
         try:
             upgrade(database, paths.backup_dir)
             users = UserService(database)
             if users.needs_first_run() and not smoke_test:
                 before_dialogs()
-                first_run = FirstRunDialog(users, backup_service(database, paths))
+                first_run = FirstRunDialog(users, backup_service(database, paths), paths=paths)
                 if first_run.exec() != QDialog.DialogCode.Accepted:
+                    database.dispose()
                     return 0
-            return users, open_ui_state(paths)
+                if first_run.joined is not None:
+                    database.dispose()
+                    database = Database(shared_url(paths) or paths.default_database_url())
+                    continue
+            return database, users, open_ui_state(paths)
         except ServerUnreachableError as exc:
             log.warning("could not start: %s", exc)
             before_dialogs()
             if not try_again(database):
+                database.dispose()
                 return 1
         except CrmError as exc:
             log.warning("could not start: %s", exc)
             before_dialogs()
             show_error(None, exc)
+            database.dispose()
             return 1
 
 
 def reopen_shop(paths: AppPaths, before_dialogs: Callable[[], None]
-                ) -> tuple[Database, tuple[UserService, QSettings]] | int:
+                ) -> tuple[Database, UserService, QSettings] | int:
     """The shop where this desk now works (the shared one it connected to, or its own file),
     opened as at start; or the exit code when it cannot be."""
     try:
@@ -238,12 +247,7 @@ def reopen_shop(paths: AppPaths, before_dialogs: Callable[[], None]
     except CrmError as exc:
         show_error(None, exc)
         return 1
-    database = Database(url)
-    opened = open_shop(database, paths, smoke_test=False, before_dialogs=before_dialogs)
-    if isinstance(opened, int):
-        database.dispose()
-        return opened
-    return database, opened
+    return open_shop(Database(url), paths, smoke_test=False, before_dialogs=before_dialogs)
 
 
 def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
@@ -258,12 +262,11 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
         if starting is not None:
             starting.close()
 
-    database = Database(url)
-    opened = open_shop(database, paths, smoke_test=smoke_test, before_dialogs=done_starting)
+    opened = open_shop(Database(url), paths, smoke_test=smoke_test,
+                       before_dialogs=done_starting)
     if isinstance(opened, int):
-        database.dispose()
         return opened
-    users, ui_state = opened
+    database, users, ui_state = opened
     code = 0
     while True:  # until someone quits rather than handing the desk over
         try:
@@ -300,7 +303,7 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
             reopened = reopen_shop(paths, done_starting)
             if isinstance(reopened, int):
                 return reopened
-            database, (users, ui_state) = reopened
+            database, users, ui_state = reopened
             continue
         if smoke_test or not (switching or prepared):
             break

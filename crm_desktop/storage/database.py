@@ -230,7 +230,8 @@ class Database:
         return self.url.database
 
     def describe(self) -> str:
-        return self.url.render_as_string(hide_password=True)
+        """Where the shop is, for people and logs: no password, no connection options."""
+        return self.url.set(query={}).render_as_string(hide_password=True)
 
     @contextmanager
     def transaction(self, actor: Actor, permission: Permission | None) -> Iterator[Session]:

@@ -14,8 +14,12 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.gui.backups.controller import restore_a_new_shop
 from crm_desktop.gui.generated.ui_first_run_dialog import Ui_FirstRunDialog
 from crm_desktop.gui.shared.background import Background
+from crm_desktop.gui.sharing.connect_dialog import ConnectDialog
+from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
+from crm_desktop.services.admin.sharing_service import SharingService
 from crm_desktop.services.admin.user_service import UserService, UserView
+from crm_desktop.storage.shared_shop import ShopLink
 
 
 def guess_country() -> str:
@@ -30,7 +34,9 @@ def guess_country() -> str:
 
 class FirstRunDialog(QDialog):
     def __init__(self, users: UserService, backups: BackupService | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, paths: AppPaths | None = None) -> None:
+        """``paths``: this desk's folders, where joining a shared shop keeps its link (no
+        button to join without them)."""
         super().__init__(parent)
         self.ui = Ui_FirstRunDialog()
         self.ui.setupUi(self)
@@ -38,13 +44,22 @@ class FirstRunDialog(QDialog):
         self._backups = backups
         self.owner: UserView | None = None
         self.restored: PreparedRestore | None = None
+        self._background = Background(self)
         if backups is not None:
             self.restore_button = self.ui.buttons.addButton(
                 "Restore from a backup…", QDialogButtonBox.ButtonRole.ResetRole)
             self.restore_button.setToolTip("A shop moving to this computer: bring it back "
                                            "from its backup file")
             self.restore_button.clicked.connect(self.choose_backup)
-            self._background = Background(self)
+        # A second desk's first start: the shop is on another computer already.
+        self.joined: ShopLink | None = None
+        self._paths = paths
+        if paths is not None:
+            self.join_button = self.ui.buttons.addButton(
+                "Join a shared shop…", QDialogButtonBox.ButtonRole.ResetRole)
+            self.join_button.setToolTip("The shop is on another computer of the shop (File → "
+                                        "Share this shop… there): connect to it with its code")
+            self.join_button.clicked.connect(self.join_shared_shop)
         names = Locale("en").territories
         countries = sorted(
             (names[code], code) for code in phonenumbers.SUPPORTED_REGIONS if code in names
@@ -77,6 +92,15 @@ class FirstRunDialog(QDialog):
                 widget.setFocus()
             return
         self.accept()
+
+    def join_shared_shop(self) -> None:
+        paths = self._paths
+        assert paths is not None
+        dialog = ConnectDialog(lambda code, password: SharingService.connect(
+            paths, code, password), self._background, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.joined = dialog.link
+            self.accept()
 
     def choose_backup(self) -> None:
         assert self._backups is not None

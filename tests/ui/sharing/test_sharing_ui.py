@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
 from crm_desktop.gui import app as gui_app
+from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
 from crm_desktop.gui.app import run_app
 from crm_desktop.gui.main_window import MainWindow
@@ -187,3 +188,44 @@ def test_a_desk_on_the_shared_shop_can_go_back_to_its_own(
     assert "nothing saved at the shared shop since is in it" in asked[0]
     assert databases[0].startswith("postgresql") and databases[1].startswith("sqlite")
     assert saved_link(app_home) is None
+
+
+def test_a_new_front_desk_joins_the_shared_shop_at_its_first_start(
+        qtbot: QtBot, db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    CustomerService(db).create(CustomerInput(first_name="Alecia", last_name="Burns"), owner)
+    holder = SharingService(db, app_home)
+    shared = holder.set_up_server(owner, name="crm_four")
+    holder.share(owner, shared)
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "new-front-desk"))
+    front_desk = app_paths().ensure()
+
+    def first_run(dialog: FirstRunDialog) -> int:
+        qtbot.addWidget(dialog)
+        assert dialog.join_button.text() == "Join a shared shop…"
+        dialog.join_shared_shop()
+        return dialog.result()
+
+    def connect(dialog: ConnectDialog) -> int:
+        qtbot.addWidget(dialog)
+        dialog.code.setText(connection_code(shared.link))
+        dialog.password.setText(shared.password)
+        dialog.try_to_connect()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+        return dialog.result()
+
+    monkeypatch.setattr(FirstRunDialog, "exec", first_run)
+    monkeypatch.setattr(ConnectDialog, "exec", connect)
+    shops = _sign_ins(qtbot, monkeypatch, 1)
+    databases = _then(monkeypatch, _hand_over)
+    assert run_app(front_desk.default_database_url(), front_desk) == 0
+    assert not [d for d in databases if d.startswith("failed")]
+    assert databases == [
+        f"postgresql+psycopg://crm_four:***@127.0.0.1:{shared.link.port}/crm_four"]
+    assert shops[0] == shops[1]  # the shared shop's sign-in, twice (the second: nobody)
+    # No shop of its own was made: the first run's questions were not answered.
+    own = Database(front_desk.default_database_url())
+    try:
+        assert UserService(own).needs_first_run()
+    finally:
+        own.dispose()
