@@ -570,8 +570,10 @@ class CustomerFormDialog(QDialog):
     def _not_a_duplicate(self, data: CustomerInput) -> bool:
         """Someone with this phone number or e-mail is already a customer: the safe choice,
         opening them, is what Enter does; creating a second one is a deliberate click."""
-        same = [c for c in attempt(self, lambda: self._service.find_duplicates(data)) or []
-                if c.same_contact]
+        found = attempt(self, lambda: self._service.find_duplicates(data))
+        if found is None:  # the check itself failed (said): nothing saved, the form stays
+            return False
+        same = [c for c in found if c.same_contact]
         if not same:
             return True
         box = self.duplicate_question(same[0])

@@ -6,7 +6,9 @@ Every write the GUI makes goes through here (after Anki's ``aqt/operations``):
   (``ValidationError``) is marked at the fields that caused it when the caller has a form;
   any other known error (``CrmError``: a conflict, a locked or read-only database…) becomes a
   plain message; anything else is a bug, logged and shown in the report dialog. Each of those
-  gives ``None``; nothing is half-saved, because each service call is one transaction.
+  gives ``None``; nothing is half-saved, because each service call is one transaction. When
+  the shared database does not answer, the action is tried again every second for a while,
+  with a visible message, and the form stays open if it never answers.
 - ``Operations.run`` does that and then *announces what changed* (``Changes``) on one signal;
   ``Operations.dialog`` opens a dialog that saves through ``attempt`` and announces its
   changes when it is accepted.
@@ -20,14 +22,15 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 
-from crm_desktop.errors import CrmError, ValidationError
+from crm_desktop.errors import CrmError, ServerUnreachableError, ValidationError
 from crm_desktop.gui.shared.errors import show_error
 from crm_desktop.gui.shared.field_errors import FieldErrors
 
@@ -81,7 +84,10 @@ def attempt(parent: QWidget | None, action: Callable[[], T], *,
     """Run one user action; a failure is shown where it belongs and gives ``None``. A form
     with a summary banner passes ``summary``, called with the errors and the first field."""
     try:
-        return action()
+        try:
+            return action()
+        except ServerUnreachableError:
+            return _when_the_server_answers(parent, action)
     except ValidationError as exc:
         first = fields.show(exc.errors) if fields is not None else None
         if first is not None:
@@ -95,6 +101,50 @@ def attempt(parent: QWidget | None, action: Callable[[], T], *,
     except Exception as exc:
         show_error(parent, exc)
     return None
+
+
+RETRY_EVERY_MS = 1000
+KEEP_TRYING_S = 120
+
+
+def _when_the_server_answers(parent: QWidget | None, action: Callable[[], T]) -> T:
+    """The shared database did not answer (a cable, the Wi-Fi, a server asleep): try the
+    action again every second for a while, saying so, until it answers or the person stops.
+    Each try is the whole action in one transaction, so nothing is ever half-saved; when
+    the trying ends without it, the caller's form is still open with everything typed.
+    (Should the link have broken in the very moment of a commit that the server did make,
+    the next try meets that save: an edit then shows the conflict, as with another desk.)"""
+    waiting = QProgressDialog(
+        "The shared database does not answer (the network, or the computer that holds the "
+        "shop). Trying again…\nWhat you typed is kept here.", "Stop trying", 0, 0, parent)
+    waiting.setWindowTitle("Waiting for the shared database")
+    waiting.setWindowModality(Qt.WindowModality.WindowModal)
+    waiting.setMinimumDuration(0)
+    waiting.setAutoClose(False)
+    waiting.setAutoReset(False)
+    waiting.show()
+    deadline = time.monotonic() + KEEP_TRYING_S
+    try:
+        while True:
+            pause = QEventLoop()
+            QTimer.singleShot(RETRY_EVERY_MS, pause.quit)
+            waiting.canceled.connect(pause.quit)
+            pause.exec()
+            if waiting.wasCanceled() or time.monotonic() > deadline:
+                raise ServerUnreachableError(
+                    "Not saved: the shared database still does not answer. Everything you "
+                    "typed is still here: save again once the network or the other computer "
+                    "is back.")
+            try:
+                result = action()
+            except ServerUnreachableError:
+                log.info("the shared database still does not answer")
+                continue
+            log.info("the shared database answered again; the action is done")
+            return result
+    finally:
+        waiting.close()
+        waiting.deleteLater()
 
 
 class Operations(QObject):
