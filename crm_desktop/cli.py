@@ -14,7 +14,7 @@
     crm-desktop users list | users add NAME --role ROLE | users reset-password NAME
     crm-desktop backup [--to DIR] | backup list | backup verify FILE
     crm-desktop restore FILE
-    crm-desktop server move --to URL
+    crm-desktop server setup [--subnet CIDR] | server move --to URL
 """
 
 from __future__ import annotations
