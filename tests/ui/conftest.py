@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from crm_desktop.actor import Actor
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.app import build_main_window
-from crm_desktop.gui.customers.conflict_dialog import ConflictDialog
 from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.shared.conflict_dialog import ConflictDialog
 from crm_desktop.gui.shared.errors import BugReportDialog
 from crm_desktop.gui.shared.ui_state import open_ui_state
 from crm_desktop.paths import AppPaths

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from crm_desktop.actor import Actor
 from crm_desktop.errors import ConflictError, ValidationError
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS
-from crm_desktop.gui.customers.conflict_dialog import ConflictDialog
 from crm_desktop.gui.generated.ui_customer_form import Ui_CustomerForm
+from crm_desktop.gui.shared.conflict_dialog import SAVE_ATTEMPTS, ConflictDialog
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
 from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.models import AddressKind, ContactKind, CustomerStatus, DateKind, PreferenceKind
@@ -44,9 +44,7 @@ from crm_desktop.services.customers.customer_service import (
     PreferenceInput,
 )
 from crm_desktop.services.customers.dates import KIND_LABELS
-from crm_desktop.services.customers.edit_conflicts import FieldConflict, conflicts, merged
-
-SAVE_ATTEMPTS = 5  # saves that meet a newer version before the conflict is simply said
+from crm_desktop.services.edit_conflicts import FieldConflict, conflicts, merged
 
 PREFERENCE_LABELS = {
     PreferenceKind.SERVICE_STYLE: "Service style",

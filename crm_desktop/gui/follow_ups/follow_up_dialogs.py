@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,10 +27,13 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
+from crm_desktop.errors import ConflictError
 from crm_desktop.formatting import FOLLOW_UP_CHANNEL_LABELS, Formatter
+from crm_desktop.gui.shared.conflict_dialog import SAVE_ATTEMPTS, ConflictDialog
 from crm_desktop.gui.shared.widgets import FormDialog, breakable, wrapping_label
-from crm_desktop.models import FollowUpChannel
+from crm_desktop.models import FollowUpChannel, FollowUpState
 from crm_desktop.services.admin.user_service import UserView
+from crm_desktop.services.edit_conflicts import FOLLOW_UP_FIELDS, FieldConflict, conflicts, merged
 from crm_desktop.services.follow_ups import recurrence
 from crm_desktop.services.follow_ups.follow_up_service import (
     DEFAULT_HOUR,
@@ -57,6 +62,10 @@ def _day(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+# What became of a follow-up that can no longer be changed.
+STATE_WORDS = {FollowUpState.DONE: "completed", FollowUpState.CANCELLED: "cancelled",
+               FollowUpState.DISMISSED: "dismissed"}
+
 class FollowUpDialog(FormDialog):
     """When (a day, or a time too), how, why, for whom, notes, and whether it repeats.
     Also used to change an open follow-up, or a suggestion before accepting it."""
@@ -76,6 +85,7 @@ class FollowUpDialog(FormDialog):
         self._existing = existing
         self._accept = accept
         self._source = source
+        self._users = {user.id: user.display_name for user in users}
         self.saved: FollowUpView | None = None
         zone = recurrence.zone_for(follow_ups.zone_name)
         today = clock().astimezone(zone).date()
@@ -224,16 +234,66 @@ class FollowUpDialog(FormDialog):
         data = self.request()
         existing = self._existing
 
-        def act() -> FollowUpView:
+        def act() -> FollowUpView | None:
             if existing is None:
                 return self._follow_ups.schedule(data, self._actor)
-            return self._follow_ups.edit(existing.id, existing.version, data, self._actor,
-                                         accept=self._accept)
+            return self._edit(existing, data)
 
         saved = self.attempt_save(act)
         if saved is not None:
             self.saved = saved
             self.accept()
+
+    def _edit(self, existing: FollowUpView, data: FollowUpInput) -> FollowUpView | None:
+        """Save the change. If the other desk changed this follow-up since the dialog opened,
+        what differs is shown side by side and what the person chooses is saved; None: they
+        went back to the dialog, which still holds what they typed."""
+        version, base = existing.version, existing.as_input()
+        for _attempt in range(SAVE_ATTEMPTS):
+            try:
+                return self._follow_ups.edit(existing.id, version, data, self._actor,
+                                             accept=self._accept)
+            except ConflictError:
+                theirs = self._follow_ups.get(existing.id)
+                if theirs.state not in (FollowUpState.OPEN, FollowUpState.SUGGESTED):
+                    raise ConflictError(
+                        f"{theirs.customer_name}'s follow-up was "
+                        f"{STATE_WORDS.get(theirs.state, 'closed')} at the other desk while "
+                        "you were changing it, so there is nothing left to change.") from None
+            saved_there = theirs.as_input()
+            found = conflicts(base, data, saved_there, FOLLOW_UP_FIELDS)
+            if found:  # (else they changed only what this dialog does not show: save again)
+                dialog = self.conflict_dialog(theirs, found)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return None
+                data = merged(data, saved_there, dialog.take_theirs())
+            version, base = theirs.version, saved_there
+        return self._follow_ups.edit(existing.id, version, data, self._actor,
+                                     accept=self._accept)
+
+    def conflict_dialog(self, theirs: FollowUpView,
+                        found: list[FieldConflict]) -> ConflictDialog:
+        who = self._users.get(theirs.updated_by_id or -1, "")
+        when = (f"at {theirs.updated_at.astimezone():%H:%M}" if theirs.updated_at is not None
+                else "just now")
+        return ConflictDialog(f"the follow-up “{theirs.purpose}” for {theirs.customer_name}",
+                              who, when, found, shown=self._shown, parent=self)
+
+    def _shown(self, name: str, value: Any) -> str:
+        """A field's value in words, for the side-by-side choice."""
+        if value is None or value == "":
+            return ""
+        if name == "due":
+            return f"{value:%A %d %B %Y}"
+        if name == "at":
+            return f"{value:%H:%M}"
+        if name == "channel":
+            return str(FOLLOW_UP_CHANNEL_LABELS.get(FollowUpChannel(value), value))
+        if name == "assignee_id":
+            return self._users.get(value, "")
+        if name == "repeat":
+            return recurrence.describe(value)
+        return str(value)
 
 
 class CompleteDialog(FormDialog):

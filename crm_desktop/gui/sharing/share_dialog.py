@@ -65,7 +65,7 @@ class ShareDialog(QDialog):
         self._set_up, self._from_terminal, self._share = set_up, from_terminal, share
         self._background = background
         self.shared: ShopShared | None = None
-        self.code = ""  # the connection code, once shared
+        self.connection_code = ""  # once shared
         self._steps = _StepRelay(self)
         self._steps.said.connect(self.say_step)
         self.pages = QStackedWidget()
@@ -194,7 +194,7 @@ class ShareDialog(QDialog):
             label.setFont(big)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         copy_code = QPushButton("Copy")
-        copy_code.clicked.connect(lambda: _copy(self.code))
+        copy_code.clicked.connect(lambda: _copy(self.connection_code))
         copy_password = QPushButton("Copy")
         copy_password.clicked.connect(lambda: _copy(self.password_shown.text()))
         grid = QVBoxLayout()
@@ -254,18 +254,19 @@ class ShareDialog(QDialog):
 
     def _shared(self, shared: ShopShared) -> None:
         self.shared = shared
-        self.code = connection_code(shared.link)
-        groups = self.code.split("-")
+        self.connection_code = connection_code(shared.link)
+        groups = self.connection_code.split("-")
         half = (len(groups) + 1) // 2  # two lines, to read out and to type in two goes
         self.code_shown.setText("-".join(groups[:half]) + "-\n" + "-".join(groups[half:]))
         self.password_shown.setText(shared.password)
         kept = (f" This shop's file is kept as it was, as a backup: <code>{shared.kept_file}"
                 "</code>." if shared.kept_file is not None else "")
+        fingerprint = fingerprint_text(shared.link.fingerprint)[:23]
         self.done_text.setText(
             f"<p>{shared.report.rows:,} rows moved and checked.{kept}</p>"
             "<p>Write the password down and keep it somewhere safe (not on a note on the "
-            "screen): it is shown this once, and this computer keeps it in its keyring. The code also checks the "
-            f"server's certificate (fingerprint {fingerprint_text(shared.link.fingerprint)[:23]}"
+            "screen): it is shown this once, and this computer keeps it in its keyring. The "
+            f"code also checks the server's certificate (fingerprint {fingerprint}"
             "…), so the other desk cannot be sent elsewhere.</p>")
         self.pages.setCurrentWidget(self.done_page)
 

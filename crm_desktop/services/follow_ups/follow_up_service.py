@@ -147,6 +147,8 @@ class FollowUpView:
     completed_at: datetime | None
     outcome: str
     cancel_reason: str
+    updated_at: datetime | None = None  # last saved, and by whom (for a side-by-side choice)
+    updated_by_id: int | None = None
 
     @property
     def recurring(self) -> bool:
@@ -166,6 +168,18 @@ class FollowUpView:
 
     def local_due(self) -> datetime:
         return self.due_at.astimezone(recurrence.zone_for(self.time_zone))
+
+    def as_input(self) -> FollowUpInput:
+        """As the form shows it: what saving it unchanged would send."""
+        local = self.local_due()
+        chosen = recurrence.parse(self.rrule) if self.rrule else None
+        return FollowUpInput(
+            customer_id=self.customer_id, due=local.date(), purpose=self.purpose,
+            at=local.time().replace(second=0, microsecond=0) if self.has_time else None,
+            channel=self.channel, assignee_id=self.assignee_id, notes=self.notes,
+            repeat=chosen.rrule() if chosen else self.rrule, time_zone=self.time_zone,
+            source_kind=self.source_kind,
+            source_id=self.source_id)
 
 
 @dataclass(frozen=True)
@@ -820,4 +834,5 @@ def _make_view(f: FollowUp, name: str, who: str) -> FollowUpView:
         purpose=f.purpose, notes=f.notes or "", assignee_id=f.assignee_id, assignee_name=who,
         state=f.state, rrule=f.rrule, series_id=f.series_id, occurrence_at=f.occurrence_at,
         source_kind=f.source_kind, source_id=f.source_id, completed_at=f.completed_at,
-        outcome=f.outcome or "", cancel_reason=f.cancel_reason or "")
+        outcome=f.outcome or "", cancel_reason=f.cancel_reason or "",
+        updated_at=f.updated_at, updated_by_id=f.updated_by_id)

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
-from crm_desktop.gui.customers.conflict_dialog import ConflictDialog
 from crm_desktop.gui.customers.customer_form import CustomerFormDialog
+from crm_desktop.gui.shared.conflict_dialog import ConflictDialog
 from crm_desktop.models import ContactKind, CustomerStatus
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService

@@ -102,7 +102,8 @@ def test_the_owner_shares_the_shop_from_the_app_and_works_on_it_there(
         qtbot.waitUntil(lambda: dialog.pages.currentWidget() is not dialog.working_page,
                         timeout=60_000)
         assert dialog.pages.currentWidget() is dialog.done_page, dialog.intro_error.text()
-        shown.update(code=dialog.code_shown.text().replace("\n", ""), password=dialog.password_shown.text(),
+        assert dialog.code_shown.text().replace("\n", "") == dialog.connection_code
+        shown.update(code=dialog.connection_code, password=dialog.password_shown.text(),
                      text=dialog.done_text.text())
         dialog.reject()  # closing it once shared is the way forward, not a cancel
         return dialog.result()

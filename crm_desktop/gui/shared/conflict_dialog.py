@@ -21,9 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services.customers.edit_conflicts import FieldConflict
+from crm_desktop.services.edit_conflicts import FieldConflict
 
 Shown = Callable[[str, Any], str]  # (field, value) -> words
+
+
+SAVE_ATTEMPTS = 5  # saves that meet a newer version before the conflict is simply said
 
 
 class ConflictDialog(QDialog):
@@ -32,7 +35,8 @@ class ConflictDialog(QDialog):
     def __init__(self, customer: str, who: str, when: str, found: list[FieldConflict], *,
                  shown: Shown, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{customer} was changed at the other desk")
+        self.setWindowTitle(f"{customer[:1].upper()}{customer[1:]} was changed at the other "
+                            "desk")
         self.found = found
         self._groups: dict[str, QButtonGroup] = {}
         them = who or "The other desk"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm_desktop.models import ContactKind
 from crm_desktop.services.customers.customer_service import ContactInput, CustomerInput
-from crm_desktop.services.customers.edit_conflicts import conflicts, merged
+from crm_desktop.services.edit_conflicts import conflicts, merged
 
 PHONE = ContactKind.PHONE
 
