@@ -29,9 +29,12 @@ CUSTOMER_FIELDS: Fields = (
 FOLLOW_UP_FIELDS: Fields = (
     ("due", "Day"), ("at", "Time"), ("channel", "How"), ("purpose", "What for"),
     ("assignee_id", "For"), ("repeat", "Repeats"), ("notes", "Notes"))
-_ROWS = ("contacts", "addresses", "preferences", "dates")
+# An order draft's (DraftInput).
+ORDER_DRAFT_FIELDS: Fields = (("lines", "Lines"), ("notes", "Notes"))
+_ROWS = ("contacts", "addresses", "preferences", "dates", "lines")
 # What makes a row more than a blank one left for typing (a date row is never blank).
 _CONTENT = {"contacts": ("value",), "preferences": ("text",),
+            "lines": ("description", "product_id", "quantity"),
             "addresses": ("line1", "line2", "postal_code", "city", "region", "country")}
 
 

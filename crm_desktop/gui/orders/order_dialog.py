@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,15 +30,22 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import ValidationError
+from crm_desktop.errors import ConflictError, ValidationError
 from crm_desktop.formatting import Formatter, local_zone
 from crm_desktop.gui.orders.orders_page import STATE_LABELS
 from crm_desktop.gui.orders.product_dialog import ProductDialog
+from crm_desktop.gui.shared.conflict_dialog import SAVE_ATTEMPTS, ConflictDialog
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
 from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.gui.shared.widgets import ActionRow, ElidedLabel, FormDialog, breakable
 from crm_desktop.models import OrderState, RefundKind
 from crm_desktop.money import totals
+from crm_desktop.services.edit_conflicts import (
+    ORDER_DRAFT_FIELDS,
+    FieldConflict,
+    conflicts,
+    merged,
+)
 from crm_desktop.services.orders.order_service import (
     CAN_CANCEL,
     CAN_CLOSE,
@@ -45,6 +53,7 @@ from crm_desktop.services.orders.order_service import (
     CAN_RETURN,
     CAN_SHIP,
     SOLD_STATES,
+    DraftInput,
     OrderLineInput,
     OrderLineView,
     OrderService,
@@ -213,6 +222,8 @@ class OrderDialog(QDialog):
                 detail = f": {event.detail}" if event.detail else ""
                 self.events.addItem(f"{f.date_time(event.at)}  {event.kind.value}{detail}{who}")
         self.notes.setReadOnly(not self.is_draft)
+        if order is not None and self.notes.toPlainText() != order.notes:
+            self.notes.setPlainText(order.notes)  # as saved (e.g. the other desk's, chosen)
         self._errors = FieldErrors()
         self.error.clear()
         self.error.hide()
@@ -409,18 +420,65 @@ class OrderDialog(QDialog):
         self.totals.setText("<br>".join(parts))
 
     def save_draft(self) -> OrderView | None:
-        def save() -> OrderView:
+        def save() -> OrderView | None:
             lines = self.collect()
             if self.order is None:
                 return self.orders.create_draft(self.customer_id, lines, self.actor,
                                                 notes=self.notes.toPlainText())
-            return self.orders.update_draft(self.order.id, self.order.version, lines,
-                                            self.actor, notes=self.notes.toPlainText())
+            return self._update_draft(self.order, DraftInput(lines, self.notes.toPlainText()))
 
         saved = attempt(self, fields=self._errors, action=save)
         if saved is not None:
             self._saved(saved)
         return saved
+
+    def _update_draft(self, order: OrderView, mine: DraftInput) -> OrderView | None:
+        """Save the draft. If the other desk saved it since this window showed it, what
+        differs is shown side by side and what the person chooses is saved; None: they went
+        back to the draft, which still holds what they typed."""
+        version, base = order.version, order.draft()
+        for _attempt in range(SAVE_ATTEMPTS):
+            try:
+                return self.orders.update_draft(order.id, version, mine.lines, self.actor,
+                                                notes=mine.notes)
+            except ConflictError:
+                theirs = self.orders.get(order.id)
+                if theirs.state is not OrderState.DRAFT:
+                    raise ConflictError(
+                        f"Order {order.id} was {theirs.state.value} at the other desk while "
+                        "you were changing it: a draft's lines can no longer be changed. "
+                        "Close it and open it again to see it.") from None
+            saved_there = theirs.draft()
+            found = conflicts(base, mine, saved_there, ORDER_DRAFT_FIELDS)
+            if found:
+                dialog = self.conflict_dialog(theirs, found)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return None
+                mine = merged(mine, saved_there, dialog.take_theirs())
+            version, base = theirs.version, saved_there
+        return self.orders.update_draft(order.id, version, mine.lines, self.actor,
+                                        notes=mine.notes)
+
+    def conflict_dialog(self, theirs: OrderView,
+                        found: list[FieldConflict]) -> ConflictDialog:
+        who = theirs.updated_by_name
+        when = (f"at {theirs.updated_at.astimezone():%H:%M}" if theirs.updated_at is not None
+                else "just now")
+        return ConflictDialog(f"the draft order {theirs.id} for {theirs.customer_name}", who,
+                              when, found, shown=self._shown, parent=self)
+
+    def _shown(self, name: str, value: Any) -> str:
+        """A field's value in words, for the side-by-side choice."""
+        if name != "lines":
+            return str(value)
+        f = self.formatter
+        return "\n".join(
+            f"{f.number(line.quantity)} × {line.description or self._product_name(line)}"
+            + (f" at {f.money(line.unit_price)}" if line.unit_price is not None else "")
+            for line in value if line.description or line.product_id)
+
+    def _product_name(self, line: OrderLineInput) -> str:
+        return next((p.name for p in self.products if p.id == line.product_id), "a product")
 
     def confirm(self) -> None:
         draft = self.save_draft()

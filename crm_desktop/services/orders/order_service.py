@@ -172,11 +172,25 @@ class OrderView:
     lines: tuple[OrderLineView, ...]
     totals: Totals
     events: tuple[OrderEventView, ...] = field(default=())
+    updated_at: datetime | None = None  # last saved, and by whom (for a side-by-side choice)
+    updated_by_name: str = ""
+
+    def draft(self) -> DraftInput:
+        """Its lines and notes as a draft's form holds them."""
+        return DraftInput([line.as_input() for line in self.lines], self.notes)
 
     @property
     def partly_delivered(self) -> bool:
         return any(line.delivered_quantity for line in self.lines) and \
             self.state in (OrderState.CONFIRMED, OrderState.SHIPPED)
+
+
+@dataclass
+class DraftInput:
+    """What a draft's window edits: its lines and its notes."""
+
+    lines: list[OrderLineInput]
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -634,6 +648,11 @@ def _refresh_lifetime_value(session: Session, customer_id: int) -> None:
     customer.lifetime_value = kept.gross
 
 
+def _name_of(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.display_name if user is not None else ""
+
+
 def _view(session: Session, order: Order, *, with_events: bool = True) -> OrderView:
     customer = session.get(Customer, order.customer_id)
     products = {p.id: p.sku for p in session.scalars(select(Product).where(
@@ -662,4 +681,4 @@ def _view(session: Session, order: Order, *, with_events: bool = True) -> OrderV
         order.closed_at, order.cancelled_at, order.cancel_reason or "", order.notes,
         tuple(lines),
         totals((li.quantity, li.unit_price, li.discount_percent, li.tax_rate) for li in lines),
-        events)
+        events, order.updated_at, _name_of(session, order.updated_by_id))
