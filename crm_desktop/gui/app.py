@@ -20,6 +20,7 @@ from crm_desktop.gui.shared.errors import install_exception_hook, show_error
 from crm_desktop.gui.shared.garbage import UiThreadGarbageCollector
 from crm_desktop.gui.shared.operations import Change, Changes
 from crm_desktop.gui.shared.ui_state import open_ui_state
+from crm_desktop.gui.sharing.controller import join_shared_shop
 from crm_desktop.gui.starting import application
 from crm_desktop.models import Role
 from crm_desktop.paths import AppPaths, app_paths
@@ -215,7 +216,8 @@ def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
             users = UserService(database)
             if users.needs_first_run() and not smoke_test:
                 before_dialogs()
-                first_run = FirstRunDialog(users, backup_service(database, paths), paths=paths)
+                first_run = FirstRunDialog(users, backup_service(database, paths),
+                                           join=partial(join_shared_shop, paths))
                 if first_run.exec() != QDialog.DialogCode.Accepted:
                     database.dispose()
                     return 0

@@ -5,6 +5,7 @@ and tax id. Or, for a shop moving to a new computer: restore it from a backup.""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import phonenumbers
 from babel import Locale
@@ -14,10 +15,7 @@ from crm_desktop.errors import ValidationError
 from crm_desktop.gui.backups.controller import restore_a_new_shop
 from crm_desktop.gui.generated.ui_first_run_dialog import Ui_FirstRunDialog
 from crm_desktop.gui.shared.background import Background
-from crm_desktop.gui.sharing.connect_dialog import ConnectDialog
-from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.backup_service import BackupService, PreparedRestore
-from crm_desktop.services.admin.sharing_service import SharingService
 from crm_desktop.services.admin.user_service import UserService, UserView
 from crm_desktop.storage.shared_shop import ShopLink
 
@@ -34,9 +32,10 @@ def guess_country() -> str:
 
 class FirstRunDialog(QDialog):
     def __init__(self, users: UserService, backups: BackupService | None = None,
-                 parent: QWidget | None = None, *, paths: AppPaths | None = None) -> None:
-        """``paths``: this desk's folders, where joining a shared shop keeps its link (no
-        button to join without them)."""
+                 parent: QWidget | None = None, *,
+                 join: Callable[[QWidget], ShopLink | None] | None = None) -> None:
+        """``join``: connects this desk to a shared shop instead, asking for its code (no
+        button to join without it); the shop joined, or None."""
         super().__init__(parent)
         self.ui = Ui_FirstRunDialog()
         self.ui.setupUi(self)
@@ -53,8 +52,8 @@ class FirstRunDialog(QDialog):
             self.restore_button.clicked.connect(self.choose_backup)
         # A second desk's first start: the shop is on another computer already.
         self.joined: ShopLink | None = None
-        self._paths = paths
-        if paths is not None:
+        self._join = join
+        if join is not None:
             self.join_button = self.ui.buttons.addButton(
                 "Join a shared shop…", QDialogButtonBox.ButtonRole.ResetRole)
             self.join_button.setToolTip("The shop is on another computer of the shop (File → "
@@ -94,12 +93,9 @@ class FirstRunDialog(QDialog):
         self.accept()
 
     def join_shared_shop(self) -> None:
-        paths = self._paths
-        assert paths is not None
-        dialog = ConnectDialog(lambda code, password: SharingService.connect(
-            paths, code, password), self._background, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.joined = dialog.link
+        assert self._join is not None
+        self.joined = self._join(self)
+        if self.joined is not None:
             self.accept()
 
     def choose_backup(self) -> None:

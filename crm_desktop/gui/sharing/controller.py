@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
+from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.desk import Controller, Desk
 from crm_desktop.gui.shared.errors import show_error
 from crm_desktop.gui.sharing.connect_dialog import ConnectDialog
@@ -23,6 +24,14 @@ from crm_desktop.services.customers.customer_list_service import (
 from crm_desktop.storage.shared_shop import ShopLink
 
 log = logging.getLogger(__name__)
+
+
+def join_shared_shop(paths: AppPaths, parent: QWidget) -> ShopLink | None:
+    """A new desk's first start: connect to the shop another computer shares, with its
+    code; the shop joined, or None."""
+    dialog = ConnectDialog(lambda code, password: SharingService.connect(paths, code, password),
+                           Background(parent), parent)
+    return dialog.link if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 class SharingController(Controller):
