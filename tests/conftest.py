@@ -38,7 +38,6 @@ time.tzset()
 
 import keyring
 from argon2 import PasswordHasher, profiles
-from keyring.backend import KeyringBackend
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -50,6 +49,7 @@ from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 from tests.clusters import Cluster, throwaway_cluster
+from tests.keyrings import MemoryKeyring
 from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
 
 POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
@@ -77,25 +77,6 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
         monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
     monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
     return app_paths().ensure()
-
-
-class MemoryKeyring(KeyringBackend):
-    """The system keyring, for a test: kept in memory, gone with the test."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from crm_desktop.storage.shared_shop import (
     saved_link,
     shared_url,
 )
-from tests.conftest import MemoryKeyring
+from tests.keyrings import MemoryKeyring
 
 FINGERPRINT = hashlib.sha256(b"a certificate").digest()
 LINK = ShopLink("192.168.1.20", 5432, "crm", "crm", FINGERPRINT)
