@@ -122,7 +122,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = launching or build_parser().parse_args(argv)
     paths = app_paths().ensure()
     configure_logging(paths.log_file, verbose=args.verbose)
-    url = database_url(args, paths)
+    from crm_desktop.errors import CrmError  # noqa: PLC0415
+
+    try:
+        url = database_url(args, paths)
+    except CrmError as exc:  # e.g. the shared shop's password gone from the keyring
+        log.warning("cannot open the shop: %s", exc)
+        if launching is None:
+            print(f"crm-desktop: {exc.message}", file=sys.stderr)
+            return 1
+        from crm_desktop.gui.app import cannot_open  # noqa: PLC0415
+
+        return cannot_open(exc, paths)
     if launching is not None:
         # Qt is loaded only for the GUI, so maintenance commands run on a machine without it.
         # A window says the shop is opening before the rest of the app is imported.
@@ -134,8 +145,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from crm_desktop.gui.app import run_app  # noqa: PLC0415
 
         return run_app(url, paths, smoke_test=args.smoke_test, starting=starting)
-    from crm_desktop.errors import CrmError  # noqa: PLC0415
-
     try:
         return _run_command(args, url, paths)
     except CrmError as exc:

@@ -252,6 +252,27 @@ def reopen_shop(paths: AppPaths, before_dialogs: Callable[[], None]
     return open_shop(Database(url), paths, smoke_test=False, before_dialogs=before_dialogs)
 
 
+def cannot_open(problem: CrmError, paths: AppPaths) -> int:
+    """The shared shop this desk works on cannot even be named (its password gone from the
+    keyring, its note unreadable): say so, and offer to connect again with the code, or to
+    use this computer's own shop."""
+    application()
+    box = QMessageBox(QMessageBox.Icon.Warning, problem.title, problem.message)
+    again = box.addButton("Connect again…", QMessageBox.ButtonRole.AcceptRole)
+    own = box.addButton("Use this computer's own shop", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()
+    if box.clickedButton() is again:
+        holder = QWidget()
+        if join_shared_shop(paths, holder) is None:
+            return 1
+    elif box.clickedButton() is own:
+        SharingService.leave(paths)
+    else:
+        return 1
+    return run_app(shared_url(paths) or paths.default_database_url(), paths)
+
+
 def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
             starting: QWidget | None = None) -> int:
     """``starting``: the window shown while this was imported, closed before the first

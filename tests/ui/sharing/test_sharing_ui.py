@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
+from crm_desktop.cli import main
 from crm_desktop.gui import app as gui_app
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
@@ -30,8 +31,16 @@ from crm_desktop.services.customers.customer_service import CustomerInput, Custo
 from crm_desktop.storage import server_setup
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
-from crm_desktop.storage.shared_shop import connection_code, read_code, saved_link, shared_url
+from crm_desktop.storage.shared_shop import (
+    ShopLink,
+    connection_code,
+    keep_link,
+    read_code,
+    saved_link,
+    shared_url,
+)
 from tests.clusters import Cluster
+from tests.keyrings import MemoryKeyring
 from tests.passwords import OWNER_PASSWORD
 
 
@@ -230,3 +239,22 @@ def test_a_new_front_desk_joins_the_shared_shop_at_its_first_start(
         assert UserService(own).needs_first_run()
     finally:
         own.dispose()
+
+
+def test_a_desk_whose_password_left_the_keyring_is_told_and_may_use_its_own_shop(
+        qtbot: QtBot, db: Database, owner: Actor, app_home: AppPaths,
+        memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    keep_link(app_home, ShopLink("127.0.0.1", 9, "crm", "crm", b"\x00" * 32), b"cert", "pw")
+    memory_keyring.passwords.clear()  # e.g. a new keyring, or the entry removed
+    said: list[str] = []
+
+    def use_own_shop(box: QMessageBox) -> int:
+        said.append(box.text())
+        next(b for b in box.buttons() if b.text() == "Use this computer's own shop").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", use_own_shop)
+    shops = _sign_ins(qtbot, monkeypatch, 0)  # the own shop's sign-in: nobody, the app ends
+    assert main([]) == 0
+    assert "not in this computer's keyring" in said[0]
+    assert saved_link(app_home) is None and len(shops) == 1
