@@ -40,6 +40,13 @@ def shop(db: Database, owner: Actor) -> Database:
     return db
 
 
+def _indexes(database: Database) -> dict[str, str]:
+    with database.engine.connect() as connection:
+        return dict(connection.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        ).all())
+
+
 def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -51,7 +58,11 @@ def test_every_row_moves_verified_with_its_ids_and_numbering(
     seen: list[tuple[int, int]] = []
     server = Database(server_url, clock=clock)
     try:
+        upgrade(server)
+        indexes = _indexes(server)  # as the migrations make them
         report = move_shop(shop, server, progress=lambda done, total: seen.append((done, total)))
+        # Dropped while the rows went in, and built again as they were.
+        assert _indexes(server) == indexes and any("trgm" in d for d in indexes.values())
         assert seen and seen[-1][0] == seen[-1][1] == report.rows
         moved = {t.name: t.rows for t in report.tables}
         with shop.read() as here, server.read() as there:
