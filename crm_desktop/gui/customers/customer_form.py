@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import ConflictError, ValidationError
+from crm_desktop.errors import ValidationError
 from crm_desktop.formatting import SETTABLE_STATUSES, STATUS_LABELS
 from crm_desktop.gui.generated.ui_customer_form import Ui_CustomerForm
-from crm_desktop.gui.shared.conflict_dialog import SAVE_ATTEMPTS, ConflictDialog
+from crm_desktop.gui.shared.conflict_dialog import Theirs, save_choosing, saved_at
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
 from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.models import AddressKind, ContactKind, CustomerStatus, DateKind, PreferenceKind
@@ -44,7 +44,7 @@ from crm_desktop.services.customers.customer_service import (
     PreferenceInput,
 )
 from crm_desktop.services.customers.dates import KIND_LABELS
-from crm_desktop.services.edit_conflicts import FieldConflict, conflicts, merged
+from crm_desktop.services.edit_conflicts import CUSTOMER_FIELDS
 
 PREFERENCE_LABELS = {
     PreferenceKind.SERVICE_STYLE: "Service style",
@@ -510,28 +510,15 @@ class CustomerFormDialog(QDialog):
         """Save the edit. If the other desk saved this customer since the form opened, what
         differs is shown side by side and what the person chooses is saved; None: they went
         back to the form, which still holds everything they typed."""
-        version, base = existing.version, existing.as_input()
-        for _attempt in range(SAVE_ATTEMPTS):
-            try:
-                return self._service.update(existing.id, version, data, self._actor)
-            except ConflictError:
-                theirs = self._service.get(existing.id)
-            saved_there = theirs.as_input()
-            found = conflicts(base, data, saved_there)
-            if found:  # (else they changed only what the form does not show: save again)
-                dialog = self.conflict_dialog(theirs, found)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return None
-                data = merged(data, saved_there, dialog.take_theirs())
-            version, base = theirs.version, saved_there
-        # The other desk keeps saving this customer faster than we can: say so.
-        return self._service.update(existing.id, version, data, self._actor)
+        def reload() -> Theirs[CustomerInput]:
+            theirs = self._service.get(existing.id)
+            return Theirs(theirs.version, theirs.as_input(), theirs.display_name,
+                          theirs.updated_by_name, saved_at(theirs.updated_at))
 
-    def conflict_dialog(self, theirs: CustomerDetail,
-                        found: list[FieldConflict]) -> ConflictDialog:
-        when = f"at {theirs.updated_at.astimezone():%H:%M}"
-        return ConflictDialog(theirs.display_name, theirs.updated_by_name, when, found,
-                              shown=self._shown, parent=self)
+        return save_choosing(
+            lambda version, mine: self._service.update(existing.id, version, mine, self._actor),
+            version=existing.version, base=existing.as_input(), mine=data, reload=reload,
+            fields=CUSTOMER_FIELDS, shown=self._shown, parent=self)
 
     def _shown(self, name: str, value: Any) -> str:
         """A field's value in words, for the side-by-side choice."""

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,11 +28,11 @@ from crm_desktop.actor import Actor
 from crm_desktop.clock import Clock
 from crm_desktop.errors import ConflictError
 from crm_desktop.formatting import FOLLOW_UP_CHANNEL_LABELS, Formatter
-from crm_desktop.gui.shared.conflict_dialog import SAVE_ATTEMPTS, ConflictDialog
+from crm_desktop.gui.shared.conflict_dialog import Theirs, save_choosing, saved_at
 from crm_desktop.gui.shared.widgets import FormDialog, breakable, wrapping_label
 from crm_desktop.models import FollowUpChannel, FollowUpState
 from crm_desktop.services.admin.user_service import UserView
-from crm_desktop.services.edit_conflicts import FOLLOW_UP_FIELDS, FieldConflict, conflicts, merged
+from crm_desktop.services.edit_conflicts import FOLLOW_UP_FIELDS
 from crm_desktop.services.follow_ups import recurrence
 from crm_desktop.services.follow_ups.follow_up_service import (
     DEFAULT_HOUR,
@@ -248,36 +247,23 @@ class FollowUpDialog(FormDialog):
         """Save the change. If the other desk changed this follow-up since the dialog opened,
         what differs is shown side by side and what the person chooses is saved; None: they
         went back to the dialog, which still holds what they typed."""
-        version, base = existing.version, existing.as_input()
-        for _attempt in range(SAVE_ATTEMPTS):
-            try:
-                return self._follow_ups.edit(existing.id, version, data, self._actor,
-                                             accept=self._accept)
-            except ConflictError:
-                theirs = self._follow_ups.get(existing.id)
-                if theirs.state not in (FollowUpState.OPEN, FollowUpState.SUGGESTED):
-                    raise ConflictError(
-                        f"{theirs.customer_name}'s follow-up was "
-                        f"{STATE_WORDS.get(theirs.state, 'closed')} at the other desk while "
-                        "you were changing it, so there is nothing left to change.") from None
-            saved_there = theirs.as_input()
-            found = conflicts(base, data, saved_there, FOLLOW_UP_FIELDS)
-            if found:  # (else they changed only what this dialog does not show: save again)
-                dialog = self.conflict_dialog(theirs, found)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return None
-                data = merged(data, saved_there, dialog.take_theirs())
-            version, base = theirs.version, saved_there
-        return self._follow_ups.edit(existing.id, version, data, self._actor,
-                                     accept=self._accept)
+        def reload() -> Theirs[FollowUpInput]:
+            theirs = self._follow_ups.get(existing.id)
+            if theirs.state not in (FollowUpState.OPEN, FollowUpState.SUGGESTED):
+                raise ConflictError(
+                    f"{theirs.customer_name}'s follow-up was "
+                    f"{STATE_WORDS.get(theirs.state, 'closed')} at the other desk while "
+                    "you were changing it, so there is nothing left to change.")
+            return Theirs(theirs.version, theirs.as_input(),
+                          f"the follow-up “{theirs.purpose}” for {theirs.customer_name}",
+                          self._users.get(theirs.updated_by_id or -1, ""),
+                          saved_at(theirs.updated_at))
 
-    def conflict_dialog(self, theirs: FollowUpView,
-                        found: list[FieldConflict]) -> ConflictDialog:
-        who = self._users.get(theirs.updated_by_id or -1, "")
-        when = (f"at {theirs.updated_at.astimezone():%H:%M}" if theirs.updated_at is not None
-                else "just now")
-        return ConflictDialog(f"the follow-up “{theirs.purpose}” for {theirs.customer_name}",
-                              who, when, found, shown=self._shown, parent=self)
+        return save_choosing(
+            lambda version, mine: self._follow_ups.edit(existing.id, version, mine,
+                                                        self._actor, accept=self._accept),
+            version=existing.version, base=existing.as_input(), mine=data, reload=reload,
+            fields=FOLLOW_UP_FIELDS, shown=self._shown, parent=self)
 
     def _shown(self, name: str, value: Any) -> str:
         """A field's value in words, for the side-by-side choice."""

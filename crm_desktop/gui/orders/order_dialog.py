@@ -34,7 +34,7 @@ from crm_desktop.errors import ConflictError, ValidationError
 from crm_desktop.formatting import Formatter, local_zone
 from crm_desktop.gui.orders.orders_page import STATE_LABELS
 from crm_desktop.gui.orders.product_dialog import ProductDialog
-from crm_desktop.gui.shared.conflict_dialog import SAVE_ATTEMPTS, ConflictDialog
+from crm_desktop.gui.shared.conflict_dialog import Theirs, save_choosing, saved_at
 from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
 from crm_desktop.gui.shared.operations import attempt
 from crm_desktop.gui.shared.widgets import ActionRow, ElidedLabel, FormDialog, breakable
@@ -42,9 +42,6 @@ from crm_desktop.models import OrderState, RefundKind
 from crm_desktop.money import totals
 from crm_desktop.services.edit_conflicts import (
     ORDER_DRAFT_FIELDS,
-    FieldConflict,
-    conflicts,
-    merged,
 )
 from crm_desktop.services.orders.order_service import (
     CAN_CANCEL,
@@ -436,36 +433,22 @@ class OrderDialog(QDialog):
         """Save the draft. If the other desk saved it since this window showed it, what
         differs is shown side by side and what the person chooses is saved; None: they went
         back to the draft, which still holds what they typed."""
-        version, base = order.version, order.draft()
-        for _attempt in range(SAVE_ATTEMPTS):
-            try:
-                return self.orders.update_draft(order.id, version, mine.lines, self.actor,
-                                                notes=mine.notes)
-            except ConflictError:
-                theirs = self.orders.get(order.id)
-                if theirs.state is not OrderState.DRAFT:
-                    raise ConflictError(
-                        f"Order {order.id} was {theirs.state.value} at the other desk while "
-                        "you were changing it: a draft's lines can no longer be changed. "
-                        "Close it and open it again to see it.") from None
-            saved_there = theirs.draft()
-            found = conflicts(base, mine, saved_there, ORDER_DRAFT_FIELDS)
-            if found:
-                dialog = self.conflict_dialog(theirs, found)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return None
-                mine = merged(mine, saved_there, dialog.take_theirs())
-            version, base = theirs.version, saved_there
-        return self.orders.update_draft(order.id, version, mine.lines, self.actor,
-                                        notes=mine.notes)
+        def reload() -> Theirs[DraftInput]:
+            theirs = self.orders.get(order.id)
+            if theirs.state is not OrderState.DRAFT:
+                raise ConflictError(
+                    f"Order {order.id} was {theirs.state.value} at the other desk while you "
+                    "were changing it: a draft's lines can no longer be changed. Close it "
+                    "and open it again to see it.")
+            return Theirs(theirs.version, theirs.draft(),
+                          f"the draft order {theirs.id} for {theirs.customer_name}",
+                          theirs.updated_by_name, saved_at(theirs.updated_at))
 
-    def conflict_dialog(self, theirs: OrderView,
-                        found: list[FieldConflict]) -> ConflictDialog:
-        who = theirs.updated_by_name
-        when = (f"at {theirs.updated_at.astimezone():%H:%M}" if theirs.updated_at is not None
-                else "just now")
-        return ConflictDialog(f"the draft order {theirs.id} for {theirs.customer_name}", who,
-                              when, found, shown=self._shown, parent=self)
+        return save_choosing(
+            lambda version, draft: self.orders.update_draft(order.id, version, draft.lines,
+                                                            self.actor, notes=draft.notes),
+            version=order.version, base=order.draft(), mine=mine, reload=reload,
+            fields=ORDER_DRAFT_FIELDS, shown=self._shown, parent=self)
 
     def _shown(self, name: str, value: Any) -> str:
         """A field's value in words, for the side-by-side choice."""

@@ -1,10 +1,15 @@
 """Saving met the other desk's newer version: each field that differs side by side (what it
-was when I opened the form, what I typed, what they saved), and for each a choice."""
+was when I opened the form, what I typed, what they saved), and for each a choice.
+
+``save_choosing`` is the loop every form that edits a shared record saves through (a
+customer, a follow-up, a draft order): save; on a newer version, show what differs, merge
+what the person chose and save again; or give None when they go back to their form."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,12 +26,56 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services.edit_conflicts import FieldConflict
+from crm_desktop.errors import ConflictError
+from crm_desktop.services.edit_conflicts import FieldConflict, Fields, conflicts, merged
 
 Shown = Callable[[str, Any], str]  # (field, value) -> words
-
+Input = TypeVar("Input")
+Saved = TypeVar("Saved")
 
 SAVE_ATTEMPTS = 5  # saves that meet a newer version before the conflict is simply said
+
+
+@dataclass(frozen=True)
+class Theirs(Generic[Input]):
+    """The record as the other desk saved it: its version, as its form's input, and words
+    for the choice (what it is, who saved it, when)."""
+
+    version: int
+    data: Input
+    what: str  # "Margo Delacroix", "the follow-up “Call back” for Margo Delacroix"
+    who: str
+    when: str
+
+
+def save_choosing(save: Callable[[int, Input], Saved], *, version: int, base: Input,
+                  mine: Input, reload: Callable[[], Theirs[Input]], fields: Fields,
+                  shown: Shown, parent: QWidget) -> Saved | None:
+    """``save(version, data)``; when it meets a newer version, what differs between what
+    was typed and what ``reload`` finds is shown side by side (``base``: as the form was
+    opened) and the merge of the person's choices is saved. None: they went back to the
+    form, which still holds what they typed. (A difference only in what the form does not
+    show needs no choice: it is saved again at once.)"""
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            return save(version, mine)
+        except ConflictError:
+            theirs = reload()
+        found = conflicts(base, mine, theirs.data, fields)
+        if found:
+            dialog = ConflictDialog(theirs.what, theirs.who, theirs.when, found, shown=shown,
+                                    parent=parent)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            mine = merged(mine, theirs.data, dialog.take_theirs())
+        version, base = theirs.version, theirs.data
+    # The other desk keeps saving it faster than we can: the conflict is said.
+    return save(version, mine)
+
+
+def saved_at(when: Any) -> str:
+    """'at 14:05' for a moment a record was saved (local time), 'just now' if unknown."""
+    return f"at {when.astimezone():%H:%M}" if when is not None else "just now"
 
 
 class ConflictDialog(QDialog):
