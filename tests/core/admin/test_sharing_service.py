@@ -4,6 +4,7 @@ PostgreSQL server of the test's own, set up as ``server setup`` sets one up."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,8 @@ def test_the_owner_shares_the_shop_and_this_desk_then_opens_it_on_the_server(
 
 def test_the_other_desk_connects_with_the_code_and_the_password(
         db: Database, owner: Actor, tmp_path: Path, app_home: AppPaths,
-        pg_cluster: Cluster) -> None:
+        pg_cluster: Cluster, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     sharing = SharingService(db, app_home)
     shared = sharing.set_up_server(owner, admin=pg_cluster.admin, name="shop_two")
     code = connection_code(shared.link)
@@ -90,6 +92,11 @@ def test_the_other_desk_connects_with_the_code_and_the_password(
     assert link == shared.link and shared_url(front_desk) is not None
     SharingService.leave(front_desk)
     assert saved_link(front_desk) is None
+    # No secret in the log, nor in any file either desk keeps.
+    assert shared.password not in caplog.text
+    for folder in (app_home.config_dir, front_desk.config_dir):
+        for file in folder.rglob("*"):
+            assert not file.is_file() or shared.password.encode() not in file.read_bytes()
 
 
 def test_what_a_terminal_run_printed_is_checked_before_it_is_used(
