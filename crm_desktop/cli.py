@@ -102,9 +102,9 @@ def database_url(args: argparse.Namespace, paths: AppPaths) -> str:
     """--database, else the shared shop this desk connected to, else this computer's own."""
     if args.database:
         return str(args.database)
-    from crm_desktop.storage.shared_shop import shared_url  # noqa: PLC0415
+    from crm_desktop.storage.shared_shop import desk_url  # noqa: PLC0415
 
-    return shared_url(paths) or paths.default_database_url()
+    return desk_url(paths)
 
 
 def _app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:

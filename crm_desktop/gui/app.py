@@ -56,7 +56,7 @@ from crm_desktop.services.transfer.shop_archive import ShopArchiveService
 from crm_desktop.storage.change_feed import ChangeFeed
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
-from crm_desktop.storage.shared_shop import shared_url
+from crm_desktop.storage.shared_shop import desk_url
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
                     return 0
                 if first_run.joined is not None:
                     database.dispose()
-                    database = Database(shared_url(paths) or paths.default_database_url())
+                    database = Database(desk_url(paths))
                     continue
             return database, users, open_ui_state(paths)
         except ServerUnreachableError as exc:
@@ -245,7 +245,7 @@ def reopen_shop(paths: AppPaths, before_dialogs: Callable[[], None]
     """The shop where this desk now works (the shared one it connected to, or its own file),
     opened as at start; or the exit code when it cannot be."""
     try:
-        url = shared_url(paths) or paths.default_database_url()
+        url = desk_url(paths)
     except CrmError as exc:
         show_error(None, exc)
         return 1
@@ -270,7 +270,7 @@ def cannot_open(problem: CrmError, paths: AppPaths) -> int:
         SharingService.leave(paths)
     else:
         return 1
-    return run_app(shared_url(paths) or paths.default_database_url(), paths)
+    return run_app(desk_url(paths), paths)
 
 
 def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,

@@ -285,6 +285,11 @@ def shared_url(paths: AppPaths) -> str | None:
     return link.url(password, certificate_file(paths))
 
 
+def desk_url(paths: AppPaths) -> str:
+    """Where this desk's shop is: the shared one it connected to, else its own file."""
+    return shared_url(paths) or paths.default_database_url()
+
+
 def store_password(link: ShopLink, password: str) -> None:
     import keyring  # noqa: PLC0415
     from keyring.errors import KeyringError  # noqa: PLC0415

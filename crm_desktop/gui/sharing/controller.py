@@ -21,7 +21,7 @@ from crm_desktop.services.customers.customer_list_service import (
     CustomerFilter,
     CustomerListService,
 )
-from crm_desktop.storage.shared_shop import ShopLink
+from crm_desktop.storage.shared_shop import SharedShopError, ShopLink
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class SharingController(Controller):
         """The shared shop this desk works on (None: the shop in this computer's file)."""
         try:
             return self._sharing.shared_link
-        except Exception:  # a damaged note: said when it is used; here, not shared
+        except SharedShopError:  # a damaged note: said when it is used; here, not shared
             log.warning("cannot read the shared shop's link", exc_info=True)
             return None
 
