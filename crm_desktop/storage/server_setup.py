@@ -284,7 +284,7 @@ def _write_private(path: Path, data: bytes, owner: os.stat_result) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
-    if hasattr(os, "chown") and os.geteuid() == 0:  # run as root: hand it to the server's user
+    if _as_root():  # run as root: hand it to the server's user
         os.chown(path, owner.st_uid, owner.st_gid)
 
 
@@ -316,7 +316,7 @@ def _write_hba(hba_file: Path, name: str, subnet: str, data_directory: Path) -> 
     temporary = hba_file.with_name(hba_file.name + ".crm-new")
     temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
     shutil.copymode(hba_file, temporary)
-    if hasattr(os, "chown") and os.geteuid() == 0:
+    if _as_root():
         stat = hba_file.stat()
         os.chown(temporary, stat.st_uid, stat.st_gid)
     temporary.replace(hba_file)
@@ -330,7 +330,10 @@ def _restart(conn: Any) -> None:
     debian = (shutil.which("pg_ctlcluster")
               and data_directory.parent.name == str(major)
               and data_directory.parent.parent == Path("/var/lib/postgresql"))
-    if debian:
+    if debian and _as_root() and Path("/run/systemd/system").is_dir() and shutil.which(
+            "systemctl"):  # the cluster stays the system service it was
+        command = ["systemctl", "restart", f"postgresql@{major}-{data_directory.name}"]
+    elif debian:
         command = ["pg_ctlcluster", str(major), data_directory.name, "restart"]
     else:
         pg_ctl = (shutil.which("pg_ctl") or
@@ -338,7 +341,7 @@ def _restart(conn: Any) -> None:
         command = [pg_ctl, "restart", "-D", str(data_directory), "-m", "fast", "-w",
                    "-l", str(data_directory / "crm-desktop-restart.log")]
     user = data_directory.stat()
-    if os.geteuid() == 0 and user.st_uid != 0:  # the server refuses to run as root
+    if _as_root() and command[0] != "systemctl" and user.st_uid != 0:  # never run as root
         command = ["runuser", "-u", _user_name(user.st_uid), "--", *command]
     log.info("restarting PostgreSQL: %s", " ".join(command))
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
@@ -347,6 +350,11 @@ def _restart(conn: Any) -> None:
             "The server's settings are changed, but it did not restart: "
             f"{(result.stderr or result.stdout).strip()[-300:]}. Restart PostgreSQL (or the "
             "computer), then run the setup again.")
+
+
+def _as_root() -> bool:
+    """Run by root (``sudo crm-desktop server setup``); never on Windows."""
+    return bool(getattr(os, "geteuid", lambda: -1)() == 0)
 
 
 def _user_name(uid: int) -> str:
