@@ -69,6 +69,13 @@ class StorageError(CrmError):
     title = "Database problem"
 
 
+class LinkRefusedError(StorageError):
+    """The shared database's server answers but will not have this desk: its password or its
+    certificate is no longer the one this desk keeps (set up again, or someone else)."""
+
+    title = "The shared shop did not let this desk in"
+
+
 class ServerUnreachableError(StorageError):
     """The shared database's server does not answer (cable, Wi-Fi, a server asleep)."""
 

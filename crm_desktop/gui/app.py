@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from crm_desktop import APP_NAME, __version__
 from crm_desktop.actor import SYSTEM, Actor
-from crm_desktop.errors import CrmError, ServerUnreachableError
+from crm_desktop.errors import CrmError, LinkRefusedError, ServerUnreachableError
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
@@ -226,6 +226,11 @@ def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
                     database = Database(desk_url(paths))
                     continue
             return database, users, open_ui_state(paths)
+        except LinkRefusedError as exc:  # connect again, or work on this computer's shop
+            log.warning("could not start: %s", exc)
+            before_dialogs()
+            database.dispose()
+            return cannot_open(exc, paths)
         except ServerUnreachableError as exc:
             log.warning("could not start: %s", exc)
             before_dialogs()
@@ -253,9 +258,9 @@ def reopen_shop(paths: AppPaths, before_dialogs: Callable[[], None]
 
 
 def cannot_open(problem: CrmError, paths: AppPaths) -> int:
-    """The shared shop this desk works on cannot even be named (its password gone from the
-    keyring, its note unreadable): say so, and offer to connect again with the code, or to
-    use this computer's own shop."""
+    """The shared shop this desk works on cannot be opened (its password gone from the
+    keyring or no longer accepted, its certificate changed, its note unreadable): say so, and
+    offer to connect again with the code, or to use this computer's own shop."""
     application()
     box = QMessageBox(QMessageBox.Icon.Warning, problem.title, problem.message)
     again = box.addButton("Connect again…", QMessageBox.ButtonRole.AcceptRole)

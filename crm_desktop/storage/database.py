@@ -26,6 +26,7 @@ from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.clock import Clock, utc_now
 from crm_desktop.errors import (
     ConflictError,
+    LinkRefusedError,
     PermissionDeniedError,
     ServerUnreachableError,
     StorageError,
@@ -93,6 +94,16 @@ def _known_storage_error(exc: DBAPIError) -> StorageError | None:
         )
     if "disk is full" in text or "no space left" in text or "disk full" in text:
         return StorageError("The disk is full, so nothing can be saved. Free some space.")
+    if "certificate verify failed" in text:
+        return LinkRefusedError(
+            "The shared shop's server shows another certificate than the one this desk "
+            "trusts: it may have been set up again, or another computer is pretending to be "
+            "it. Nothing was sent to it. Connect again with the code the shop's computer shows "
+            "now (File → Share this shop… there, or its terminal setup).")
+    if "password authentication failed" in text:
+        return LinkRefusedError(
+            "The shared shop no longer accepts this desk's password: its server was set up "
+            "again, which gives a new one. Connect again with the new code and password.")
     if isinstance(exc, OperationalError) and (
         "connection" in text or "could not connect" in text or "server closed" in text
     ):

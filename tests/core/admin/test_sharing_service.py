@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import PermissionDeniedError, ValidationError
+from crm_desktop.errors import LinkRefusedError, PermissionDeniedError, ValidationError
 from crm_desktop.models import AuditEntry, Customer
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.sharing_service import SharingService
 from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
 from crm_desktop.storage import server_setup
 from crm_desktop.storage.database import Database
+from crm_desktop.storage.schema import upgrade
 from crm_desktop.storage.shared_shop import (
     SharedShopError,
     connection_code,
@@ -113,3 +114,21 @@ def test_only_the_owner_may_share_and_nothing_is_kept_when_refused(
     with pytest.raises(PermissionDeniedError):
         SharingService(db, app_home).set_up_server(receptionist, admin="host=/nonexistent")
     assert saved_link(app_home) is None
+
+
+def test_a_server_that_shows_another_certificate_later_is_refused_not_trusted(
+        db: Database, owner: Actor, app_home: AppPaths, pg_cluster: Cluster) -> None:
+    sharing = SharingService(db, app_home)
+    shared = sharing.set_up_server(owner, admin=pg_cluster.admin, name="shop_cert")
+    sharing.share(owner, shared)
+    # The server gets a new certificate (set up again from scratch, or someone else's).
+    for old in pg_cluster.folder.glob(f"{server_setup.CERTIFICATE_NAME}.*"):
+        old.unlink()
+    renewed = server_setup.set_up(pg_cluster.admin, name="shop_cert", subnet="127.0.0.0/8")
+    assert renewed.link.fingerprint != shared.link.fingerprint
+    desk = Database(shared_url(app_home) or "")
+    try:
+        with pytest.raises(LinkRefusedError, match="another certificate than the one this"):
+            upgrade(desk)
+    finally:
+        desk.dispose()

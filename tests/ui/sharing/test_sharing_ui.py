@@ -258,3 +258,36 @@ def test_a_desk_whose_password_left_the_keyring_is_told_and_may_use_its_own_shop
     assert main([]) == 0
     assert "not in this computer's keyring" in said[0]
     assert saved_link(app_home) is None and len(shops) == 1
+
+
+def test_a_desk_the_shared_shop_no_longer_accepts_is_told_at_start_and_may_connect_again(
+        qtbot: QtBot, db: Database, owner: Actor, app_home: AppPaths, tmp_path: Path,
+        pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    holder = SharingService(db, app_home)
+    first = holder.set_up_server(owner, name="crm_five")
+    holder.share(owner, first)
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "front-desk"))
+    front_desk = app_paths().ensure()
+    SharingService.connect(front_desk, connection_code(first.link), first.password)
+    again = server_setup.set_up(name="crm_five")  # set up again: a new password
+    said: list[str] = []
+
+    def connect_again(box: QMessageBox) -> int:
+        said.append(box.text())
+        next(b for b in box.buttons() if b.text() == "Connect again…").click()
+        return 0
+
+    def connect(dialog: ConnectDialog) -> int:
+        qtbot.addWidget(dialog)
+        dialog.code.setText(connection_code(again.link))
+        dialog.password.setText(again.password)
+        dialog.try_to_connect()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+        return dialog.result()
+
+    monkeypatch.setattr(QMessageBox, "exec", connect_again)
+    monkeypatch.setattr(ConnectDialog, "exec", connect)
+    shops = _sign_ins(qtbot, monkeypatch, 0)  # the shared shop's sign-in: nobody, the app ends
+    assert run_app(shared_url(front_desk) or "", front_desk) == 0
+    assert "no longer accepts this desk's password" in said[0]
+    assert len(shops) == 1  # it got as far as the sign-in, on the new password
