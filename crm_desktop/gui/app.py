@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 
 from PySide6.QtCore import QSettings, QTimer
@@ -156,10 +157,12 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
     )
     if looking_inside is not None:
         taken = formatter.date_time(looking_inside.info.taken_at)
+        what = ("this desk's copy of the shared shop, as it was at"
+                if looking_inside.info.reason == "reading copy" else "the backup taken")
         return MainWindow(services, actor=SYSTEM, role=Role.VIEWER, formatter=formatter,
                           ui_state=ui_state, database_label=database.describe(),
                           shop_name=settings.shop_name,
-                          looking_inside=f"the backup taken {taken}")
+                          looking_inside=f"{what} {taken}")
     # The role the database holds, not one the caller claims: the GUI only mirrors it.
     role = Role.OWNER if actor is SYSTEM else services.users.get(
         actor.user_id if actor.user_id is not None else -1).role
@@ -189,19 +192,46 @@ def show_backup_window(shop: MainWindow, view: BackupView, *, ui_state: QSetting
     return window
 
 
-def try_again(database: Database) -> bool:
+def try_again(database: Database, *, copy_taken: str | None = None) -> str:
     """The shared database did not answer at start: say what is wrong and what to check,
-    and offer to try again."""
+    and offer to try again, or (``copy_taken``: this desk has a reading copy of then) to
+    open that copy read only. Returns "retry", "copy" or "close"."""
     box = QMessageBox(QMessageBox.Icon.Warning, "The shared database cannot be reached",
                       f"The shop's database at {database.url.host or 'the server'} does not "
                       "answer, so the app cannot open yet.")
     box.setInformativeText(
         "Check that the computer holding the shop (usually the front desk) is switched on "
         "and awake, and that this computer is on the same network (cable or Wi-Fi). Then "
-        "try again. Nothing has been changed.")
+        "try again. Nothing has been changed."
+        + (f" Meanwhile this desk can show the shop as it was at {copy_taken}, read only."
+           if copy_taken else ""))
     box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close)
     box.setDefaultButton(QMessageBox.StandardButton.Retry)
-    return box.exec() == QMessageBox.StandardButton.Retry
+    copy = (box.addButton("Open the last copy (read only)", QMessageBox.ButtonRole.ActionRole)
+            if copy_taken else None)
+    answer = box.exec()
+    if copy is not None and box.clickedButton() is copy:
+        return "copy"
+    return "retry" if answer == QMessageBox.StandardButton.Retry else "close"
+
+
+def show_reading_copy(backups: BackupService, paths: AppPaths) -> int:
+    """The shared shop as this desk's reading copy holds it, read only, for whoever signs in
+    with their password; the exit code once its window is closed."""
+    view = backups.open_reading_copy()
+    if view is None:
+        return 1
+    try:
+        ui_state = open_ui_state(paths)
+        users = UserService(view.database)
+        person = sign_in(users, ui_state, SettingsService(view.database).business().shop_name)
+        if person is None:
+            return 0
+        window = build_main_window(view.database, SYSTEM, ui_state, paths, looking_inside=view)
+        window.show()
+        return application().exec()
+    finally:
+        view.close()
 
 
 def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
@@ -234,9 +264,14 @@ def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
         except ServerUnreachableError as exc:
             log.warning("could not start: %s", exc)
             before_dialogs()
-            if not try_again(database):
+            backups = backup_service(database, paths)
+            copy = backups.reading_copy
+            taken = (Formatter().date_time(datetime.fromtimestamp(copy.stat().st_mtime, UTC))
+                     if copy.is_file() else None)
+            choice = try_again(database, copy_taken=taken)
+            if choice != "retry":
                 database.dispose()
-                return 1
+                return show_reading_copy(backups, paths) if choice == "copy" else 1
         except CrmError as exc:
             log.warning("could not start: %s", exc)
             before_dialogs()

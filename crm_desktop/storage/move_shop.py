@@ -69,7 +69,7 @@ def move_shop(source: Database, target: Database, *,
     tables = list(Base.metadata.sorted_tables)
     with source.engine.connect() as reading, target.translate_errors(), \
             target.engine.begin() as writing:
-        total = sum(_count(reading, table) for table in tables)
+        total = sum(row_count(reading, table) for table in tables)
         for table in reversed(tables):  # what the schema's own set-up put there
             writing.execute(table.delete())
         rebuilt = _drop_secondary_indexes(writing)
@@ -77,7 +77,7 @@ def move_shop(source: Database, target: Database, *,
         sent: dict[str, tuple[int, str]] = {}  # each table's digest, taken as it is copied
         for table in tables:
             digest = _Digest(table)
-            for rows in _chunks(reading, table):
+            for rows in table_chunks(reading, table):
                 _copy(writing, table, rows)
                 digest.add(rows)
                 done += len(rows)
@@ -135,7 +135,7 @@ def _drop_secondary_indexes(connection: Connection) -> list[str]:
     return [definition for _name, definition in found]
 
 
-def _count(connection: Connection, table: Table) -> int:
+def row_count(connection: Connection, table: Table) -> int:
     return int(connection.scalar(select(func.count()).select_from(table)) or 0)
 
 
@@ -143,7 +143,7 @@ def _ordered(table: Table) -> Any:
     return select(table).order_by(*table.primary_key.columns)
 
 
-def _chunks(connection: Connection, table: Table) -> Any:
+def table_chunks(connection: Connection, table: Table) -> Any:
     result = connection.execution_options(yield_per=CHUNK).execute(_ordered(table))
     yield from result.partitions(CHUNK)
 
@@ -214,6 +214,6 @@ def _python_type(column: Any) -> type | None:
 
 def _digest(connection: Connection, table: Table) -> tuple[int, str]:
     digest = _Digest(table)
-    for rows in _chunks(connection, table):
+    for rows in table_chunks(connection, table):
         digest.add(rows)
     return digest.result()

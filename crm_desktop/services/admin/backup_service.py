@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crm_desktop.actor import SYSTEM, Actor
 from crm_desktop.clock import Clock
-from crm_desktop.errors import BackupError, NewerDatabaseError, StorageError, ValidationError
-from crm_desktop.models import AuditAction, User
+from crm_desktop.errors import (
+    BackupError,
+    CrmError,
+    NewerDatabaseError,
+    StorageError,
+    ValidationError,
+)
+from crm_desktop.models import AuditAction, Customer, User
 from crm_desktop.permissions import Permission
 from crm_desktop.storage import pg_backup
 from crm_desktop.storage.audit import record_event
@@ -50,6 +56,7 @@ from crm_desktop.storage.backup import (
 )
 from crm_desktop.storage.backup_crypto import MIN_PASSPHRASE, KeyPair, new_key_pair
 from crm_desktop.storage.database import Database
+from crm_desktop.storage.reading_copy import write_reading_copy
 from crm_desktop.storage.schema import current_revision, known_revisions, upgrade
 
 log = logging.getLogger(__name__)
@@ -268,12 +275,41 @@ class BackupService:
             raise StorageError(f"The backup could not be written to {self.backup_dir}: "
                                f"{_why(exc)}. The database itself is untouched.") from exc
         pruned = len(prune(self.backup_dir, self.stem, settings.keep))
+        if not self._db.is_sqlite:
+            self._write_reading_copy()
         second_copy, warning = None, None
         if settings.second_place is not None:
             second_copy, warning = self._copy_to_second_place(info, settings)
             if second_copy is not None:
                 pruned += len(prune(settings.second_place, self.stem, settings.keep))
         return BackupOutcome(info, second_copy, warning, pruned)
+
+    @property
+    def reading_copy(self) -> Path:
+        """A shared shop's reading copy on this desk (``storage/reading_copy.py``)."""
+        return self.backup_dir / f"{self.stem}-reading-copy.sqlite3"
+
+    def _write_reading_copy(self) -> None:
+        """With a shared shop's backup, the copy this desk can open alone. Not having one is
+        logged, not fatal: the backup itself was made."""
+        try:
+            write_reading_copy(self._db, self.reading_copy)
+        except (OSError, CrmError, SQLAlchemyError) as exc:
+            log.warning("no reading copy of the shared shop was written: %s", exc)
+
+    def open_reading_copy(self) -> BackupView | None:
+        """The reading copy, opened read only (None when this desk has none): for the day
+        the shared shop's server cannot be reached."""
+        copy = self.reading_copy
+        if not copy.is_file():
+            return None
+        database = Database(_sqlite_url(copy), clock=self._db.clock, read_only=True)
+        with database.read() as session:
+            customers = session.scalar(select(func.count()).select_from(Customer)) or 0
+        taken = datetime.fromtimestamp(copy.stat().st_mtime, UTC)
+        info = BackupInfo(copy, taken, "reading copy", copy.stat().st_size, None, "",
+                          self.stem, {"customers": int(customers)})
+        return BackupView(database, info, lambda: None)  # kept: the next one replaces it
 
     def _copy_to_second_place(self, info: BackupInfo, settings: BackupSettings
                               ) -> tuple[Path | None, str | None]:

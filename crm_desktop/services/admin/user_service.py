@@ -168,6 +168,11 @@ class UserService:
                 raise SignInError(f"Too many tries. Wait {seconds} seconds, then try again.",
                                   wait_seconds=seconds)
         ok = len(password) <= 1024 and verify(stored, password)
+        if self._db.read_only:  # a copy looked inside: who it is, and nothing written
+            if not ok or user_id is None:
+                raise SignInError(NO_MATCH)
+            with self._db.read() as session:
+                return _view(_load(session, user_id))
         new_hash = hash_password(password) if ok and stored and needs_rehash(stored) else None
         view: UserView | None = None
         with self._db.transaction(SYSTEM, None) as session:

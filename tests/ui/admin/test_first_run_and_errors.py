@@ -1,22 +1,28 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
 import sys
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
+from crm_desktop.actor import Actor
 from crm_desktop.errors import StorageError
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog, guess_country
+from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
 from crm_desktop.gui.app import run_app
+from crm_desktop.gui.main_window import MainWindow
 from crm_desktop.gui.shared.errors import BugReportDialog, install_exception_hook, show_error
 from crm_desktop.gui.starting import show_starting_window
 from crm_desktop.paths import AppPaths
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
 from tests.passwords import OWNER_PASSWORD
@@ -183,3 +189,47 @@ def test_a_shared_database_that_does_not_answer_at_start_is_explained_with_try_a
     assert asked[0].startswith("The shared database cannot be reached: Check that the "
                                "computer holding the shop")
     assert not starting.isVisible()  # the question is not hidden behind it
+
+
+def test_with_the_server_gone_the_desk_opens_its_reading_copy_read_only(
+        qtbot: QtBot, db: Database, owner: Actor, app_home: AppPaths,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    CustomerService(db).create(CustomerInput(first_name="Margo", last_name="Delacroix"), owner)
+    db.dispose()
+    # The copy a desk on the shared shop "shop" keeps (written with each of its backups).
+    app_home.backup_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(app_home.database_file, app_home.backup_dir / "shop-reading-copy.sqlite3")
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    told: list[str] = []
+    seen: dict[str, object] = {}
+
+    def open_the_copy(box: QMessageBox) -> int:
+        told.append(box.informativeText())
+        next(b for b in box.buttons() if b.text() == "Open the last copy (read only)").click()
+        return 0
+
+    def look_and_close() -> None:
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible())
+        seen["inside"] = window.looking_inside
+        seen["rows"] = window.customers.list_model.rowCount()
+        seen["new"] = window.new_action.isEnabled()
+        window.close()
+
+    def sign_in(dialog: SignInDialog) -> int:
+        qtbot.addWidget(dialog)
+        dialog.name.setCurrentText("Olivia Owner")
+        dialog.password.setText(OWNER_PASSWORD)
+        dialog.sign_in()
+        QTimer.singleShot(0, look_and_close)
+        return dialog.result()
+
+    monkeypatch.setattr(QMessageBox, "exec", open_the_copy)
+    monkeypatch.setattr(SignInDialog, "exec", sign_in)
+    url = f"postgresql+psycopg://crm@127.0.0.1:{port}/shop?connect_timeout=2"
+    assert run_app(url, app_home) == 0
+    assert "Meanwhile this desk can show the shop as it was at" in told[0]
+    assert str(seen["inside"]).startswith("this desk's copy of the shared shop, as it was at")
+    assert seen["rows"] == 1 and seen["new"] is False  # read only: nothing can be added
