@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm_desktop.actor import SYSTEM, Actor
-from crm_desktop.clock import Clock
+from crm_desktop.clock import Clock, utc_now
 from crm_desktop.errors import (
     BackupError,
     CrmError,
@@ -275,7 +275,7 @@ class BackupService:
             raise StorageError(f"The backup could not be written to {self.backup_dir}: "
                                f"{_why(exc)}. The database itself is untouched.") from exc
         pruned = len(prune(self.backup_dir, self.stem, settings.keep))
-        if not self._db.is_sqlite:
+        if not self._db.is_sqlite and self._reading_copy_due(settings):
             self._write_reading_copy()
         second_copy, warning = None, None
         if settings.second_place is not None:
@@ -288,6 +288,15 @@ class BackupService:
     def reading_copy(self) -> Path:
         """A shared shop's reading copy on this desk (``storage/reading_copy.py``)."""
         return self.backup_dir / f"{self.stem}-reading-copy.sqlite3"
+
+    def _reading_copy_due(self, settings: BackupSettings) -> bool:
+        """None yet, or older than the backups' own interval: a big shop's copy takes
+        minutes, which a backup on closing should not add each time."""
+        try:
+            written = datetime.fromtimestamp(self.reading_copy.stat().st_mtime, UTC)
+        except OSError:
+            return True
+        return utc_now() - written >= timedelta(hours=settings.every_hours)  # (file time)
 
     def _write_reading_copy(self) -> None:
         """With a shared shop's backup, the copy this desk can open alone. Not having one is

@@ -43,6 +43,9 @@ def test_every_backup_of_a_shared_shop_leaves_a_reading_copy_this_desk_opens_alo
     backups.back_up(any_owner)
     assert backups.reading_copy.is_file()
     assert not list(app_home.backup_dir.glob("*.partial"))
+    written = backups.reading_copy.stat().st_mtime_ns
+    backups.back_up(any_owner, reason="on-quit")  # a fresh copy is there: not written again
+    assert backups.reading_copy.stat().st_mtime_ns == written
     view = backups.open_reading_copy()
     assert view is not None and view.info.customers == 3
     try:
