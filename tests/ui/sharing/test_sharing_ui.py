@@ -92,6 +92,20 @@ def _then(monkeypatch: pytest.MonkeyPatch, *steps: Callable[[MainWindow], None])
     return databases
 
 
+def _connect_with(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
+                  shared: server_setup.SharedDatabase) -> None:
+    """The connect dialog, when it opens, gets ``shared``'s code and password typed in."""
+    def connect(dialog: ConnectDialog) -> int:
+        qtbot.addWidget(dialog)
+        dialog.code.setText(connection_code(shared.link))
+        dialog.password.setText(shared.password)
+        dialog.try_to_connect()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+        return dialog.result()
+
+    monkeypatch.setattr(ConnectDialog, "exec", connect)
+
+
 def _hand_over(window: MainWindow) -> None:
     """Close as for a change of person (no backup on the way out); nobody signs in."""
     window.switch_person()
@@ -216,16 +230,8 @@ def test_a_new_front_desk_joins_the_shared_shop_at_its_first_start(
         dialog.join_shared_shop()
         return dialog.result()
 
-    def connect(dialog: ConnectDialog) -> int:
-        qtbot.addWidget(dialog)
-        dialog.code.setText(connection_code(shared.link))
-        dialog.password.setText(shared.password)
-        dialog.try_to_connect()
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
-        return dialog.result()
-
     monkeypatch.setattr(FirstRunDialog, "exec", first_run)
-    monkeypatch.setattr(ConnectDialog, "exec", connect)
+    _connect_with(qtbot, monkeypatch, shared)
     shops = _sign_ins(qtbot, monkeypatch, 1)
     databases = _then(monkeypatch, _hand_over)
     assert run_app(front_desk.default_database_url(), front_desk) == 0
@@ -277,16 +283,8 @@ def test_a_desk_the_shared_shop_no_longer_accepts_is_told_at_start_and_may_conne
         next(b for b in box.buttons() if b.text() == "Connect again…").click()
         return 0
 
-    def connect(dialog: ConnectDialog) -> int:
-        qtbot.addWidget(dialog)
-        dialog.code.setText(connection_code(again.link))
-        dialog.password.setText(again.password)
-        dialog.try_to_connect()
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
-        return dialog.result()
-
     monkeypatch.setattr(QMessageBox, "exec", connect_again)
-    monkeypatch.setattr(ConnectDialog, "exec", connect)
+    _connect_with(qtbot, monkeypatch, again)
     shops = _sign_ins(qtbot, monkeypatch, 0)  # the shared shop's sign-in: nobody, the app ends
     assert run_app(shared_url(front_desk) or "", front_desk) == 0
     assert "no longer accepts this desk's password" in said[0]
