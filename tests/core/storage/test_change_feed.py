@@ -120,6 +120,12 @@ def test_more_than_can_be_read_at_once_asks_for_everything(
     arrived = arrivals(feed, lambda saved: len(saved) >= 2)
     assert arrived.everything and len(arrived.saved) == 2
     assert not feed.poll()
+    # What was not read of it is not announced later, with the next save.
+    monkeypatch.setattr("crm_desktop.storage.change_feed.MOST_AT_ONCE", 2_000)
+    jim = CustomerService(any_db).create(CustomerInput(first_name="Jim", last_name="Hall"),
+                                         any_owner)
+    later = arrivals(feed, about("customers"))
+    assert {e.customer_id for e in later.saved} == {jim.id} and not later.everything
 
 
 @pytest.mark.postgres
