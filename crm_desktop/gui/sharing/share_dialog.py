@@ -41,9 +41,7 @@ from crm_desktop.gui.shared.widgets import wrapping_label
 from crm_desktop.services.admin.sharing_service import ShopShared
 from crm_desktop.storage.server_setup import (
     NeedsServerAdminError,
-    ServerSetupError,
     SharedDatabase,
-    install_advice,
 )
 from crm_desktop.storage.shared_shop import connection_code, fingerprint_text
 
@@ -291,9 +289,8 @@ class ShareDialog(QDialog):
                                         "own file as before. ")
 
     def _back_to_intro(self, exc: Exception, prefix: str = "") -> None:
-        advice = (f" {install_advice()}" if isinstance(exc, ServerSetupError)
-                  and "No PostgreSQL server" in str(exc) and "install" not in str(exc) else "")
-        self.intro_error.setText(prefix + _words(exc) + advice)
+        # (No server at all: the set-up's own message says how to install one.)
+        self.intro_error.setText(prefix + _words(exc))
         self.intro_error.show()
         self.share_button.setText("Try &again")
         self.pages.setCurrentWidget(self.intro_page)
