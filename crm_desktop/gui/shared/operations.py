@@ -124,11 +124,11 @@ def _when_the_server_answers(parent: QWidget | None, action: Callable[[], T]) ->
     waiting.setAutoReset(False)
     waiting.show()
     deadline = time.monotonic() + KEEP_TRYING_S
+    pause = QEventLoop()
+    waiting.canceled.connect(pause.quit)
     try:
         while True:
-            pause = QEventLoop()
             QTimer.singleShot(RETRY_EVERY_MS, pause.quit)
-            waiting.canceled.connect(pause.quit)
             pause.exec()
             if waiting.wasCanceled() or time.monotonic() > deadline:
                 raise ServerUnreachableError(
