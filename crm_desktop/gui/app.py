@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import partial
 
 from PySide6.QtCore import QSettings, QTimer
@@ -265,10 +264,9 @@ def open_shop(database: Database, paths: AppPaths, *, smoke_test: bool,
             log.warning("could not start: %s", exc)
             before_dialogs()
             backups = backup_service(database, paths)
-            copy = backups.reading_copy
-            taken = (Formatter().date_time(datetime.fromtimestamp(copy.stat().st_mtime, UTC))
-                     if copy.is_file() else None)
-            choice = try_again(database, copy_taken=taken)
+            written = backups.reading_copy_written()
+            choice = try_again(database, copy_taken=Formatter().date_time(written)
+                               if written is not None else None)
             if choice != "retry":
                 database.dispose()
                 return show_reading_copy(backups, paths) if choice == "copy" else 1

@@ -289,14 +289,18 @@ class BackupService:
         """A shared shop's reading copy on this desk (``storage/reading_copy.py``)."""
         return self.backup_dir / f"{self.stem}-reading-copy.sqlite3"
 
+    def reading_copy_written(self) -> datetime | None:
+        """When this desk's reading copy was written (its file's time), None if it has none."""
+        try:
+            return datetime.fromtimestamp(self.reading_copy.stat().st_mtime, UTC)
+        except OSError:
+            return None
+
     def _reading_copy_due(self, settings: BackupSettings) -> bool:
         """None yet, or older than the backups' own interval: a big shop's copy takes
         minutes, which a backup on closing should not add each time."""
-        try:
-            written = datetime.fromtimestamp(self.reading_copy.stat().st_mtime, UTC)
-        except OSError:
-            return True
-        return utc_now() - written >= timedelta(hours=settings.every_hours)  # (file time)
+        written = self.reading_copy_written()
+        return written is None or utc_now() - written >= timedelta(hours=settings.every_hours)
 
     def _write_reading_copy(self) -> None:
         """With a shared shop's backup, the copy this desk can open alone. Not having one is
@@ -309,13 +313,12 @@ class BackupService:
     def open_reading_copy(self) -> BackupView | None:
         """The reading copy, opened read only (None when this desk has none): for the day
         the shared shop's server cannot be reached."""
-        copy = self.reading_copy
-        if not copy.is_file():
+        copy, taken = self.reading_copy, self.reading_copy_written()
+        if taken is None:
             return None
         database = Database(_sqlite_url(copy), clock=self._db.clock, read_only=True)
         with database.read() as session:
             customers = session.scalar(select(func.count()).select_from(Customer)) or 0
-        taken = datetime.fromtimestamp(copy.stat().st_mtime, UTC)
         info = BackupInfo(copy, taken, "reading copy", copy.stat().st_size, None, "",
                           self.stem, {"customers": int(customers)})
         return BackupView(database, info, lambda: None)  # kept: the next one replaces it
