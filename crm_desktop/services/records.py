@@ -48,6 +48,12 @@ def active_user(session: Session, user_id: int, *, field: str, cannot: str) -> U
 _IN_CHUNK = 500  # ids per IN list: well within what SQLite and PostgreSQL take in one statement
 
 
+def user_name(session: Session, user_id: int | None) -> str:
+    """A person's name as the shop knows it ("" for none, or the app itself)."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.display_name if user is not None else ""
+
+
 def in_chunks(values: Sequence[V]) -> Iterator[list[V]]:
     """``values`` (ids, keys) a few hundred at a time, for one ``IN (…)`` query each."""
     for start in range(0, len(values), _IN_CHUNK):

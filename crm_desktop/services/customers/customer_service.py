@@ -52,6 +52,7 @@ from crm_desktop.services.customers import lifecycle, search_index
 from crm_desktop.services.customers.consent import ConsentView, consents_of
 from crm_desktop.services.customers.dates import Upcoming, upcoming, valid_day
 from crm_desktop.services.follow_ups import follow_up_service
+from crm_desktop.services.records import user_name
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import (
     clean_multiline,
@@ -1075,7 +1076,6 @@ def _detail(session: Session, c: Customer, cutoff: datetime, now: datetime, *,
                                  within_days=UPCOMING_DAYS)
                         for d in c.important_dates) if u is not None]
     owner_name = c.owner.display_name if c.owner is not None else ""
-    editor = session.get(User, c.updated_by_id) if c.updated_by_id is not None else None
     return CustomerDetail(
         id=c.id,
         version=c.version,
@@ -1110,7 +1110,7 @@ def _detail(session: Session, c: Customer, cutoff: datetime, now: datetime, *,
         lifetime_value=c.lifetime_value,
         created_at=c.created_at,
         updated_at=c.updated_at,
-        updated_by_name=editor.display_name if editor is not None else "",
+        updated_by_name=user_name(session, c.updated_by_id),
         deleted_at=c.deleted_at,
         consents=consents_of(session, c.id),
         erased_at=c.erased_at,

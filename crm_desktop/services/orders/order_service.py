@@ -36,6 +36,7 @@ from crm_desktop.permissions import Permission
 from crm_desktop.services.admin.settings_service import SettingsService
 from crm_desktop.services.customers import lifecycle
 from crm_desktop.services.follow_ups import follow_up_service
+from crm_desktop.services.records import user_name
 from crm_desktop.storage.database import Database
 from crm_desktop.validation import (
     clean_multiline,
@@ -648,11 +649,6 @@ def _refresh_lifetime_value(session: Session, customer_id: int) -> None:
     customer.lifetime_value = kept.gross
 
 
-def _name_of(session: Session, user_id: int | None) -> str:
-    user = session.get(User, user_id) if user_id is not None else None
-    return user.display_name if user is not None else ""
-
-
 def _view(session: Session, order: Order, *, with_events: bool = True) -> OrderView:
     customer = session.get(Customer, order.customer_id)
     products = {p.id: p.sku for p in session.scalars(select(Product).where(
@@ -681,4 +677,4 @@ def _view(session: Session, order: Order, *, with_events: bool = True) -> OrderV
         order.closed_at, order.cancelled_at, order.cancel_reason or "", order.notes,
         tuple(lines),
         totals((li.quantity, li.unit_price, li.discount_percent, li.tax_rate) for li in lines),
-        events, order.updated_at, _name_of(session, order.updated_by_id))
+        events, order.updated_at, user_name(session, order.updated_by_id))
