@@ -124,29 +124,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(paths.log_file, verbose=args.verbose)
     from crm_desktop.errors import CrmError  # noqa: PLC0415
 
-    try:
-        url = database_url(args, paths)
-    except CrmError as exc:  # e.g. the shared shop's password gone from the keyring
-        log.warning("cannot open the shop: %s", exc)
-        if launching is None:
-            print(f"crm-desktop: {exc.message}", file=sys.stderr)
-            return 1
-        from crm_desktop.gui.app import cannot_open  # noqa: PLC0415
-
-        return cannot_open(exc, paths)
     if launching is not None:
         # Qt is loaded only for the GUI, so maintenance commands run on a machine without it.
-        # A window says the shop is opening before the rest of the app is imported.
+        # A window says the shop is opening before the rest of the app is imported, and
+        # before the shop is looked for (a shared one's link and keyring).
         from crm_desktop.gui.starting import show_starting_window  # noqa: PLC0415
 
         starting = show_starting_window()
         if args.smoke_test:  # (bench/start_up.py times these lines as they arrive)
             print("starting window shown", flush=True)
+        try:
+            url = database_url(args, paths)
+        except CrmError as exc:  # e.g. the shared shop's password gone from the keyring
+            log.warning("cannot open the shop: %s", exc)
+            starting.close()
+            from crm_desktop.gui.app import cannot_open  # noqa: PLC0415
+
+            return cannot_open(exc, paths)
         from crm_desktop.gui.app import run_app  # noqa: PLC0415
 
         return run_app(url, paths, smoke_test=args.smoke_test, starting=starting)
     try:
-        return _run_command(args, url, paths)
+        return _run_command(args, database_url(args, paths), paths)
     except CrmError as exc:
         print(f"crm-desktop: {exc.message}", file=sys.stderr)
         return 1

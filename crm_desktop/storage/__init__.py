@@ -1,5 +1,4 @@
-"""Storage: the engine and its pragmas, audit hooks, Alembic migrations, backups."""
+"""Storage: the engine and its pragmas, audit hooks, Alembic migrations, backups.
 
-from crm_desktop.storage.database import Database
-
-__all__ = ["Database"]
+Nothing is imported here: a module of it (the shared shop's link, read before the first
+window shows) must not bring SQLAlchemy with it."""
