@@ -21,7 +21,6 @@ server's configuration files (the same user).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
 import logging
 import os
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_desktop.errors import CrmError
-from crm_desktop.storage.shared_shop import ShopLink, pem
+from crm_desktop.storage.shared_shop import ShopLink, fingerprint_of, pem
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +190,7 @@ def set_up(admin: str | None = None, *, name: str = "crm", host: str | None = No
             (restart or _restart)(conn)
         else:
             conn.execute("SELECT pg_reload_conf()")
-    link = ShopLink(host, port, name, name, hashlib.sha256(certificate).digest())
+    link = ShopLink(host, port, name, name, fingerprint_of(certificate))
     step("Checking that a desk can connect…")
     check_as_desk(link, password, certificate)
     return SharedDatabase(link, password, subnet, restarted)

@@ -22,7 +22,7 @@ import socket
 import ssl
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,11 @@ class ShopLink:
         return f"{self.user}@{self.host}:{self.port}/{self.database}"
 
     def matches(self, certificate: bytes) -> bool:
-        return hashlib.sha256(certificate).digest().startswith(self.fingerprint)
+        return fingerprint_of(certificate).startswith(self.fingerprint)
+
+    def pinned(self, certificate: bytes) -> ShopLink:
+        """The link with the whole fingerprint of ``certificate`` (a code carries its start)."""
+        return replace(self, fingerprint=fingerprint_of(certificate))
 
     def url(self, password: str, certificate_file: Path) -> str:
         """The SQLAlchemy URL (with the password: never log it; ``Database.describe()``
@@ -76,6 +80,11 @@ class ShopLink:
             port=self.port, database=self.database,
             query={"sslmode": "verify-ca", "sslrootcert": str(certificate_file)},
         ).render_as_string(hide_password=False)
+
+
+def fingerprint_of(certificate: bytes) -> bytes:
+    """The SHA-256 of a certificate (DER), as certificate tools show it."""
+    return hashlib.sha256(certificate).digest()
 
 
 def fingerprint_text(fingerprint: bytes) -> str:
@@ -258,8 +267,7 @@ def keep_link(paths: AppPaths, link: ShopLink, certificate: bytes, password: str
     store_password(link, password)
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     certificate_file(paths).write_text(pem(certificate), encoding="ascii")
-    whole = ShopLink(link.host, link.port, link.database, link.user,
-                     hashlib.sha256(certificate).digest())
+    whole = link.pinned(certificate)
     text = json.dumps({"host": whole.host, "port": whole.port, "database": whole.database,
                        "user": whole.user, "fingerprint": whole.fingerprint.hex()}, indent=2)
     temporary = link_file(paths).with_suffix(".tmp")

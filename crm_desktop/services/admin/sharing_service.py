@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crm_desktop.actor import Actor
-from crm_desktop.errors import NewerDatabaseError, ValidationError
+from crm_desktop.errors import ValidationError
 from crm_desktop.models import AuditAction
 from crm_desktop.paths import AppPaths
 from crm_desktop.permissions import Permission
 from crm_desktop.storage.audit import record_event
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.move_shop import MoveReport, move_shop
-from crm_desktop.storage.schema import current_revision, known_revisions
+from crm_desktop.storage.schema import check_not_newer, current_revision
 from crm_desktop.storage.server_setup import SharedDatabase, set_up
 from crm_desktop.storage.shared_shop import (
     SharedShopError,
@@ -92,8 +92,7 @@ class SharingService:
         link = read_code(code)
         _check_password_given(password)
         certificate = checked_certificate(link)
-        whole = ShopLink(link.host, link.port, link.database, link.user,
-                         _fingerprint(certificate))
+        whole = link.pinned(certificate)
         return SharedDatabase(whole, password.strip(), subnet="", restarted=False)
 
     def share(self, actor: Actor, shared: SharedDatabase, *,
@@ -126,16 +125,11 @@ class SharingService:
         certificate = checked_certificate(link)
         target = _open(paths, link, password.strip(), certificate)
         try:
-            revision = current_revision(target)
-            if revision is None:
+            if check_not_newer(target) is None:
                 raise SharedShopError(
                     "The shared database is there but holds no shop yet. On the computer "
                     "that holds the shop's data, choose File → Share this shop with another "
                     "desk… to move it in, then connect again.")
-            if revision not in known_revisions():
-                raise NewerDatabaseError(
-                    "The shared shop was saved by a newer version of CRM Desktop. Install "
-                    "that version on this desk too, then connect again.")
         finally:
             target.dispose()
         keep_link(paths, link, certificate, password.strip())
@@ -145,12 +139,6 @@ class SharingService:
     def leave(paths: AppPaths) -> None:
         """This desk works on the shop in its own file again (as it was when shared)."""
         forget_link(paths)
-
-
-def _fingerprint(certificate: bytes) -> bytes:
-    import hashlib  # noqa: PLC0415
-
-    return hashlib.sha256(certificate).digest()
 
 
 def _check_password_given(password: str) -> None:
