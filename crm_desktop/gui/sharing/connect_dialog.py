@@ -10,13 +10,10 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -24,8 +21,9 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.errors import CrmError, ValidationError
 from crm_desktop.gui.shared.background import Background
-from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
+from crm_desktop.gui.shared.field_errors import error_label
 from crm_desktop.gui.shared.widgets import wrapping_label
+from crm_desktop.gui.sharing.code_fields import CodeFields
 from crm_desktop.storage.shared_shop import ShopLink
 
 log = logging.getLogger(__name__)
@@ -48,28 +46,12 @@ class ConnectDialog(QDialog):
             "desk…</b> shows a connection code and a password. Type both here. This desk "
             "checks that it reaches that very computer before it sends the password, and "
             "keeps the password in this computer's keyring.", rich=True)
-        self.code = QLineEdit()
-        self.code.setObjectName("code")
-        self.code.setPlaceholderText("CRM-XXXX-XXXX-…")
-        self.code.setMaxLength(200)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.code.setFont(mono)
+        fields = CodeFields()
+        self.code, self.password = fields.code, fields.password
+        self.code_error, self.password_error = fields.code_error, fields.password_error
+        self.field_errors = fields.field_errors
         self.code.setMinimumWidth(420)
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setMaxLength(200)
-        self.password.setFont(mono)
-        self.code_error, self.password_error = error_label(), error_label()
-        self.field_errors = FieldErrors()
-        self.field_errors.register("code", self.code, self.code_error)
-        self.field_errors.register("password", self.password, self.password_error)
-        form = QFormLayout()
-        form.addRow("Connection &code:", self.code)
-        form.addRow("", self.code_error)
-        form.addRow("&Password:", self.password)
-        form.addRow("", self.password_error)
+        form = fields.form
         self.working = QProgressBar()
         self.working.setRange(0, 0)
         self.working.setTextVisible(False)

@@ -20,10 +20,9 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,8 +35,9 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.errors import CrmError, ValidationError
 from crm_desktop.gui.shared.background import Background
-from crm_desktop.gui.shared.field_errors import FieldErrors, error_label
+from crm_desktop.gui.shared.field_errors import error_label
 from crm_desktop.gui.shared.widgets import wrapping_label
+from crm_desktop.gui.sharing.code_fields import CodeFields, monospace
 from crm_desktop.services.admin.sharing_service import ShopShared
 from crm_desktop.storage.server_setup import (
     NeedsServerAdminError,
@@ -141,23 +141,10 @@ class ShareDialog(QDialog):
         command_row.addWidget(copy_command)
         then = wrapping_label("When it has run, type the connection code and the password "
                               "it printed:")
-        mono = _monospace()
-        self.code = QLineEdit()
-        self.code.setObjectName("code")
-        self.code.setFont(mono)
-        self.code.setMaxLength(200)
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setFont(mono)
-        self.password.setMaxLength(200)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.terminal_error = error_label()
-        self.field_errors = FieldErrors()
-        self.field_errors.register("code", self.code, self.terminal_error)
-        self.field_errors.register("password", self.password, self.terminal_error)
-        form = QFormLayout()
-        form.addRow("Connection &code:", self.code)
-        form.addRow("&Password:", self.password)
+        fields = CodeFields()
+        self.code, self.password = fields.code, fields.password
+        self.field_errors = fields.field_errors
+        self.terminal_error = error_label()  # what is wrong beyond a field
         back = QPushButton("Back")
         back.clicked.connect(lambda: self.pages.setCurrentWidget(self.intro_page))
         self.continue_button = QPushButton("&Move the shop in")
@@ -171,7 +158,7 @@ class ShareDialog(QDialog):
         layout.addWidget(self.terminal_why)
         layout.addLayout(command_row)
         layout.addWidget(then)
-        layout.addLayout(form)
+        layout.addLayout(fields.form)
         layout.addWidget(self.terminal_error)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -182,7 +169,7 @@ class ShareDialog(QDialog):
         title = QLabel("<b>The shop is shared.</b> At the other desk, choose <i>File → "
                        "Connect to a shared shop…</i> and type:")
         title.setWordWrap(True)
-        big = _monospace()
+        big = monospace()
         big.setPointSizeF(big.pointSizeF() * 1.4)
         self.code_shown = QLabel()
         self.code_shown.setObjectName("code_shown")
@@ -230,6 +217,7 @@ class ShareDialog(QDialog):
 
     def continue_from_terminal(self) -> None:
         self.field_errors.clear()
+        self.terminal_error.hide()
         code, password, take = self.code.text(), self.password.text(), self._from_terminal
         self._working_on("Checking the server the code names…")
         self._background.run(lambda: take(code, password), self._move_in,
@@ -343,12 +331,6 @@ def _copy(text: str) -> None:
     clipboard = QGuiApplication.clipboard()
     if clipboard is not None:
         clipboard.setText(text)
-
-
-def _monospace() -> QFont:
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    return font
 
 
 def _row(label: QLabel, button: QPushButton) -> QWidget:
