@@ -15,7 +15,7 @@ from crm_desktop.errors import CrmError, LinkRefusedError, ServerUnreachableErro
 from crm_desktop.formatting import Formatter
 from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
-from crm_desktop.gui.main_window import MainWindow, Services
+from crm_desktop.gui.main_window import BACKUP_WINDOW_NOTE, MainWindow, Services
 from crm_desktop.gui.shared.errors import install_exception_hook, show_error
 from crm_desktop.gui.shared.garbage import UiThreadGarbageCollector
 from crm_desktop.gui.shared.operations import Change, Changes
@@ -156,12 +156,17 @@ def build_main_window(database: Database, actor: Actor, ui_state: QSettings,
     )
     if looking_inside is not None:
         taken = formatter.date_time(looking_inside.info.taken_at)
-        what = ("this desk's copy of the shared shop, as it was at"
-                if looking_inside.info.reason == "reading copy" else "the backup taken")
+        if looking_inside.info.reason == "reading copy":  # no shop's window behind it
+            what = f"this desk's copy of the shared shop, as it was at {taken}"
+            note = ("Nothing here can be changed. The shared shop itself is on the computer "
+                    "that holds it, which did not answer: close this window and start the app "
+                    "again to reach it.")
+        else:
+            what, note = f"the backup taken {taken}", BACKUP_WINDOW_NOTE
         return MainWindow(services, actor=SYSTEM, role=Role.VIEWER, formatter=formatter,
                           ui_state=ui_state, database_label=database.describe(),
-                          shop_name=settings.shop_name,
-                          looking_inside=f"{what} {taken}")
+                          shop_name=settings.shop_name, looking_inside=what,
+                          looking_inside_note=note)
     # The role the database holds, not one the caller claims: the GUI only mirrors it.
     role = Role.OWNER if actor is SYSTEM else services.users.get(
         actor.user_id if actor.user_id is not None else -1).role

@@ -96,6 +96,9 @@ IDLE_KEY = "desk/idle_lock_minutes"
 DESK_IDLE_MINUTES = 10
 OWNER_IDLE_MINUTES = 30
 
+# Under a backup's window, opened beside the shop's own.
+BACKUP_WINDOW_NOTE = ("Nothing here can be changed, and the shop itself is as it was: close "
+                      "this window to go back to it.")
 OFFLINE_TEXT = ("⚠ The shared database cannot be reached: trying again every second. "
                 "Nothing you typed is lost; save again once it is back.")
 READ_ONLY_TIP = "A backup opened to look inside: nothing in it can be changed."
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
     def __init__(self, services: Services, *, actor: Actor, role: Role, formatter: Formatter,
                  ui_state: QSettings, database_label: str, shop_name: str,
                  looking_inside: str | None = None,
+                 looking_inside_note: str = BACKUP_WINDOW_NOTE,
                  open_backup: Callable[[MainWindow, BackupView], object] | None = None
                  ) -> None:
         """``looking_inside``: this window shows a backup opened read only (the words say
@@ -159,7 +163,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._ui_state = ui_state
         self._shop_name = shop_name
-        self.looking_inside = looking_inside
+        self.looking_inside, self._looking_inside_note = looking_inside, looking_inside_note
         self._open_backup = open_backup  # shows a backup looked inside beside this window
         self.access = Access(role, refusal=looking_inside and READ_ONLY_TIP)
         # switching: the person asked to hand the desk over; reopen: the shop moved (shared,
@@ -314,9 +318,8 @@ class MainWindow(QMainWindow):
         """A backup looked inside says so above everything, in words and in colour."""
         if self.looking_inside is None:
             return content
-        banner = QLabel(f"You are looking inside {self.looking_inside}. Nothing here can be "
-                        "changed, and the shop itself is as it was: close this window to go "
-                        "back to it.")
+        banner = QLabel(f"You are looking inside {self.looking_inside}. "
+                        f"{self._looking_inside_note}")
         banner.setObjectName("looking_inside_banner")
         banner.setWordWrap(True)
         banner.setStyleSheet(f"background: {LOOKING_INSIDE}; color: black; padding: 8px; "

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -214,6 +214,7 @@ def test_with_the_server_gone_the_desk_opens_its_reading_copy_read_only(
         window = next(w for w in QApplication.topLevelWidgets()
                       if isinstance(w, MainWindow) and w.isVisible())
         seen["inside"] = window.looking_inside
+        seen["banner"] = window.findChild(QLabel, "looking_inside_banner").text()
         seen["rows"] = window.customers.list_model.rowCount()
         seen["new"] = window.new_action.isEnabled()
         window.close()
@@ -233,3 +234,4 @@ def test_with_the_server_gone_the_desk_opens_its_reading_copy_read_only(
     assert "Meanwhile this desk can show the shop as it was at" in told[0]
     assert str(seen["inside"]).startswith("this desk's copy of the shared shop, as it was at")
     assert seen["rows"] == 1 and seen["new"] is False  # read only: nothing can be added
+    assert "start the app again to reach it" in str(seen["banner"])  # no shop window behind
