@@ -204,6 +204,10 @@ def _configure_postgresql_read_only(engine: Engine) -> None:
         dbapi_connection.autocommit = False
 
 
+def _close_on_return(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.close()
+
+
 class Database:
     def __init__(self, url: str, *, clock: Clock = utc_now, echo: bool = False,
                  busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, read_only: bool = False
@@ -297,4 +301,9 @@ class Database:
             raise known from exc
 
     def dispose(self) -> None:
+        """Close every connection. One in use at this moment (a worker finishing a read)
+        goes back to the pool it came from when done: it is closed there and then, instead
+        of lying open in a pool nobody holds until the garbage collector finds it."""
+        old = self.engine.pool
         self.engine.dispose()
+        event.listen(old, "checkin", _close_on_return)

@@ -4,6 +4,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import select, text
 
@@ -189,3 +190,22 @@ def test_own_writes_cover_a_span_only_when_every_id_in_it_is_this_desks() -> Non
     assert not OwnWrites().covers(1, 1)
     own.forget_up_to(9)
     assert not own.covers(5, 5) and own.covers(12, 12)
+
+
+def test_a_connection_in_use_when_the_database_is_let_go_is_closed_once_done(
+        any_db: Database) -> None:
+    """As when a worker finishes a read after the window closed (or a restore began): its
+    connection goes back to a pool no one holds, and is closed there, not left open for
+    the garbage collector (a ResourceWarning, and a connection the server keeps)."""
+    other = Database(any_db.url.render_as_string(hide_password=False))
+    in_use = other.engine.connect()
+    in_use.exec_driver_sql("SELECT 1")
+    driver = in_use.connection.dbapi_connection
+    other.dispose()
+    in_use.close()
+    assert driver is not None
+    with pytest.raises((sqlite3.ProgrammingError, psycopg.OperationalError), match="closed"):
+        driver.cursor()
+    with other.engine.connect() as again:  # the database itself can still be used
+        assert again.exec_driver_sql("SELECT 1").scalar() == 1
+    other.dispose()
