@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from crm_desktop.models import Base
 from crm_desktop.storage.database import Database
@@ -41,11 +42,13 @@ def write_reading_copy(source: Database, target: Path, *,
                 writing.execute(table.delete())
             total = sum(row_count(reading, table) for table in tables)
             done = 0
+            raw: Any = writing.connection.dbapi_connection  # the rows go in as they come
             for table in tables:
-                names = [column.key for column in table.columns]
+                names = ", ".join(f'"{column.name}"' for column in table.columns)
+                marks = ", ".join("?" for _column in table.columns)
+                insert = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
                 for rows in table_chunks(reading, table):
-                    writing.execute(table.insert(), [dict(zip(names, row, strict=True))
-                                                     for row in rows])
+                    raw.executemany(insert, rows)
                     done += len(rows)
                     if progress is not None:
                         progress(done, total)
