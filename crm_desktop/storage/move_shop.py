@@ -11,8 +11,9 @@ was, a backup of the shop the moment before it moved.
 Rows travel as the drivers give them, in one plain form both engines can be asked for
 (``table_chunks``: times as the text of their UTC wall time, amounts as floats, flags as 0
 or 1), and never through SQLAlchemy's conversions to Python objects and back, which took
-half of the time (a 100,000-customer shop: 172 s before, 93 s since; docs/benchmarks.md). The checksum is of that plain form, taken independently on
-each side, so it compares what each database holds, not what was sent.
+half of the time (a 100,000-customer shop: 172 s before, 93 s since; docs/benchmarks.md).
+The checksum is of that plain form, taken independently on each side, so it compares what
+each database holds, not what was sent.
 """
 
 from __future__ import annotations
