@@ -96,6 +96,17 @@ def housekeeping(window: MainWindow, database: Database, actor: Actor) -> None:
     window.backups.start()  # a backup if one is due (on the worker), then the schedule
 
 
+def scanning_works() -> str:
+    """For the smoke test of a bundle: the connection code's square reads back, and Qt
+    Multimedia loads (the camera scanner's parts, which nothing else at start touches)."""
+    from crm_desktop.gui.sharing.code_picture import code_picture, codes_in  # noqa: PLC0415
+    from crm_desktop.gui.sharing.scan_dialog import cameras  # noqa: PLC0415
+
+    read = codes_in(code_picture("CRM-SMOKE-TEST")) == ["CRM-SMOKE-TEST"]
+    return f"connection code square reads back: {'yes' if read else 'NO'}; " \
+           f"cameras: {len(cameras())}"
+
+
 def backup_service(database: Database, paths: AppPaths) -> BackupService:
     return BackupService(database, paths.backup_dir, paths.backup_settings_file)
 
@@ -376,4 +387,5 @@ def run_app(url: str, paths: AppPaths, *, smoke_test: bool = False,
     database.dispose()
     if smoke_test:
         print(f"{APP_NAME} {__version__}: main window opened on {database.describe()}")
+        print(scanning_works())
     return code

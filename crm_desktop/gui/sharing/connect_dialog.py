@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +28,8 @@ from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.field_errors import error_label
 from crm_desktop.gui.shared.widgets import wrapping_label
 from crm_desktop.gui.sharing.code_fields import CodeFields
+from crm_desktop.gui.sharing.code_picture import code_from_picture
+from crm_desktop.gui.sharing.scan_dialog import ScanDialog, cameras
 from crm_desktop.storage.shared_shop import ShopLink
 
 log = logging.getLogger(__name__)
@@ -43,8 +49,9 @@ class ConnectDialog(QDialog):
         self.link: ShopLink | None = None
         intro = wrapping_label(
             "On the computer that holds the shop, <b>File → Share this shop with another "
-            "desk…</b> shows a connection code and a password. Type both here. This desk "
-            "checks that it reaches that very computer before it sends the password, and "
+            "desk…</b> shows a connection code and a password. Type both here, or scan the "
+            "code's square with this computer's camera (or from a photo of that screen). "
+            "This desk checks that it reaches that very computer before it sends the password, and "
             "keeps the password in this computer's keyring.", rich=True)
         fields = CodeFields()
         self.code, self.password = fields.code, fields.password
@@ -52,6 +59,20 @@ class ConnectDialog(QDialog):
         self.field_errors = fields.field_errors
         self.code.setMinimumWidth(420)
         form = fields.form
+        self.scan_button = QPushButton("&Scan with the camera…")
+        self.scan_button.clicked.connect(self.scan)
+        self._cameras = cameras()
+        if not self._cameras:
+            self.scan_button.setEnabled(False)
+            self.scan_button.setToolTip("This computer has no camera: open a photo of the "
+                                        "code, or type it.")
+        self.photo_button = QPushButton("Open a p&hoto of the code…")
+        self.photo_button.clicked.connect(self.open_photo)
+        scanning = QHBoxLayout()
+        scanning.addWidget(self.scan_button)
+        scanning.addWidget(self.photo_button)
+        scanning.addStretch(1)
+        form.insertRow(2, "", scanning)
         self.working = QProgressBar()
         self.working.setRange(0, 0)
         self.working.setTextVisible(False)
@@ -86,12 +107,41 @@ class ConnectDialog(QDialog):
         code, password, connect = self.code.text(), self.password.text(), self._connect
         self._background.run(lambda: connect(code, password), self._connected, self._refused)
 
+    def scan(self) -> None:
+        if not self._cameras:
+            return
+        scanner = ScanDialog(self._cameras[0], self)
+        if scanner.exec() == QDialog.DialogCode.Accepted and scanner.code is not None:
+            self._code_found(scanner.code)
+
+    def open_photo(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self, "Open a photo of the connection code", str(Path.home()),
+            "Pictures (*.png *.jpg *.jpeg *.heic *.webp *.bmp *.gif);;All files (*)")
+        if chosen:
+            self.read_photo(Path(chosen))
+
+    def read_photo(self, path: Path) -> None:
+        self.field_errors.clear()
+        try:
+            code = code_from_picture(path)
+        except ValidationError as exc:
+            self.field_errors.show(exc.errors)
+            return
+        self._code_found(code)
+
+    def _code_found(self, code: str) -> None:
+        self.field_errors.clear()
+        self.code.setText(code)
+        self.password.setFocus()
+
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.working.setVisible(busy)
         self.status.setText("Connecting…" if busy else "")
-        for widget in (self.code, self.password, self.connect_button):
+        for widget in (self.code, self.password, self.connect_button, self.photo_button):
             widget.setEnabled(not busy)
+        self.scan_button.setEnabled(not busy and bool(self._cameras))
 
     def _connected(self, link: ShopLink) -> None:
         self._set_busy(False)

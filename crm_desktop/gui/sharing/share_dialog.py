@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -38,6 +38,7 @@ from crm_desktop.gui.shared.background import Background
 from crm_desktop.gui.shared.field_errors import error_label
 from crm_desktop.gui.shared.widgets import wrapping_label
 from crm_desktop.gui.sharing.code_fields import CodeFields, monospace
+from crm_desktop.gui.sharing.code_picture import code_picture
 from crm_desktop.services.admin.sharing_service import ShopShared
 from crm_desktop.storage.server_setup import (
     NeedsServerAdminError,
@@ -167,7 +168,8 @@ class ShareDialog(QDialog):
     def _done(self) -> QWidget:
         page = QWidget()
         title = QLabel("<b>The shop is shared.</b> At the other desk, choose <i>File → "
-                       "Connect to a shared shop…</i> and type:")
+                       "Connect to a shared shop…</i> and type (or scan) the code, then "
+                       "the password:")
         title.setWordWrap(True)
         big = monospace()
         big.setPointSizeF(big.pointSizeF() * 1.4)
@@ -187,6 +189,18 @@ class ShareDialog(QDialog):
         grid.addWidget(_row(self.code_shown, copy_code))
         grid.addWidget(QLabel("Password:"))
         grid.addWidget(_row(self.password_shown, copy_password))
+        grid.addStretch(1)
+        # The code as a square, for the other desk's camera (or a photo of this screen).
+        self.code_square = QLabel()
+        self.code_square.setObjectName("code_square")
+        self.code_square.setToolTip("The connection code, to scan at the other desk "
+                                    "(Connect to a shared shop… → Scan with the camera…)")
+        square = QVBoxLayout()
+        square.addWidget(self.code_square, 0, Qt.AlignmentFlag.AlignHCenter)
+        square.addWidget(QLabel("or scan it"), 0, Qt.AlignmentFlag.AlignHCenter)
+        codes = QHBoxLayout()
+        codes.addLayout(grid, 1)
+        codes.addLayout(square)
         self.done_text = wrapping_label(rich=True)
         open_shared = QPushButton("&Open the shared shop")
         open_shared.setDefault(True)
@@ -196,7 +210,7 @@ class ShareDialog(QDialog):
         buttons.addWidget(open_shared)
         layout = QVBoxLayout(page)
         layout.addWidget(title)
-        layout.addLayout(grid)
+        layout.addLayout(codes)
         layout.addWidget(self.done_text)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -245,6 +259,8 @@ class ShareDialog(QDialog):
         half = (len(groups) + 1) // 2  # two lines, to read out and to type in two goes
         self.code_shown.setText("-".join(groups[:half]) + "-\n" + "-".join(groups[half:]))
         self.password_shown.setText(shared.password)
+        self.code_square.setPixmap(QPixmap.fromImage(code_picture(self.connection_code,
+                                                                  scale=4)))
         kept = (f" This shop's file is kept as it was, as a backup: <code>{shared.kept_file}"
                 "</code>." if shared.kept_file is not None else "")
         fingerprint = fingerprint_text(shared.link.fingerprint)[:23]
@@ -255,6 +271,8 @@ class ShareDialog(QDialog):
             f"code also checks the server's certificate (fingerprint {fingerprint}"
             "…), so the other desk cannot be sent elsewhere.</p>")
         self.pages.setCurrentWidget(self.done_page)
+        wanted = self.sizeHint()  # the code and the password whole, never cut off
+        self.resize(max(self.width(), wanted.width()), max(self.height(), wanted.height()))
 
     def _setup_failed(self, exc: Exception) -> None:
         if isinstance(exc, NeedsServerAdminError):

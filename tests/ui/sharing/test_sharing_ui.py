@@ -18,6 +18,7 @@ from crm_desktop.gui.admin.first_run_dialog import FirstRunDialog
 from crm_desktop.gui.admin.sign_in_dialog import SignInDialog
 from crm_desktop.gui.app import run_app
 from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.sharing.code_picture import connection_code_in
 from crm_desktop.gui.sharing.connect_dialog import ConnectDialog
 from crm_desktop.gui.sharing.share_dialog import ShareDialog
 from crm_desktop.paths import HOME_ENV, AppPaths, app_paths
@@ -126,6 +127,8 @@ def test_the_owner_shares_the_shop_from_the_app_and_works_on_it_there(
                         timeout=60_000)
         assert dialog.pages.currentWidget() is dialog.done_page, dialog.intro_error.text()
         assert dialog.code_shown.text().replace("\n", "") == dialog.connection_code
+        # The square beside it, as a camera sees the screen: the same code.
+        assert connection_code_in(dialog.grab().toImage()) == dialog.connection_code
         shown.update(code=dialog.connection_code, password=dialog.password_shown.text(),
                      text=dialog.done_text.text())
         dialog.reject()  # closing it once shared is the way forward, not a cancel
