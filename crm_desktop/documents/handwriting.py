@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 
 from reportlab.lib.colors import Color
@@ -36,17 +37,22 @@ class Stroke:
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
-    """The note's lines wrapped to ``width`` at ``size`` (kept paragraphs, split long ones)."""
+    """The note's lines wrapped to ``width`` at ``size`` (kept paragraphs, split long ones).
+    Each word is measured once: a line's width is the sum of its words' and spaces' (no
+    kerning), so measuring the line anew at each word (as this did) only cost time."""
+    space = _width(" ", size)
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
-        current = ""
+        current, used = "", 0.0
         for word in paragraph.split():
-            attempt = f"{current} {word}".strip()
-            if current and _width(attempt, size) > width:
+            needed = _width(word, size)
+            if current and used + space + needed > width:
                 lines.append(current)
-                current = word
+                current, used = word, needed
+            elif current:
+                current, used = f"{current} {word}", used + space + needed
             else:
-                current = attempt
+                current, used = word, needed
         lines.append(current)
     return lines
 
@@ -56,14 +62,17 @@ def _width(text: str, size: float) -> float:
                      for font, piece in fonts.runs(text, fonts.HAND, fonts.HAND_FALLBACK)))
 
 
-def strokes(text: str, seed: str, width: float, size: float) -> list[Stroke]:
+@lru_cache(maxsize=32)
+def strokes(text: str, seed: str, width: float, size: float) -> tuple[Stroke, ...]:
+    """The note's lines and how each is written: the same for the same note, seed and room
+    (kept, as platypus asks a flowable for its size more than once)."""
     result = []
     for index, line in enumerate(wrap(text, width * 0.94, size)):
         rng = random.Random(f"{seed}/{index}")
         result.append(Stroke(line, size * rng.uniform(0.95, 1.05), rng.uniform(-1.0, 1.0),
                              rng.uniform(-4.0, 2.0), rng.uniform(-0.8, 0.8),
                              rng.uniform(0.0, width * 0.03)))
-    return result
+    return tuple(result)
 
 
 class HandwrittenNote(Flowable):
@@ -78,7 +87,7 @@ class HandwrittenNote(Flowable):
         self.signature = ImageReader(BytesIO(signature)) if signature else None
         self.padding = padding
         self.leading = size * 1.22
-        self._strokes: list[Stroke] = []
+        self._strokes: tuple[Stroke, ...] = ()
 
     def _signature_size(self, width: float) -> tuple[float, float]:
         if self.signature is None:

@@ -3,6 +3,7 @@ the envelope window, pages that break cleanly, every font embedded, every letter
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 from dataclasses import replace
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from crm_desktop.documents import fonts
-from crm_desktop.documents.handwriting import strokes
+from crm_desktop.documents.handwriting import _width, strokes, wrap
 from crm_desktop.documents.invoice_document import DocumentLine, InvoiceDocument
 from crm_desktop.documents.invoice_pdf import render_invoice
 from crm_desktop.paper import DIN_5008_A, DIN_5008_B, US_10
@@ -149,7 +150,7 @@ def test_the_handwriting_varies_per_line_and_per_invoice_but_reprints_identicall
     note = "Dear Margo,\nthank you!\nSee you soon,\nAnna"
     lines = strokes(note, "7:2026-0007", 400, 15)
     assert len({(s.rise, s.slant, s.size) for s in lines}) == 4  # every line its own
-    assert lines == strokes(note, "7:2026-0007", 400, 15)
+    assert lines == strokes.__wrapped__(note, "7:2026-0007", 400, 15)  # (not the kept one)
     assert lines != strokes(note, "8:2026-0008", 400, 15)
     doc = document()
     assert render_invoice(doc) == render_invoice(doc)
@@ -193,3 +194,14 @@ def test_the_payment_sentence_wraps_inside_the_frame_and_prints_what_was_typed(
                                            credit_reason="<b>not bold</b> & scratched"),
                         "credit.pdf"))
     assert "<b>not bold</b> & scratched." in credit
+
+
+def test_a_long_note_is_wrapped_as_tightly_as_its_room_allows() -> None:
+    fonts.register()
+    note = ("Dear Margo, thank you so much for choosing the oak bowls again this winter; "
+            "I hope the blue one suits the kitchen as well as you said it would. " * 3)
+    lines = wrap(note, 300, 15)
+    assert " ".join(lines) == " ".join(note.split())
+    for line, following in itertools.pairwise(lines):
+        assert _width(line, 15) <= 300  # it fits...
+        assert _width(f"{line} {following.split()[0]}", 15) > 300  # ...and no more would
