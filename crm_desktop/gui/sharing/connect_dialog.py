@@ -111,8 +111,10 @@ class ConnectDialog(QDialog):
         if not self._cameras:
             return
         scanner = ScanDialog(self._cameras[0], self)
-        if scanner.exec() == QDialog.DialogCode.Accepted and scanner.code is not None:
-            self._code_found(scanner.code)
+        found = scanner.code if scanner.exec() == QDialog.DialogCode.Accepted else None
+        scanner.deleteLater()  # (the camera is let go of when it closes)
+        if found is not None:
+            self._code_found(found)
 
     def open_photo(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileName(

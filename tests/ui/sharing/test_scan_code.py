@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
-from PySide6.QtMultimedia import QVideoFrame
+from PySide6.QtMultimedia import QCameraDevice, QVideoFrame
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.gui.shared.background import Background
@@ -113,3 +113,19 @@ def test_without_a_camera_scanning_is_offered_as_a_photo(qtbot: QtBot) -> None:
     assert not dialog.scan_button.isEnabled()
     assert "no camera" in dialog.scan_button.toolTip()
     assert dialog.photo_button.isEnabled()
+
+
+@pytest.mark.qt_log_ignore("No RHI backend")
+def test_what_the_camera_read_lands_in_the_code_field(
+        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connect dialog's side of a scan: the scanner's code fills the field and the
+    password is next (the camera here is a stand-in: this computer has none)."""
+    def seen(scanner: ScanDialog) -> int:
+        scanner.sink.setVideoFrame(QVideoFrame(_photo()))
+        return scanner.result()
+
+    monkeypatch.setattr(ScanDialog, "exec", seen)
+    dialog = _dialog(qtbot)
+    dialog._cameras = [QCameraDevice()]
+    dialog.scan()
+    assert dialog.code.text() == CODE and not dialog.code_error.isVisible()
