@@ -59,7 +59,11 @@ def run(database: Database, args: argparse.Namespace) -> int:
 
 def _setup(args: argparse.Namespace) -> int:
     from crm_desktop.storage import server_setup  # noqa: PLC0415
-    from crm_desktop.storage.shared_shop import connection_code, fingerprint_text  # noqa: PLC0415
+    from crm_desktop.storage.shared_shop import (  # noqa: PLC0415
+        code_square,
+        connection_code,
+        fingerprint_text,
+    )
 
     try:
         shared = server_setup.set_up(
@@ -74,8 +78,10 @@ def _setup(args: argparse.Namespace) -> int:
           f"Connection code:  {connection_code(link)}\n"
           f"Password:         {shared.password}\n"
           f"Fingerprint:      {fingerprint_text(link.fingerprint)}\n\n"
+          f"{code_square(connection_code(link))}\n\n"
           "Keep the password safe: it is shown this once. At each desk choose File → Connect "
-          "to a shared shop… and type the code and the password; on the desk that holds the "
-          "shop's data so far, choose File → Share this shop with another desk… → 'The setup "
-          "ran in a terminal' to move its data in first.")
+          "to a shared shop… and type the code (or scan the square above with the camera) and "
+          "the password; on the desk that holds the shop's data so far, choose File → Share "
+          "this shop with another desk… → 'The setup ran in a terminal' to move its data in "
+          "first.")
     return 0

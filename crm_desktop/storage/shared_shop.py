@@ -112,6 +112,24 @@ def connection_code(link: ShopLink) -> str:
     return "-".join([CODE_PREFIX, *(text[i:i + 4] for i in range(0, len(text), 4))])
 
 
+def code_square(code: str) -> str:
+    """``code`` as a QR square drawn with block characters, for a terminal: two rows of
+    modules a line. The light modules and the quiet zone are the blocks, so the square is dark
+    on light on a dark terminal; on a light one it comes out inverted, which readers (this
+    app's among them) take as well."""
+    import zxingcpp  # noqa: PLC0415 - only a terminal setup draws it
+
+    image: Any = zxingcpp.write_barcode_to_image(
+        zxingcpp.create_barcode(code, zxingcpp.BarcodeFormat.QRCode), scale=1)
+    size = image.shape[0]
+    pixels = memoryview(image).tobytes()
+    light = [[pixels[y * size + x] > 127 for x in range(size)] for y in range(size)]
+    light.append([True] * size)  # (an even number of rows)
+    blocks = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
+    return "\n".join("".join(blocks[(upper[x], lower[x])] for x in range(size))
+                     for upper, lower in zip(light[0::2], light[1::2], strict=False))
+
+
 def read_code(code: str) -> ShopLink:
     """The link a connection code carries; a clear ValidationError on field ``code`` for a
     code mistyped, cut short or not one at all."""

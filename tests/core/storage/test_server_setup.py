@@ -22,6 +22,7 @@ from crm_desktop.storage.shared_shop import (
     server_certificate,
 )
 from tests.clusters import Cluster, throwaway_cluster
+from tests.squares import read_square
 
 
 @pytest.fixture(scope="module")
@@ -149,5 +150,7 @@ def test_the_terminal_command_prints_the_code_and_the_password_once(
                                        shared.link.fingerprint[:8])
     _connect(shared.link, password, cluster, sslmode="require")
     assert "Restarting" not in out.err and "Checking the PostgreSQL server" in out.err
+    square = "\n".join(line for line in out.out.splitlines() if line and set(line) <= set("█▀▄ "))
+    assert read_square(square) == [code]  # scanned off the terminal at the other desk
     assert password not in out.err
     object.__setattr__(shared, "password", password)

@@ -16,6 +16,7 @@ from crm_desktop.paths import AppPaths
 from crm_desktop.storage.shared_shop import (
     SharedShopError,
     ShopLink,
+    code_square,
     connection_code,
     keep_link,
     read_code,
@@ -23,6 +24,7 @@ from crm_desktop.storage.shared_shop import (
     shared_url,
 )
 from tests.keyrings import MemoryKeyring
+from tests.squares import read_square
 
 FINGERPRINT = hashlib.sha256(b"a certificate").digest()
 LINK = ShopLink("192.168.1.20", 5432, "crm", "crm", FINGERPRINT)
@@ -75,6 +77,15 @@ def test_every_link_survives_its_code(host: str, port: int, database: str, user:
                                       fingerprint: bytes) -> None:
     link = read_code(connection_code(ShopLink(host, port, database, user, fingerprint)))
     assert link == ShopLink(host, port, database, user, fingerprint[:8])
+
+
+def test_a_terminal_draws_the_code_as_a_square_a_camera_reads() -> None:
+    code = connection_code(ShopLink("192.168.1.20", 5432, "crm", "crm", bytes(range(32))))
+    square = code_square(code)
+    lines = square.splitlines()
+    assert len(lines) < 25 and len({len(line) for line in lines}) == 1  # fits a terminal
+    assert set(square) <= set("█▀▄ \n")
+    assert read_square(square) == [code]
 
 
 def test_a_desk_keeps_the_link_in_a_file_and_the_password_in_the_keyring(
