@@ -61,7 +61,8 @@ class CustomersController(Controller):
         self._feedback = feedback
         self._ui_state = ui_state
         self._forms: list[CustomerFormDialog] = []  # open, being edited
-        self.list_model = CustomerListModel(customer_list, desk.formatter)
+        self.list_model = CustomerListModel(customer_list, desk.formatter,
+                                            count_later=desk.background.run)
         self.list_page = CustomersPage(self.list_model, ui_state, desk.background)
         self.timeline_model = TimelineModel(timeline, desk.formatter)
         self.profile = CustomerProfileView(desk.formatter, self.timeline_model)

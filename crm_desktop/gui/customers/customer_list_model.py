@@ -7,10 +7,17 @@ once: the model keeps the matches' ids, best first, and fetches their rows a pag
 
 ``fetch`` reads what a filter shows (its count and first page) and touches nothing of Qt, so
 the search box can run it on a worker thread; ``show`` then puts the result on screen.
+
+Counting a million customers takes ~50 ms, too long to hold the screen for at every refresh.
+Given ``count_later`` (the app's worker), the list counts at most ``AT_ONCE`` rows before it
+shows the first page; when there are more, it shows the count it last knew for the same
+filter (a refresh after a save: usually still right) or ``AT_ONCE``, and counts exactly on the
+worker; a different result puts the list right (as a refresh does, the place kept).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +62,12 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 CUSTOMER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+AT_ONCE = 10_000  # rows counted before the first page shows; the rest on the worker
+# Runs the work on a worker, then done(result) or failed(error) on the UI thread.
+CountLater = Callable[[Callable[[], int], Callable[[int], None], Callable[[Exception], None]],
+                      None]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,15 +89,23 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
     headers = tuple(c.title for c in COLUMNS)
 
     def __init__(self, service: CustomerListService, formatter: Formatter, *,
-                 page_size: int = 60, max_pages: int = 100) -> None:
+                 page_size: int = 60, max_pages: int = 100,
+                 count_later: CountLater | None = None) -> None:
+        """``count_later``: where to count a long list exactly (without it, every count is
+        made at once)."""
         super().__init__(page_size=page_size, max_pages=max_pages)
         self._service = service
         self._formatter = formatter
+        self._count_later = count_later
         self._filter = CustomerFilter()
         self._sort = SortKey.NAME
         self._descending = False
         self._ranked: list[int] | None = None  # a search's matches, best first
-        self._count = service.count(self._filter)
+        # The count is this filter's exact one, or the exact one it had just before a refresh
+        # (its exact count on its way): a jump may be read back from the end of the list.
+        self._trusted = False
+        self._awaited = 0  # which exact count is awaited (older ones are dropped)
+        self._adopt_count(service.count(self._filter, most=self._at_once))
 
     def query_for(self, filters: CustomerFilter) -> ListQuery:
         return ListQuery(filters, self._sort, self._descending)
@@ -97,12 +118,13 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
             ranked, first = service.search_page(query.filters, query.sort,
                                                 descending=query.descending, limit=size)
             return ListResult(query, len(ranked), ranked, first)
-        count = service.count(query.filters)
+        count = service.count(query.filters, most=self._at_once)
         first = service.page(query.filters, query.sort, descending=query.descending,
                              limit=size) if count else []
         return ListResult(query, count, None, first)
 
     def show(self, result: ListResult) -> None:
+        same_list = result.query.filters == self._filter and self._trusted
         self.beginResetModel()
         self._filter = result.query.filters
         self._sort, self._descending = result.query.sort, result.query.descending
@@ -110,8 +132,47 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
         self._pages.clear()
         if result.first_page:
             self._pages[0] = result.first_page
-        self._count = result.count
+        self._adopt_count(result.count, known=self._count if same_list else None,
+                          searched=result.ranked is not None)
         self.endResetModel()
+
+    @property
+    def counted(self) -> bool:
+        """False while a long list shows only how far it counted (``AT_ONCE``)."""
+        return self._trusted
+
+    @property
+    def _at_once(self) -> int | None:
+        return AT_ONCE if self._count_later is not None else None
+
+    def _adopt_count(self, count: int, *, known: int | None = None,
+                     searched: bool = False) -> None:
+        """Take ``count`` (as far as it was counted); when it stopped at ``AT_ONCE``, show
+        the count ``known`` for this filter meanwhile (if any) and count exactly on the
+        worker."""
+        self._awaited += 1
+        if searched or self._count_later is None or count < AT_ONCE:
+            self._count, self._trusted = count, True
+            return
+        self._trusted = known is not None and known >= AT_ONCE
+        self._count = known if known is not None and self._trusted else count
+        awaited, filters, service = self._awaited, self._filter, self._service
+        self._count_later(lambda: service.count(filters),
+                          lambda exact: self._counted(awaited, exact), self._count_failed)
+
+    def _counted(self, awaited: int, count: int) -> None:
+        if awaited != self._awaited:
+            return  # the list has been read again since
+        self._trusted = True
+        if count != self._count:
+            self.beginResetModel()  # (the place in the list is kept, as at a refresh)
+            self._pages.clear()
+            self._count = count
+            self.endResetModel()
+
+    def _count_failed(self, exc: Exception) -> None:
+        # The list goes on with the count it shows; the next refresh counts again.
+        log.warning("could not count the customer list: %s", exc)
 
     def refresh(self) -> None:
         self.show(self.fetch(self.query_for(self._filter)))
@@ -121,7 +182,8 @@ class CustomerListModel(PagedTableModel[CustomerRow]):
         if self._ranked is not None:
             return self._service.rows(self._ranked[offset:offset + limit], self._sort)
         return self._service.page(self._filter, self._sort, descending=self._descending,
-                                  offset=offset, limit=limit, after=after, total=self._count)
+                                  offset=offset, limit=limit, after=after,
+                                  total=self._count if self._trusted else None)
 
     def cell(self, row: CustomerRow, column: int, role: int) -> Any:
         spec = COLUMNS[column]

@@ -242,7 +242,9 @@ class CustomersPage(QWidget):
 
     def _update_count(self) -> None:
         count = self.model.rowCount()
-        if not self.model.filters.text.strip():
+        if not self.model.counted:  # a long list, its exact count on its way
+            self.count_label.setText(f"More than {count:,} customers (counting…)")
+        elif not self.model.filters.text.strip():
             noun = "customer" if count == 1 else "customers"
             self.count_label.setText(f"{count:,} {noun}")
         elif count >= SEARCH_LIMIT:

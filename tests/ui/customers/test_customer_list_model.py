@@ -16,6 +16,7 @@ from crm_desktop.gui.customers.customer_list_model import (
 from crm_desktop.services.customers.customer_list_service import CustomerFilter, CustomerListService
 from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
 from crm_desktop.storage.database import Database
+from tests.ui.customers.counting import Later
 
 
 class CountingService(CustomerListService):
@@ -68,3 +69,54 @@ def test_sorting_happens_in_sql(db: Database, fifty: None, formatter: Formatter)
     model.sort(phone_column, Qt.SortOrder.AscendingOrder)  # not sortable: order unchanged
     assert model.index(0, 0).data() == "Person49 Test"
     assert isinstance(model.index(0, 0).data(CUSTOMER_ID_ROLE), int)
+
+
+@pytest.fixture
+def counted_later(monkeypatch: pytest.MonkeyPatch) -> Later:
+    import crm_desktop.gui.customers.customer_list_model as list_model
+
+    monkeypatch.setattr(list_model, "AT_ONCE", 20)  # (a million customers, in small)
+    return Later()
+
+
+def test_a_long_list_shows_at_once_and_takes_its_whole_length_when_counted(
+        db: Database, fifty: None, formatter: Formatter, counted_later: Later,
+        qtmodeltester: ModelTester) -> None:
+    model = CustomerListModel(CountingService(db), formatter, page_size=10,
+                              count_later=counted_later)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 20  # counted as far as needed to show the first pages
+    assert not model.counted
+    assert model.index(19, 0).data() == "Person19 Test"
+    counted_later.run()
+    assert model.rowCount() == 50 and model.index(49, 0).data() == "Person49 Test"
+    assert model.counted
+    qtmodeltester.check(model)
+
+
+def test_a_refresh_keeps_the_length_it_knew_while_it_counts_again(
+        db: Database, owner: Actor, fifty: None, formatter: Formatter,
+        counted_later: Later) -> None:
+    service = CountingService(db)
+    model = CustomerListModel(service, formatter, page_size=10, count_later=counted_later)
+    counted_later.run()
+    model.refresh()
+    assert model.rowCount() == 50  # not 20 for a moment: no jump of the scrollbar
+    service.pages.clear()
+    assert model.index(49, 0).data() == "Person49 Test"
+    assert service.pages == [{"offset": 40, "after": None}]  # read back from the end
+    CustomerService(db).create(CustomerInput(first_name="Person50", last_name="Test"), owner)
+    model.refresh()
+    assert model.rowCount() == 50
+    counted_later.run()  # the new customer is counted: the list takes it
+    assert model.rowCount() == 51 and model.index(50, 0).data() == "Person50 Test"
+
+
+def test_a_count_that_arrives_after_the_list_changed_is_dropped(
+        db: Database, fifty: None, formatter: Formatter, counted_later: Later) -> None:
+    model = CustomerListModel(CustomerListService(db), formatter, page_size=10,
+                              count_later=counted_later)
+    model.set_filter(CustomerFilter(text="person1"))  # a search: counted whole, at once
+    searched = model.rowCount()
+    counted_later.run()  # the whole list's count, of no use now
+    assert model.rowCount() == searched == 10

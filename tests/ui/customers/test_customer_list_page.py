@@ -3,17 +3,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.actor import Actor
+from crm_desktop.formatting import Formatter
+from crm_desktop.gui.customers import customer_list_model as list_model
+from crm_desktop.gui.customers.customer_list_model import CustomerListModel
+from crm_desktop.gui.customers.customer_list_page import CustomersPage
 from crm_desktop.gui.main_window import MainWindow
+from crm_desktop.gui.shared.background import Background
 from crm_desktop.models import CustomerStatus, Role
 from crm_desktop.services.admin.user_service import UserService
+from crm_desktop.services.customers.customer_list_service import CustomerListService
 from crm_desktop.services.customers.customer_service import CustomerInput, CustomerService
 from crm_desktop.storage.database import Database
 from tests.passwords import FIRST_PASSWORD
+from tests.ui.customers.counting import Later
 
 
 @pytest.fixture
@@ -120,3 +127,16 @@ def test_typing_shows_the_results_of_the_newest_text(
     page.search.clear()
     qtbot.waitUntil(lambda: page.count_label.text() == "3 customers")
     assert page.table.currentIndex().row() == 0
+
+
+def test_a_long_list_says_it_is_still_counting_until_it_has(
+        qtbot: QtBot, db: Database, three: list[int], formatter: Formatter,
+        ui_state: QSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(list_model, "AT_ONCE", 2)  # (a million customers, in small)
+    later = Later()
+    model = CustomerListModel(CustomerListService(db), formatter, count_later=later)
+    page = CustomersPage(model, ui_state, Background())
+    qtbot.addWidget(page)
+    assert page.count_label.text() == "More than 2 customers (counting…)"
+    later.run()
+    assert page.count_label.text() == "3 customers"
