@@ -48,6 +48,7 @@ from crm_desktop.paths import HOME_ENV, AppPaths, app_paths
 from crm_desktop.services.admin.user_service import UserService
 from crm_desktop.storage.database import Database
 from crm_desktop.storage.schema import upgrade
+from tests import connections
 from tests.clusters import Cluster, throwaway_cluster
 from tests.keyrings import MemoryKeyring
 from tests.passwords import FIRST_PASSWORD, OWNER_PASSWORD
@@ -66,6 +67,9 @@ class FakeClock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+connections.install()  # (tests/connections.py: who owns each connection, where made)
 
 
 @pytest.fixture(autouse=True)
