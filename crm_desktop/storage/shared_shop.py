@@ -112,17 +112,24 @@ def connection_code(link: ShopLink) -> str:
     return "-".join([CODE_PREFIX, *(text[i:i + 4] for i in range(0, len(text), 4))])
 
 
+def code_pixels(code: str, *, scale: int = 1) -> tuple[int, bytes]:
+    """``code`` as a QR square with its quiet zone: its side in pixels and its grey pixels,
+    row by row (0 dark, 255 light), ``scale`` pixels a module. For the share dialog's picture
+    and the terminal's block characters alike; zxing-cpp is loaded only here, when a code is
+    drawn (not at start)."""
+    import zxingcpp  # noqa: PLC0415
+
+    image: Any = zxingcpp.write_barcode_to_image(
+        zxingcpp.create_barcode(code, zxingcpp.BarcodeFormat.QRCode), scale=scale)
+    return image.shape[0], memoryview(image).tobytes()
+
+
 def code_square(code: str) -> str:
     """``code`` as a QR square drawn with block characters, for a terminal: two rows of
     modules a line. The light modules and the quiet zone are the blocks, so the square is dark
     on light on a dark terminal; on a light one it comes out inverted, which readers (this
     app's among them) take as well."""
-    import zxingcpp  # noqa: PLC0415 - only a terminal setup draws it
-
-    image: Any = zxingcpp.write_barcode_to_image(
-        zxingcpp.create_barcode(code, zxingcpp.BarcodeFormat.QRCode), scale=1)
-    size = image.shape[0]
-    pixels = memoryview(image).tobytes()
+    size, pixels = code_pixels(code)
     light = [[pixels[y * size + x] > 127 for x in range(size)] for y in range(size)]
     light.append([True] * size)  # (an even number of rows)
     blocks = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}

@@ -5,13 +5,11 @@ shop, scanned by the other desk's camera or read from a photo of that screen."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import zxingcpp
 from PySide6.QtGui import QImage, QImageReader
 
 from crm_desktop.errors import CrmError, ValidationError
-from crm_desktop.storage.shared_shop import read_code
+from crm_desktop.storage.shared_shop import code_pixels, read_code
 
 MOST_PIXELS = 40_000_000  # a photo larger than this is not a phone's (and would take long)
 
@@ -19,11 +17,8 @@ MOST_PIXELS = 40_000_000  # a photo larger than this is not a phone's (and would
 def code_picture(code: str, *, scale: int = 6) -> QImage:
     """``code`` as a QR code, black on white with its quiet zone, ``scale`` pixels a
     module."""
-    barcode = zxingcpp.create_barcode(code, zxingcpp.BarcodeFormat.QRCode)
-    image: Any = zxingcpp.write_barcode_to_image(barcode, scale=scale)  # (a buffer)
-    pixels = memoryview(image)
-    height, width = image.shape
-    return QImage(pixels.tobytes(), width, height, width, QImage.Format.Format_Grayscale8
+    size, pixels = code_pixels(code, scale=scale)
+    return QImage(pixels, size, size, size, QImage.Format.Format_Grayscale8
                   ).copy()  # (the QImage owns its pixels once copied)
 
 
@@ -32,6 +27,8 @@ def codes_in(image: QImage) -> list[str]:
     found; none when there is no readable code."""
     if image.isNull():
         return []
+    import zxingcpp  # noqa: PLC0415 - loaded when a picture is read, not at start
+
     grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
     pixels = bytes(grey.constBits())  # (kept here: the view does not hold on to them)
     view = zxingcpp.ImageView(pixels, grey.width(), grey.height(), zxingcpp.ImageFormat.Lum,
