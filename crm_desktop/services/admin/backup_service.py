@@ -317,8 +317,12 @@ class BackupService:
         if taken is None:
             return None
         database = Database(_sqlite_url(copy), clock=self._db.clock, read_only=True)
-        with database.read() as session:
-            customers = session.scalar(select(func.count()).select_from(Customer)) or 0
+        try:
+            with database.read() as session:
+                customers = session.scalar(select(func.count()).select_from(Customer)) or 0
+        except BaseException:  # (a copy that cannot be read: its connection is let go)
+            database.dispose()
+            raise
         info = BackupInfo(copy, taken, "reading copy", copy.stat().st_size, None, "",
                           self.stem, {"customers": int(customers)})
         return BackupView(database, info, lambda: None)  # kept: the next one replaces it
