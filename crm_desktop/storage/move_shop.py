@@ -173,7 +173,7 @@ def table_chunks(connection: Connection, table: Table) -> Iterator[list[tuple[An
     as it stores it; PostgreSQL reads the text of a time as UTC (the move sets its session
     so), 0/1 as false/true, a float of a two-decimal amount as that amount."""
     sqlite = connection.dialect.name == "sqlite"
-    columns = ", ".join(_plain(column, sqlite=sqlite) for column in table.columns)
+    columns = ", ".join(_plain(connection, column, sqlite=sqlite) for column in table.columns)
     order = ", ".join(_quoted(connection, column.name) for column in table.primary_key.columns)
     query = f"SELECT {columns} FROM {_table_name(connection, table)} ORDER BY {order}"
     driver: Any = connection.connection.dbapi_connection
@@ -188,12 +188,12 @@ def table_chunks(connection: Connection, table: Table) -> Iterator[list[tuple[An
         cursor.close()
 
 
-def _plain(column: Any, *, sqlite: bool) -> str:
+def _plain(connection: Connection, column: Any, *, sqlite: bool) -> str:
     """The column as ``table_chunks`` selects it: a time as the text of its UTC wall time to
     the microsecond (as SQLite keeps it; a time SQLite holds without a fraction is given
     one); an amount as a float (exact for its digits: at most 14) with no minus zero; a
     flag as 0 or 1; a day as its ISO text; anything else as it is."""
-    name = f'"{column.name}"'  # (the schema's own names: quoted for both engines alike)
+    name = _quoted(connection, column.name)
     kind = column.type
     if isinstance(kind, UTCDateTime):
         return (f"CASE WHEN length({name}) = 19 THEN {name} || '.000000' ELSE {name} END"
