@@ -13,14 +13,13 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
-from timing import percentiles, summary  # bench/timing.py, beside this script
+from timing import percentiles  # bench/timing.py, beside this script
 
 from crm_desktop.demo_data import generate
 from crm_desktop.formatting import Formatter
@@ -59,21 +58,12 @@ def main() -> int:
     # shows. Each timed step is followed, untimed, by that count (the worker's wait).
     background = Background()
 
-    def settled(step: Callable[[], object], repeat: int = 20) -> tuple[float, float]:
-        samples = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            step()
-            samples.append((time.perf_counter() - start) * 1000)
-            background.wait()
-        return summary(samples)
-
     def open_list() -> None:
         model = CustomerListModel(service, formatter, count_later=background.run)
         model.index(0, 0).data()
 
     rows: list[tuple[str, tuple[float, float]]] = [
-        ("open list (first page shown)", settled(open_list)),
+        ("open list (first page shown)", percentiles(open_list, then=background.wait)),
         ("  the exact count, on the worker", percentiles(
             partial(service.count, CustomerFilter())))]
     model = CustomerListModel(service, formatter, count_later=background.run)
@@ -83,7 +73,8 @@ def main() -> int:
         model.refresh()
         model.index(total - 1, 0).data()
 
-    rows.append(("refresh and jump to the last row", settled(jump_to_the_end)))
+    rows.append(("refresh and jump to the last row",
+                 percentiles(jump_to_the_end, then=background.wait)))
     first = service.page(CustomerFilter(), limit=200)
     rows.append(("next page by keyset", percentiles(
         lambda: service.page(CustomerFilter(), limit=200, after=first[-1]))))

@@ -7,13 +7,17 @@ import time
 from collections.abc import Callable
 
 
-def percentiles(fn: Callable[[], object], repeat: int = 20) -> tuple[float, float]:
-    """(p50, p95) of ``repeat`` calls, in milliseconds."""
+def percentiles(fn: Callable[[], object], repeat: int = 20, *,
+                then: Callable[[], object] | None = None) -> tuple[float, float]:
+    """(p50, p95) of ``repeat`` calls, in milliseconds; ``then`` runs after each, untimed
+    (e.g. waiting for the work a step left to a worker)."""
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
+        if then is not None:
+            then()
     samples.sort()
     return statistics.median(samples), samples[round(0.95 * (len(samples) - 1))]
 
