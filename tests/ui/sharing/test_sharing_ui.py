@@ -93,6 +93,19 @@ def _then(monkeypatch: pytest.MonkeyPatch, *steps: Callable[[MainWindow], None])
     return databases
 
 
+def _answer(monkeypatch: pytest.MonkeyPatch, button: str) -> list[str]:
+    """Each message box that opens is answered with ``button``; returns what they said."""
+    said: list[str] = []
+
+    def answer(box: QMessageBox) -> int:
+        said.append(box.text())
+        next(b for b in box.buttons() if b.text() == button).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    return said
+
+
 def _connect_with(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch,
                   shared: server_setup.SharedDatabase) -> None:
     """The connect dialog, when it opens, gets ``shared``'s code and password typed in."""
@@ -255,14 +268,7 @@ def test_a_desk_whose_password_left_the_keyring_is_told_and_may_use_its_own_shop
         memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
     keep_link(app_home, ShopLink("127.0.0.1", 9, "crm", "crm", b"\x00" * 32), b"cert", "pw")
     memory_keyring.passwords.clear()  # e.g. a new keyring, or the entry removed
-    said: list[str] = []
-
-    def use_own_shop(box: QMessageBox) -> int:
-        said.append(box.text())
-        next(b for b in box.buttons() if b.text() == "Use this computer's own shop").click()
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", use_own_shop)
+    said = _answer(monkeypatch, "Use this computer's own shop")
     shops = _sign_ins(qtbot, monkeypatch, 0)  # the own shop's sign-in: nobody, the app ends
     assert main([]) == 0
     assert "not in this computer's keyring" in said[0]
@@ -279,14 +285,7 @@ def test_a_desk_the_shared_shop_no_longer_accepts_is_told_at_start_and_may_conne
     front_desk = app_paths().ensure()
     SharingService.connect(front_desk, connection_code(first.link), first.password)
     again = server_setup.set_up(name="crm_five")  # set up again: a new password
-    said: list[str] = []
-
-    def connect_again(box: QMessageBox) -> int:
-        said.append(box.text())
-        next(b for b in box.buttons() if b.text() == "Connect again…").click()
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", connect_again)
+    said = _answer(monkeypatch, "Connect again…")
     _connect_with(qtbot, monkeypatch, again)
     shops = _sign_ins(qtbot, monkeypatch, 0)  # the shared shop's sign-in: nobody, the app ends
     assert run_app(shared_url(front_desk) or "", front_desk) == 0
